@@ -1,0 +1,93 @@
+"""Replay a case from an answers mapping (an answers file, a saved case, a teaching case).
+
+Exactly the interview's logic: the same session walks the same path, one answer at a time, so a
+file and the TUI give the same result. Errors follow CONTRACT.md §1: a bad value is an
+:class:`AnswersError` (exit 2), a needed answer missing is a :class:`MissingAnswer` (exit 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from interview.engine.session import Session
+from interview.engine.values import AnswerError, coerce
+from interview.flow.load import LoadedFlow
+from interview.result import Result
+
+
+class AnswersError(ValueError):
+    """An answers mapping that names an unknown field or holds a value the field does not take."""
+
+    def __init__(self, field_id: str | None, message: str) -> None:
+        self.field_id = field_id
+        self.message = message
+        super().__init__(message)
+
+
+class MissingAnswer(LookupError):
+    """A question on the case's path that the answers do not give and that has no default."""
+
+    def __init__(self, question_id: str) -> None:
+        self.question_id = question_id
+        super().__init__(f"missing answer for {question_id!r}, which this case's path needs")
+
+
+@dataclass
+class Replay:
+    """The outcome of a replay: the session, its result and the answers it did not use."""
+
+    session: Session
+    result: Result
+    unused: list[str] = field(default_factory=list)
+
+
+def check_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate every given answer against its question (whether or not it is on the path).
+
+    Raises:
+        AnswersError: the first unknown field or bad value, with what is allowed.
+    """
+    checked: dict[str, Any] = {}
+    for key, value in answers.items():
+        if not isinstance(key, str) or key not in flow.by_id:
+            known = ", ".join(q.id for q in flow.questions)
+            raise AnswersError(str(key), f"unknown field {key!r} (known fields: {known})")
+        if value is None:
+            continue  # an explicit null is "not given"
+        try:
+            checked[key] = coerce(flow.by_id[key].model, value)
+        except AnswerError as err:
+            raise AnswersError(key, f"field {key!r}: {err.reason}: {value!r} (allowed: {err.allowed})") from None
+    return checked
+
+
+def replay(flow: LoadedFlow, answers: Mapping[str, Any], *, keep_session: bool = False) -> Replay:
+    """Walk a whole case from an answers mapping.
+
+    Optional questions not given are skipped; a question with a proposed default (Tomita growth)
+    takes it when not given.
+
+    Raises:
+        AnswersError: unknown field or bad value.
+        MissingAnswer: a needed question is not answered.
+    """
+    given = check_answers(flow, answers)
+    session = Session(flow)
+    try:
+        while (q := session.current) is not None:
+            if q.id in given:
+                session.answer(given[q.id])
+            elif q.model.optional:
+                session.skip()
+            elif session.proposed(q.id) is not None:
+                session.apply_default()
+            else:
+                raise MissingAnswer(q.id)
+        result = session.result()
+    finally:
+        if not keep_session:
+            session.close()
+    unused = [k for k in given if k not in result.path]
+    return Replay(session, result, unused)

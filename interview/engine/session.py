@@ -1,0 +1,315 @@
+"""One case being interviewed: answer, skip, back, edit, the path so far and the live evaluation.
+
+A :class:`Session` is pure Python — no I/O, no UI. Its answers are the single source of truth; the
+path, the current question, scores and derived values follow from them. Every change is announced
+as an :class:`Event` to listeners (the case store writes them to its log before the UI moves on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from interview.engine.machine import DONE, machine_for
+from interview.engine.rules import recommend
+from interview.engine.scoring import Evaluation
+from interview.engine.values import AnswerError, coerce
+from interview.flow.load import BoundQuestion, LoadedFlow
+from interview.flow.model import Alert
+from interview.result import FlowInfo, Result
+
+
+class SessionError(Exception):
+    """An action the session cannot take now (skip a required question, finish an open case)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change to a case, as the audit trail records it."""
+
+    kind: str  # "answer" | "skip" | "back" | "edit" | "drop"
+    question: str
+    old: Any = None
+    new: Any = None
+
+
+@dataclass
+class Walk:
+    """The path through the flow for the current answers."""
+
+    path: list[str]
+    env: Evaluation
+    current: str | None
+    off_path: set[str] = field(default_factory=set)
+
+
+def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ()) -> Walk:
+    """Follow the flow's conditions over a set of answers.
+
+    Returns the questions asked (the path), the evaluation (answers on the path, `otherwise` values
+    off it, ``None`` for open ones) and the first open question, if any.
+    """
+    skipped = set(skipped)
+    env = Evaluation(flow)
+    path: list[str] = []
+    current: str | None = None
+    off: set[str] = set()
+    for q in flow.questions:
+        if q.when is None or q.when(env):
+            path.append(q.id)
+            value = answers.get(q.id)
+            env[q.id] = value
+            if value is None and current is None and q.id not in skipped:
+                current = q.id
+        else:
+            env[q.id] = q.model.otherwise
+            off.add(q.id)
+    return Walk(path, env, current, off)
+
+
+Listener = Callable[["Session", Event], None]
+
+
+class Session:
+    """A case in progress. Create with :meth:`start`; the flow's machine drives ``state``."""
+
+    state: str  # set by transitions
+
+    def __init__(self, flow: LoadedFlow) -> None:
+        self.flow = flow
+        self.answers: dict[str, Any] = {}
+        self.skipped: set[str] = set()
+        #: values remembered after back or a dropped branch, offered again if the question returns
+        self.proposals: dict[str, Any] = {}
+        self.defaults_applied: set[str] = set()
+        self.listeners: list[Listener] = []
+        self._machine = machine_for(flow)
+        self._machine.attach(self)
+        self._walk = walk(flow, self.answers)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    @property
+    def current_id(self) -> str | None:
+        """The open question the interview is at, or ``None`` when every question is answered."""
+        return self._walk.current
+
+    @property
+    def current(self) -> BoundQuestion | None:
+        return None if self._walk.current is None else self.flow.by_id[self._walk.current]
+
+    @property
+    def done(self) -> bool:
+        return self._walk.current is None
+
+    @property
+    def path(self) -> list[str]:
+        """Questions on the path for the current answers (answered, skipped and still open)."""
+        return list(self._walk.path)
+
+    @property
+    def answered_path(self) -> list[str]:
+        """Questions on the path that have been answered or skipped, in order."""
+        return [q for q in self._walk.path if q in self.answers or q in self.skipped]
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """Answers, derived values and scores as they stand (scores may be partial)."""
+        return self._walk.env
+
+    def is_open(self, question_id: str) -> bool:
+        """On the path, not answered and not skipped (the machine's transition condition)."""
+        return (
+            question_id in self._walk.env
+            and question_id not in self._walk.off_path
+            and question_id not in self.answers
+            and question_id not in self.skipped
+        )
+
+    def proposed(self, question_id: str) -> Any:
+        """The value offered for a question: a remembered answer, else the flow's default."""
+        if question_id in self.proposals:
+            return self.proposals[question_id]
+        q = self.flow.by_id[question_id]
+        return q.default(self._walk.env) if q.default is not None else None
+
+    @property
+    def alerts(self) -> list[Alert]:
+        """Alerts whose question has been answered and whose condition holds, in flow order."""
+        env = self._walk.env
+        return [a for a in self.flow.model.alerts
+                if a.after in self.answers and self.flow.cond(a)(env)]
+
+    def progress(self) -> dict[str, tuple[int, int]]:
+        """Per phase: (answered or skipped, asked so far on the path)."""
+        out: dict[str, tuple[int, int]] = {p.id: (0, 0) for p in self.flow.model.phases}
+        for qid in self._walk.path:
+            phase = self.flow.by_id[qid].model.phase
+            done, total = out[phase]
+            out[phase] = (done + (qid in self.answers or qid in self.skipped), total + 1)
+        return out
+
+    # --- changing --------------------------------------------------------------------------------
+
+    def answer(self, value: Any, *, from_text: bool = False) -> None:
+        """Answer the current question. A bad value raises and changes nothing.
+
+        Raises:
+            SessionError: when the interview is complete.
+            AnswerError: when the value is not allowed; the session is unchanged.
+        """
+        q = self._require_current()
+        stored = coerce(q.model, value, from_text=from_text)
+        self.answers[q.id] = stored
+        self.skipped.discard(q.id)
+        self.proposals.pop(q.id, None)
+        self._emit(Event("answer", q.id, None, stored))
+        self._refresh(forward=True)
+
+    def skip(self) -> None:
+        """Skip the current optional question.
+
+        Raises:
+            SessionError: if the question is required.
+        """
+        q = self._require_current()
+        if not q.model.optional:
+            raise SessionError(f"{q.id} is required and cannot be skipped")
+        self.skipped.add(q.id)
+        self._emit(Event("skip", q.id))
+        self._refresh(forward=True)
+
+    def back(self) -> bool:
+        """Step back to the previous question on the path, keeping its answer as the proposal.
+
+        Returns:
+            False when already at the first question (nothing changed).
+        """
+        before = self._walk.path
+        stop = before.index(self.current_id) if self.current_id else len(before)
+        previous = [q for q in before[:stop] if q in self.answers or q in self.skipped]
+        if not previous:
+            return False
+        qid = previous[-1]
+        old = self.answers.pop(qid, None)
+        self.skipped.discard(qid)
+        if old is not None:
+            self.proposals[qid] = old
+        self._emit(Event("back", qid, old, None))
+        self._refresh()
+        return True
+
+    def edit(self, question_id: str, value: Any, *, from_text: bool = False) -> list[str]:
+        """Change the answer of a question already on the path.
+
+        Answers of questions the edit takes off the path are dropped (and remembered as
+        proposals); every other answer is kept.
+
+        Returns:
+            The ids of the dropped answers.
+
+        Raises:
+            SessionError: when the question is not on the path.
+            AnswerError: when the value is not allowed; the session is unchanged.
+        """
+        if question_id not in self._walk.path:
+            raise SessionError(f"{question_id} is not on this case's path")
+        q = self.flow.by_id[question_id]
+        stored = coerce(q.model, value, from_text=from_text)
+        old = self.answers.get(question_id)
+        self.answers[question_id] = stored
+        self.skipped.discard(question_id)
+        self._emit(Event("edit", question_id, old, stored))
+        return self._refresh()
+
+    def load(self, answers: dict[str, Any], skipped: Iterable[str] = ()) -> None:
+        """Restore answers (already validated, e.g. from the case store) and place the session."""
+        self.answers = dict(answers)
+        self.skipped = set(skipped)
+        self._refresh()
+
+    def propose_default(self, question_id: str) -> None:
+        """Engine callback: note the flow's proposed value for a question being entered."""
+        q = self.flow.by_id[question_id]
+        if question_id not in self.proposals and q.default is not None:
+            value = q.default(self._walk.env)
+            if value is not None:
+                self.proposals[question_id] = value
+
+    def apply_default(self) -> Any:
+        """Answer the current question with its proposed value (used when replaying a file)."""
+        q = self._require_current()
+        value = self.proposed(q.id)
+        if value is None:
+            raise SessionError(f"{q.id} has no proposed value")
+        self.answer(value)
+        self.defaults_applied.add(q.id)
+        return value
+
+    def close(self) -> None:
+        """Detach from the flow's machine (call when the case is finished with)."""
+        self._machine.detach(self)
+
+    # --- result ----------------------------------------------------------------------------------
+
+    def result(self) -> Result:
+        """The contract's result for a complete case.
+
+        Raises:
+            SessionError: naming the first open question if the case is not complete.
+        """
+        if not self.done:
+            raise SessionError(f"the case is not complete: {self.current_id} is still open")
+        env = Evaluation(self.flow, {k: v for k, v in self._walk.env.items() if k in self.flow.by_id})
+        recommendation = recommend(self.flow, env)
+        on_path = set(self._walk.path)
+        answers = {q: self.answers[q] for q in self._walk.path if q in self.answers}
+        flow = self.flow
+        return Result(
+            flow=FlowInfo(id=flow.id, version=flow.version, sha256=flow.sha256),
+            answers=answers,
+            path=[q for q in self._walk.path if q in answers or q in self.skipped],
+            derived=env.derived_values(),
+            scores=env.score_values(),
+            recommendation=recommendation,
+            defaults_applied=sorted(self.defaults_applied & on_path),
+            skipped=[q for q in self._walk.path if q in self.skipped],
+            notice=flow.model.notice,
+        )
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _require_current(self) -> BoundQuestion:
+        q = self.current
+        if q is None:
+            raise SessionError("every question is answered; edit an answer or finish the case")
+        return q
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self.listeners):
+            listener(self, event)
+
+    def _refresh(self, forward: bool = False) -> list[str]:
+        """Re-walk the path, drop answers that left it, and move the machine to the open question."""
+        self._walk = walk(self.flow, self.answers, self.skipped)
+        dropped = [q for q in self._walk.off_path if q in self.answers or q in self.skipped]
+        if dropped:
+            dropped.sort(key=lambda q: self.flow.by_id[q].index)
+            for qid in dropped:
+                old = self.answers.pop(qid, None)
+                self.skipped.discard(qid)
+                if old is not None:
+                    self.proposals[qid] = old
+                self._emit(Event("drop", qid, old, None))
+            # No second walk: answers off the path were never read by the first one.
+        target = self._walk.current or DONE
+        if forward and self.state != DONE:
+            self.advance()  # type: ignore[attr-defined]  # trigger added by transitions
+        if self.state != target:
+            # Back, edit and resume can open a question before the current one.
+            self._machine.place(self, target)
+        return dropped
+
+
+__all__ = ["AnswerError", "Event", "Session", "SessionError", "Walk", "walk"]

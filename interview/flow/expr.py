@@ -1,0 +1,540 @@
+"""The small, safe condition language of flow files, parsed once at load time.
+
+Grammar (lowest precedence first)::
+
+    expr    := or ["if" or "else" expr]
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum [("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") sum]
+    sum     := unary (("+" | "-") unary)*
+    unary   := "-" unary | primary
+    primary := NUMBER | STRING | true | false | null | "[" [expr ("," expr)*] "]"
+             | NAME ("." NAME)* | FUNC "(" [expr ("," expr)*] ")" | "(" expr ")"
+
+There is no ``eval`` and no attribute access on Python objects: names are looked up in a mapping,
+dotted names index into nested mappings, and the only functions are those of :data:`FUNCTIONS`.
+``null`` is the value of a question not (yet) answered; ordering comparisons and ``in`` with
+``null`` are false, arithmetic with ``null`` gives ``null``, so an unanswered item never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Env = Mapping[str, Any]
+Compiled = Callable[[Env], Any]
+
+
+class ExprError(ValueError):
+    """A condition that does not parse, or that names something that does not exist."""
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<op>==|!=|<=|>=|<|>|\+|-|\(|\)|\[|\]|,|\.)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in", "if", "else", "true", "false", "null"}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token with its column, for error messages."""
+
+    kind: str
+    text: str
+    col: int
+
+
+def tokenize(source: str) -> list[Token]:
+    """Split an expression into tokens.
+
+    Raises:
+        ExprError: on a character the language does not know.
+    """
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(source):
+        m = _TOKEN.match(source, pos)
+        if not m:
+            raise ExprError(f"unexpected character {source[pos]!r} at column {pos + 1}")
+        kind = m.lastgroup or ""
+        text = m.group()
+        if kind != "ws":
+            if kind == "name" and text in _KEYWORDS:
+                kind = "kw"
+            tokens.append(Token(kind, text, pos + 1))
+        pos = m.end()
+    tokens.append(Token("end", "", len(source) + 1))
+    return tokens
+
+
+# --- null-safe operators -------------------------------------------------------------------------
+
+
+def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def compare(a: Any, b: Any) -> bool:
+        if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
+            return False
+        try:
+            return op(a, b)
+        except TypeError:
+            return False
+
+    return compare
+
+
+def _contains(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return a in b
+    except TypeError:
+        return False
+
+
+def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        return op(a, b)
+
+    return apply
+
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": _ordered(lambda a, b: a < b),
+    "<=": _ordered(lambda a, b: a <= b),
+    ">": _ordered(lambda a, b: a > b),
+    ">=": _ordered(lambda a, b: a >= b),
+    "in": _contains,
+    "not in": lambda a, b: a is not None and b is not None and not _contains(a, b),
+    "+": _arith(lambda a, b: a + b),
+    "-": _arith(lambda a, b: a - b),
+}
+
+
+# --- functions -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FunctionSpec:
+    """A function the language allows, with its arity and a load-time argument check."""
+
+    arity: tuple[int, int]
+    impl: Callable[..., Any]
+    needs_tables: bool = False
+
+
+def _lookup(tables: Mapping[str, Mapping[str, Mapping[str, Any]]], table: str, key: Any, column: str) -> Any:
+    if key is None:
+        return None
+    row = tables[table].get(str(key))
+    return None if row is None else row.get(column)
+
+
+def _coalesce(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+def _min(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def _max(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    # lookup("table", key, "column"): one cell of a flow table; null for a null key.
+    "lookup": FunctionSpec((3, 3), _lookup, needs_tables=True),
+    "coalesce": FunctionSpec((1, 9), _coalesce),
+    "min": FunctionSpec((1, 9), _min),
+    "max": FunctionSpec((1, 9), _max),
+}
+
+
+# --- AST -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """Base of the expression tree."""
+
+    def names(self) -> set[str]:
+        """Root names this node reads (``sins.total`` reads ``sins``)."""
+        return set()
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass
+class Literal(Node):
+    value: Any
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        value = self.value
+        return lambda env: value
+
+
+@dataclass
+class ListNode(Node):
+    items: list[Node]
+
+    def names(self) -> set[str]:
+        return set().union(*(i.names() for i in self.items)) if self.items else set()
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        parts = [i.compile(tables) for i in self.items]
+        if all(isinstance(i, Literal) for i in self.items):
+            frozen = tuple(i.value for i in self.items)  # type: ignore[attr-defined]
+            return lambda env: frozen
+        return lambda env: tuple(p(env) for p in parts)
+
+
+@dataclass
+class Name(Node):
+    path: tuple[str, ...]
+
+    def names(self) -> set[str]:
+        return {self.path[0]}
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        root, rest = self.path[0], self.path[1:]
+        if not rest:
+            return lambda env: env[root]
+
+        def get(env: Env) -> Any:
+            value = env[root]
+            for part in rest:
+                if not isinstance(value, Mapping):
+                    return None
+                value = value.get(part)
+            return value
+
+        return get
+
+
+@dataclass
+class Call(Node):
+    func: str
+    args: list[Node]
+
+    def names(self) -> set[str]:
+        return set().union(*(a.names() for a in self.args)) if self.args else set()
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        spec = FUNCTIONS[self.func]
+        args = [a.compile(tables) for a in self.args]
+        if spec.needs_tables:
+            impl = spec.impl
+            return lambda env: impl(tables, *(a(env) for a in args))
+        impl = spec.impl
+        return lambda env: impl(*(a(env) for a in args))
+
+
+@dataclass
+class Not(Node):
+    operand: Node
+
+    def names(self) -> set[str]:
+        return self.operand.names()
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        inner = self.operand.compile(tables)
+        return lambda env: not inner(env)
+
+
+@dataclass
+class Neg(Node):
+    operand: Node
+
+    def names(self) -> set[str]:
+        return self.operand.names()
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        inner = self.operand.compile(tables)
+
+        def neg(env: Env) -> Any:
+            v = inner(env)
+            return None if v is None else -v
+
+        return neg
+
+
+@dataclass
+class BoolOp(Node):
+    op: str
+    operands: list[Node]
+
+    def names(self) -> set[str]:
+        return set().union(*(o.names() for o in self.operands))
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        parts = [o.compile(tables) for o in self.operands]
+        if self.op == "and":
+            return lambda env: all(p(env) for p in parts)
+        return lambda env: any(p(env) for p in parts)
+
+
+@dataclass
+class Binary(Node):
+    op: str
+    left: Node
+    right: Node
+
+    def names(self) -> set[str]:
+        return self.left.names() | self.right.names()
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        fn = _BINARY[self.op]
+        left, right = self.left.compile(tables), self.right.compile(tables)
+        return lambda env: fn(left(env), right(env))
+
+
+@dataclass
+class IfElse(Node):
+    then: Node
+    cond: Node
+    otherwise: Node
+
+    def names(self) -> set[str]:
+        return self.then.names() | self.cond.names() | self.otherwise.names()
+
+    def compile(self, tables: Mapping[str, Any]) -> Compiled:
+        then, cond, otherwise = (n.compile(tables) for n in (self.then, self.cond, self.otherwise))
+        return lambda env: then(env) if cond(env) else otherwise(env)
+
+
+# --- parser --------------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.tokens = tokenize(source)
+        self.i = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def accept(self, kind: str, text: str | None = None) -> Token | None:
+        t = self.tok
+        if t.kind == kind and (text is None or t.text == text):
+            self.i += 1
+            return t
+        return None
+
+    def expect(self, kind: str, text: str) -> Token:
+        t = self.accept(kind, text)
+        if t is None:
+            raise self.error(f"expected {text!r}")
+        return t
+
+    def error(self, message: str) -> ExprError:
+        t = self.tok
+        found = "end of expression" if t.kind == "end" else repr(t.text)
+        return ExprError(f"{message} at column {t.col}, found {found}")
+
+    def parse(self) -> Node:
+        if self.tok.kind == "end":
+            raise ExprError("empty expression")
+        node = self.expr()
+        if self.tok.kind != "end":
+            raise self.error("unexpected text")
+        return node
+
+    def expr(self) -> Node:
+        node = self.or_()
+        if self.accept("kw", "if"):
+            cond = self.or_()
+            self.expect("kw", "else")
+            return IfElse(node, cond, self.expr())
+        return node
+
+    def or_(self) -> Node:
+        parts = [self.and_()]
+        while self.accept("kw", "or"):
+            parts.append(self.and_())
+        return parts[0] if len(parts) == 1 else BoolOp("or", parts)
+
+    def and_(self) -> Node:
+        parts = [self.not_()]
+        while self.accept("kw", "and"):
+            parts.append(self.not_())
+        return parts[0] if len(parts) == 1 else BoolOp("and", parts)
+
+    def not_(self) -> Node:
+        if self.accept("kw", "not"):
+            return Not(self.not_())
+        return self.compare()
+
+    def compare(self) -> Node:
+        left = self.sum_()
+        t = self.tok
+        if t.kind == "op" and t.text in ("==", "!=", "<", "<=", ">", ">="):
+            self.take()
+            return Binary(t.text, left, self.sum_())
+        if self.accept("kw", "in"):
+            return Binary("in", left, self.sum_())
+        if t.kind == "kw" and t.text == "not" and self.tokens[self.i + 1].text == "in":
+            self.i += 2
+            return Binary("not in", left, self.sum_())
+        return left
+
+    def sum_(self) -> Node:
+        node = self.unary()
+        while self.tok.kind == "op" and self.tok.text in ("+", "-"):
+            op = self.take().text
+            node = Binary(op, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.accept("op", "-"):
+            return Neg(self.unary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        t = self.tok
+        if t.kind == "number":
+            self.take()
+            return Literal(float(t.text) if "." in t.text else int(t.text))
+        if t.kind == "string":
+            self.take()
+            return Literal(bytes(t.text[1:-1], "utf-8").decode("unicode_escape"))
+        if t.kind == "kw" and t.text in ("true", "false", "null"):
+            self.take()
+            return Literal({"true": True, "false": False, "null": None}[t.text])
+        if self.accept("op", "("):
+            node = self.expr()
+            self.expect("op", ")")
+            return node
+        if self.accept("op", "["):
+            items: list[Node] = []
+            if not self.accept("op", "]"):
+                items.append(self.expr())
+                while self.accept("op", ","):
+                    items.append(self.expr())
+                self.expect("op", "]")
+            return ListNode(items)
+        if t.kind == "name":
+            self.take()
+            if self.accept("op", "("):
+                return self.call(t)
+            path = [t.text]
+            while self.accept("op", "."):
+                part = self.take()
+                if part.kind != "name":
+                    raise ExprError(f"expected a name after '.' at column {part.col}")
+                path.append(part.text)
+            return Name(tuple(path))
+        raise self.error("expected a value, a name or '('")
+
+    def call(self, name: Token) -> Node:
+        if name.text not in FUNCTIONS:
+            allowed = ", ".join(sorted(FUNCTIONS))
+            raise ExprError(f"unknown function {name.text!r} at column {name.col} (allowed: {allowed})")
+        args: list[Node] = []
+        if not self.accept("op", ")"):
+            args.append(self.expr())
+            while self.accept("op", ","):
+                args.append(self.expr())
+            self.expect("op", ")")
+        lo, hi = FUNCTIONS[name.text].arity
+        if not lo <= len(args) <= hi:
+            raise ExprError(f"{name.text}() takes {lo}{'' if lo == hi else f' to {hi}'} arguments, got {len(args)}")
+        return Call(name.text, args)
+
+
+@dataclass
+class Expression:
+    """A parsed condition or value: its source, tree, root names and compiled function."""
+
+    source: str
+    tree: Node
+    names: frozenset[str] = field(default_factory=frozenset)
+    fn: Compiled | None = None
+
+    def __call__(self, env: Env) -> Any:
+        assert self.fn is not None, "expression used before bind()"
+        return self.fn(env)
+
+
+def parse(source: str) -> Expression:
+    """Parse an expression (no name resolution yet).
+
+    Raises:
+        ExprError: if the text is not a valid expression.
+    """
+    tree = _Parser(str(source)).parse()
+    return Expression(str(source), tree, frozenset(tree.names()))
+
+
+def bind(expr: Expression, known: Mapping[str, Any] | set[str], tables: Mapping[str, Mapping[str, Any]]) -> None:
+    """Check every name and table the expression uses, then compile it.
+
+    Args:
+        expr: a parsed expression.
+        known: the names visible where the expression is used.
+        tables: the flow's lookup tables, by name.
+
+    Raises:
+        ExprError: naming the first unknown name, table or column.
+    """
+    unknown = sorted(n for n in expr.names if n not in known)
+    if unknown:
+        raise ExprError(f"unknown name {unknown[0]!r}")
+    _check_calls(expr.tree, tables)
+    expr.fn = expr.tree.compile(tables)
+
+
+def _check_calls(node: Node, tables: Mapping[str, Mapping[str, Any]]) -> None:
+    if isinstance(node, Call) and node.func == "lookup":
+        table, column = node.args[0], node.args[2]
+        if not (isinstance(table, Literal) and isinstance(table.value, str)):
+            raise ExprError("lookup() needs the table name as a quoted string")
+        if table.value not in tables:
+            raise ExprError(f"lookup() names unknown table {table.value!r}")
+        if not (isinstance(column, Literal) and isinstance(column.value, str)):
+            raise ExprError("lookup() needs the column name as a quoted string")
+        rows = tables[table.value]
+        if rows and not any(column.value in row for row in rows.values()):
+            raise ExprError(f"table {table.value!r} has no column {column.value!r}")
+    for child in _children(node):
+        _check_calls(child, tables)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, ListNode):
+        return node.items
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Not | Neg):
+        return [node.operand]
+    if isinstance(node, BoolOp):
+        return node.operands
+    if isinstance(node, Binary):
+        return [node.left, node.right]
+    if isinstance(node, IfElse):
+        return [node.then, node.cond, node.otherwise]
+    return []

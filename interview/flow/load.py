@@ -1,0 +1,503 @@
+"""Read a flow file, validate it and bind every expression once: YAML -> :class:`LoadedFlow`.
+
+Errors name the file, the line and the node (``flows/x.yaml:120: questions[4] (frankel): …``) and
+never carry a traceback. A flow that loads is one whose every condition parses, whose every name
+resolves, whose questions only look back (never at a later answer) and whose derived values and
+scores have no cycle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from interview.flow import expr as ex
+from interview.flow.model import (
+    Advice,
+    Alert,
+    ChoiceQuestion,
+    Derived,
+    Flag,
+    Flow,
+    PointsScore,
+    Question,
+    Rule,
+    Score,
+    SummaryScore,
+    UrgencyLevel,
+    ValueScore,
+)
+
+DEFAULT_FLOW = "spinal_metastases"
+#: Names every recommendation-time expression (flags, urgency, advice) may also use.
+DECISION_NAMES = ("headline", "rule")
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")
+
+
+class FlowError(Exception):
+    """A flow file that cannot be used, with where and why."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None, node: str | None = None):
+        self.path = str(path)
+        self.line = line
+        self.node = node
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {node + ': ' if node else ''}{message}")
+
+
+def flows_dir() -> Path:
+    """Where the shipped flows live: the checkout's ``flows/`` or the copy inside the wheel."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "flows", here / "_flows"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "flows"
+
+
+def resolve_flow(name_or_path: str | Path | None = None) -> Path:
+    """A flow given by path, or by id among the shipped flows (default: the spinal flow)."""
+    if name_or_path is None:
+        return flows_dir() / f"{DEFAULT_FLOW}.yaml"
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
+        return path
+    return flows_dir() / f"{name_or_path}.yaml"
+
+
+# --- the loaded, bound flow ----------------------------------------------------------------------
+
+
+@dataclass
+class Template:
+    """A text with ``{name}`` placeholders, filled from the evaluation environment."""
+
+    text: str
+    parts: dict[str, ex.Expression] = field(default_factory=dict)
+
+    def render(self, env: Mapping[str, Any]) -> str:
+        if not self.parts:
+            return self.text
+        return _PLACEHOLDER.sub(lambda m: _show(self.parts[m.group(1)](env)), self.text)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("_", " ")
+
+
+@dataclass
+class BoundQuestion:
+    """A question with its conditions compiled and its position in the flow."""
+
+    model: Question
+    index: int
+    when: ex.Expression | None
+    default: ex.Expression | None
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+
+@dataclass
+class LoadedFlow:
+    """A validated flow with every expression bound: what the engine runs."""
+
+    model: Flow
+    path: Path
+    sha256: str
+    questions: list[BoundQuestion]
+    conditions: dict[tuple[int, str], ex.Expression]
+    templates: dict[int, Template]
+
+    @cached_property
+    def by_id(self) -> dict[str, BoundQuestion]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def derived(self) -> dict[str, Derived]:
+        return {d.id: d for d in self.model.derived}
+
+    @cached_property
+    def scores(self) -> dict[str, Score]:
+        return {s.id: s for s in self.model.scores}
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    def cond(self, owner: object, tag: str = "") -> ex.Expression:
+        """The bound expression of a model node (by identity, and a tag where it has several)."""
+        return self.conditions[(id(owner), tag)]
+
+    def template(self, owner: object) -> Template:
+        return self.templates[id(owner)]
+
+
+# --- YAML with line numbers ----------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> tuple[Any, str]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FlowError(path, "no such flow file") from None
+    except IsADirectoryError:
+        raise FlowError(path, "is a directory, not a flow file") from None
+    except OSError as err:
+        raise FlowError(path, f"cannot be read ({err.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FlowError(path, "is not UTF-8 text") from None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise FlowError(path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None) from None
+    return data, hashlib.sha256(raw).hexdigest()
+
+
+def line_of(path: Path, loc: Iterable[Any]) -> int | None:
+    """The 1-based line of a node given its pydantic error location (walked on YAML nodes)."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(key)), None)
+            if match is None:
+                # pydantic adds the discriminator tag ("choice") to the location: skip it.
+                continue
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _node_name(data: Any, loc: tuple[Any, ...]) -> str | None:
+    """A readable name for the node an error is in: ``questions[4] (frankel)``."""
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        section, index = loc[0], loc[1]
+        name = f"{section}[{index}]"
+        try:
+            item = data[section][index]
+            if isinstance(item, dict) and "id" in item:
+                name += f" ({item['id']})"
+        except (KeyError, IndexError, TypeError):
+            pass
+        return name
+    return str(loc[0]) if loc else None
+
+
+# --- binding -------------------------------------------------------------------------------------
+
+
+class _Binder:
+    """Parses and binds every expression of a flow, collecting the first error with its place."""
+
+    def __init__(self, flow: Flow, path: Path, data: Any) -> None:
+        self.flow = flow
+        self.path = path
+        self.data = data
+        self.conditions: dict[tuple[int, str], ex.Expression] = {}
+        self.templates: dict[int, Template] = {}
+        self.tables = flow.tables
+
+    def fail(self, loc: tuple[Any, ...], message: str) -> FlowError:
+        return FlowError(self.path, message, line_of(self.path, loc), _node_name(self.data, loc))
+
+    def bind(
+        self, owner: object | None, source: str, known: Mapping[str, Any] | set[str], loc: tuple[Any, ...],
+        tag: str = "",
+    ) -> ex.Expression:
+        try:
+            expression = ex.parse(source)
+            ex.bind(expression, known, self.tables)
+        except ex.ExprError as err:
+            raise self.fail(loc, f"in {source!r}: {err}") from None
+        if owner is not None:
+            self.conditions[(id(owner), tag)] = expression
+        return expression
+
+    def template(self, owner: object, text: str, known: set[str], loc: tuple[Any, ...]) -> None:
+        parts: dict[str, ex.Expression] = {}
+        for name in _PLACEHOLDER.findall(text):
+            try:
+                expression = ex.parse(name)
+                ex.bind(expression, known, self.tables)
+            except ex.ExprError as err:
+                raise self.fail(loc, f"placeholder {{{name}}}: {err}") from None
+            parts[name] = expression
+        self.templates[id(owner)] = Template(text, parts)
+
+
+def _unique(binder: _Binder, items: list[Any], section: str, key: str = "id") -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        value = getattr(item, key)
+        if value in seen:
+            raise binder.fail((section, i, key), f"{key} {value!r} is used twice")
+        seen.add(value)
+
+
+def _check_refs(binder: _Binder, owner: Any, loc: tuple[Any, ...]) -> None:
+    for ref in getattr(owner, "refs", []) or []:
+        if ref not in binder.flow.references:
+            raise binder.fail((*loc, "refs"), f"unknown reference id {ref!r}")
+
+
+def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
+    """Bind every expression of a validated flow; check ids, references and dependency order.
+
+    Raises:
+        FlowError: naming the node, the line and what is wrong.
+    """
+    b = _Binder(flow, path, data)
+    _unique(b, flow.questions, "questions")
+    _unique(b, flow.phases, "phases")
+    _unique(b, flow.derived, "derived")
+    _unique(b, flow.scores, "scores")
+    _unique(b, flow.rules, "rules")
+    _unique(b, flow.flags, "flags")
+    _unique(b, flow.advice, "advice")
+    _unique(b, flow.alerts, "alerts")
+
+    question_ids = [q.id for q in flow.questions]
+    computed_ids = [d.id for d in flow.derived] + [s.id for s in flow.scores]
+    clash = sorted(set(question_ids) & set(computed_ids)) or sorted(
+        {n for n in computed_ids if computed_ids.count(n) > 1}
+    )
+    if clash:
+        raise FlowError(path, f"name {clash[0]!r} is used by more than one question, derived value or score")
+    phases = {p.id for p in flow.phases}
+    every_name = set(question_ids) | set(computed_ids)
+
+    # Derived values and scores may read any answer and each other (cycles are checked below).
+    deps: dict[str, set[str]] = {}
+    for i, d in enumerate(flow.derived):
+        deps[d.id] = _bind_derived(b, d, every_name, ("derived", i))
+        _check_refs(b, d, ("derived", i))
+    for i, s in enumerate(flow.scores):
+        deps[s.id] = _bind_score(b, s, every_name, ("scores", i))
+        _check_refs(b, s, ("scores", i))
+    order = _check_acyclic(path, deps)
+
+    # A question's condition and proposed default may only look back: at earlier answers, or at
+    # derived values that themselves rest on earlier answers only.
+    bound: list[BoundQuestion] = []
+    earlier: set[str] = set()
+    for i, q in enumerate(flow.questions):
+        loc = ("questions", i)
+        if q.phase not in phases:
+            raise b.fail((*loc, "phase"), f"unknown phase {q.phase!r} (phases: {', '.join(sorted(phases))})")
+        _check_refs(b, q, loc)
+        visible = earlier | {n for n in computed_ids if _closure(n, deps) <= earlier}
+        when = b.bind(None, q.when, every_name, (*loc, "when")) if q.when else None
+        default = b.bind(None, q.default, every_name, (*loc, "default")) if q.default else None
+        for expression, key in ((when, "when"), (default, "default")):
+            if expression is None:
+                continue
+            later = sorted(expression.names - visible)
+            if later:
+                raise b.fail((*loc, key), f"{key} uses {later[0]!r}, which is not known before this question")
+        unknown_cb = [c for c in q.on_enter if c not in ENGINE_CALLBACKS]
+        if unknown_cb:
+            raise b.fail((*loc, "on_enter"), f"unknown callback {unknown_cb[0]!r} (allowed: {', '.join(sorted(ENGINE_CALLBACKS))})")
+        _check_question_values(b, q, loc)
+        bound.append(BoundQuestion(q, i, when, default))
+        earlier.add(q.id)
+
+    decision = every_name | set(DECISION_NAMES)
+    headlines = set(flow.headlines)
+    for i, r in enumerate(flow.rules):
+        loc = ("rules", i)
+        if r.when:
+            b.bind(r, r.when, every_name, (*loc, "when"))
+        if r.headline not in headlines:
+            raise b.fail((*loc, "headline"), f"unknown headline {r.headline!r}")
+        b.template(r.because, r.because, every_name, (*loc, "because"))
+        _check_refs(b, r, loc)
+    if flow.rules[-1].when is not None:
+        raise b.fail(("rules", len(flow.rules) - 1), "the last rule must have no `when`, so that every case gets a headline")
+    for section, items in (("flags", flow.flags), ("urgency", flow.urgency), ("advice", flow.advice)):
+        for i, item in enumerate(items):
+            loc = (section, i)
+            if item.when:
+                b.bind(item, item.when, decision, (*loc, "when"))
+            text = getattr(item, "text", None) or getattr(item, "because", "")
+            b.template(text, text, decision, (*loc, "text"))
+            _check_refs(b, item, loc)
+    if flow.urgency[-1].when is not None:
+        raise b.fail(("urgency", len(flow.urgency) - 1), "the last urgency level must have no `when`")
+    for i, a in enumerate(flow.alerts):
+        loc = ("alerts", i)
+        if a.after not in flow_ids(flow):
+            raise b.fail((*loc, "after"), f"unknown question {a.after!r}")
+        b.bind(a, a.when, every_name, (*loc, "when"))
+        _check_refs(b, a, loc)
+    del order
+    return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates)
+
+
+def flow_ids(flow: Flow) -> set[str]:
+    return {q.id for q in flow.questions}
+
+
+def _check_question_values(b: _Binder, q: Question, loc: tuple[Any, ...]) -> None:
+    if isinstance(q, ChoiceQuestion):
+        for j, o in enumerate(q.options):
+            if isinstance(o.points, dict):
+                for score_id in o.points:
+                    if score_id not in {s.id for s in b.flow.scores}:
+                        raise b.fail((*loc, "options", j, "points"), f"points for unknown score {score_id!r}")
+
+
+def _bind_derived(b: _Binder, d: Derived, names: set[str], loc: tuple[Any, ...]) -> set[str]:
+    used: set[str] = set()
+    if d.expr is not None:
+        used |= b.bind(d, d.expr, names, (*loc, "expr")).names
+    if d.cases is not None:
+        for j, case in enumerate(d.cases):
+            if case.when:
+                used |= b.bind(case, case.when, names, (*loc, "cases", j, "when")).names
+            used |= b.bind(case, case.value, names, (*loc, "cases", j, "value"), tag="value").names
+    if d.ranges_of is not None:
+        if d.ranges_of not in names:
+            raise b.fail((*loc, "ranges_of"), f"unknown name {d.ranges_of!r}")
+        used.add(d.ranges_of)
+    return used
+
+
+def _bind_score(b: _Binder, s: Score, names: set[str], loc: tuple[Any, ...]) -> set[str]:
+    used: set[str] = set()
+    if s.requires:
+        used |= b.bind(s, s.requires, names, (*loc, "requires"), tag="requires").names
+    if isinstance(s, PointsScore):
+        for j, item in enumerate(s.items):
+            iloc = (*loc, "items", j)
+            for key in ("points_from", "lookup_of", "ranges_of"):
+                name = getattr(item, key)
+                if name is None:
+                    continue
+                if name not in names:
+                    raise b.fail((*iloc, key), f"unknown name {name!r}")
+                used.add(name)
+            if item.points_from is not None:
+                q = next((q for q in b.flow.questions if q.id == item.points_from), None)
+                if not isinstance(q, ChoiceQuestion):
+                    raise b.fail((*iloc, "points_from"), f"{item.points_from!r} is not a choice question")
+                for o in q.options:
+                    p = o.points.get(s.id) if isinstance(o.points, dict) else o.points
+                    if p is None:
+                        raise b.fail((*iloc, "points_from"), f"option {o.value!r} of {q.id!r} has no points for {s.id!r}")
+            for name in item.needs:
+                if name not in names:
+                    raise b.fail((*iloc, "needs"), f"unknown name {name!r}")
+                used.add(name)
+            for k, case in enumerate(item.cases or []):
+                if case.when:
+                    used |= b.bind(case, case.when, names, (*iloc, "cases", k, "when")).names
+    elif isinstance(s, SummaryScore):
+        for key, source in s.fields.items():
+            used |= b.bind(s, source, names, (*loc, "fields", key), tag=key).names
+    elif isinstance(s, ValueScore):
+        used |= b.bind(s, s.expr, names, (*loc, "expr"), tag="expr").names
+    used.discard(s.id)
+    return used
+
+
+def _closure(name: str, deps: Mapping[str, set[str]]) -> set[str]:
+    """Every answer a derived value or score rests on, through other derived values."""
+    seen: set[str] = set()
+    answers: set[str] = set()
+    stack = [name]
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if n in deps:
+            stack.extend(deps[n])
+        else:
+            answers.add(n)
+    return answers
+
+
+def _check_acyclic(path: Path, deps: Mapping[str, set[str]]) -> list[str]:
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(n: str, trail: list[str]) -> None:
+        if state.get(n) == 2 or n not in deps:
+            return
+        if state.get(n) == 1:
+            cycle = " -> ".join([*trail[trail.index(n):], n])
+            raise FlowError(path, f"derived values and scores form a cycle: {cycle}")
+        state[n] = 1
+        for m in sorted(deps[n]):
+            visit(m, [*trail, n])
+        state[n] = 2
+        order.append(n)
+
+    for n in deps:
+        visit(n, [])
+    return order
+
+
+#: Callback names a flow may attach to a question's `on_enter`; the engine maps them to methods.
+ENGINE_CALLBACKS = frozenset({"propose_default"})
+
+
+def load_flow(name_or_path: str | Path | None = None) -> LoadedFlow:
+    """Load, validate and bind a flow.
+
+    Args:
+        name_or_path: a path to a flow file, or the id of a shipped flow; default the spinal flow.
+
+    Raises:
+        FlowError: one clear message naming the file, line and node.
+    """
+    path = resolve_flow(name_or_path)
+    data, sha = _read_yaml(path)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        raise FlowError(path, f"the flow file is {kind}")
+    try:
+        flow = Flow.model_validate(data)
+    except ValidationError as err:
+        first = err.errors(include_url=False)[0]
+        loc = tuple(first["loc"])
+        where = ".".join(str(p) for p in loc)
+        raise FlowError(path, f"{where}: {first['msg']}", line_of(path, loc), _node_name(data, loc)) from None
+    return bind_flow(flow, path, data, sha)
+
+
+__all__ = [
+    "Advice", "Alert", "BoundQuestion", "DEFAULT_FLOW", "Flag", "FlowError", "LoadedFlow", "Rule",
+    "Template", "UrgencyLevel", "flows_dir", "load_flow", "resolve_flow",
+]
