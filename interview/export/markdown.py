@@ -1,0 +1,108 @@
+"""The Markdown report of a case: a clinical summary for the record and the MDT.
+
+Headline first, then urgency and clock items, the scores with their bands and item points, the
+structured parts, the rationale with references, and the decision-support notice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interview.engine.values import display
+from interview.flow.load import LoadedFlow
+from interview.flow.model import PointsScore
+from interview.result import PART_TITLES, Result, Statement
+
+_URGENCY = {"emergency": "EMERGENCY — now / within 24 h", "urgent": "Urgent — within days", "elective": "Elective"}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ").replace("|", "\\|")
+
+
+def _statement(s: Statement) -> str:
+    refs = "; ".join(r.citation for r in s.refs)
+    tags = [s.basis]
+    if s.section:
+        tags.append(f"REFERENCE {s.section}")
+    if s.convention:
+        tags.append("project convention")
+    line = f"- {s.text} _({', '.join(tags)})_"
+    if refs:
+        line += f"  \n  Sources: {refs}"
+    return line
+
+
+def scores_table(result: Result, flow: LoadedFlow) -> list[str]:
+    """The scores as a Markdown table: score, total or value, band, item points."""
+    lines = ["| Score | Value | Band | Items |", "|---|---|---|---|"]
+    for s in flow.model.scores:
+        value = result.scores.get(s.key or s.id)
+        if isinstance(s, PointsScore):
+            if value is None:
+                lines.append(f"| {s.title} | not scored on this path | — | — |")
+                continue
+            items = "; ".join(f"{i['label']} {_cell(i['points'])}" for i in value["items"])
+            lines.append(f"| {s.title} | {_cell(value['total'])} | {_cell(value['band_label'])} | {items} |")
+        elif isinstance(value, dict):
+            text = ", ".join(f"{k} {_cell(v)}" for k, v in value.items())
+            lines.append(f"| {s.title} | {text} | — | — |")
+        else:
+            lines.append(f"| {s.title} | {_cell(value) if value is not None else 'not scored on this path'} | — | — |")
+    return lines
+
+
+def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = None) -> str:
+    """The whole report.
+
+    Args:
+        result: the case's result.
+        flow: the flow that produced it (for labels and score tables).
+        title: an optional case label for the heading.
+    """
+    rec = result.recommendation
+    out: list[str] = [
+        f"# {title or 'Spinal metastasis'} — {rec.headline_title}",
+        "",
+        f"> **{rec.notice.strip()}**",
+        "",
+        f"**Headline:** {rec.headline_title} (`{rec.headline}`) — rule {rec.rule}: {rec.rule_text}",
+        "",
+        f"**Urgency:** {_URGENCY.get(rec.urgency, rec.urgency)} — {rec.urgency_text}",
+        "",
+    ]
+    if rec.clock:
+        out += ["## Urgency and clock items", "", *(_statement(s) for s in rec.clock), ""]
+    if rec.flag_details:
+        out += ["## Flags", "", *(_statement(s) for s in rec.flag_details), ""]
+    out += ["## Scores", "", *scores_table(result, flow), ""]
+    derived = flow.derived
+    out += ["Derived values: " + "; ".join(
+        f"{derived[k].label if k in derived else k}: {_cell(v)}" for k, v in result.derived.items()
+    ), ""]
+    for part in ("work_up", "local_treatment", "radiotherapy", "systemic", "supportive", "mdt"):
+        items = rec.part(part)
+        if items:
+            out += [f"## {PART_TITLES[part]}", "", *(_statement(s) for s in items), ""]
+    out += ["## Rationale", "", *(_statement(s) for s in rec.rationale), ""]
+    if rec.conventions:
+        out += ["## Project conventions applied", "", *(f"- {c}" for c in rec.conventions), ""]
+    out += ["## Answers", "", "| Question | Answer |", "|---|---|"]
+    for qid in result.path:
+        q = flow.by_id[qid].model
+        answer = "skipped" if qid in result.skipped else display(q, result.answers.get(qid))
+        if qid in result.defaults_applied:
+            answer += " (proposed default)"
+        out.append(f"| {q.prompt.replace('|', '/')} | {answer.replace('|', '/')} |")
+    out += [
+        "",
+        f"_Flow {result.flow.id} {result.flow.version} (sha256 {result.flow.sha256[:12]}…)._",
+        "",
+        f"> {rec.notice.strip()}",
+        "",
+    ]
+    return "\n".join(out)
