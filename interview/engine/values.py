@@ -9,7 +9,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, Question, TextQuestion
+from interview.flow.model import (
+    BoolQuestion,
+    ChoiceQuestion,
+    IntQuestion,
+    NumberQuestion,
+    Question,
+    TextQuestion,
+)
 
 _YES = {"y", "yes", "true", "t", "1"}
 _NO = {"n", "no", "false", "f", "0"}
