@@ -19,7 +19,7 @@ Points = Annotated[int, Field(ge=-100, le=100)]
 class _Strict(BaseModel):
     """Unknown keys are errors: a typo in a flow file must not pass silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Reference(_Strict):
