@@ -1,0 +1,115 @@
+"""`spine-interview run` on the contract examples: the fixed JSON keys, the Markdown report, no Textual."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+NAMES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+# Which reference each example's rationale must cite for its deciding rule (REFERENCE §6.2, §4.1, §3.3).
+RULE_REFERENCE = {"emergency_breast": "Patchell", "renal_stable": "Sahgal", "unknown_primary": "Fridley"}
+
+
+@cache
+def run(name: str, fmt: str) -> subprocess.CompletedProcess[str]:
+    """Run the headless command on one example, once per format for the whole module."""
+    answers = EXAMPLES / f"{name}.answers.yaml"
+    return subprocess.run(
+        [sys.executable, "-m", "interview", "run", "--answers", str(answers), "--format", fmt],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+    )
+
+
+def assert_contains(expected: Any, actual: Any, where: str = "") -> None:
+    """Every key of ``expected`` is in ``actual`` with an equal value, recursively; ``flags`` as sets."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
+        for key, value in expected.items():
+            assert key in actual, f"{where}.{key}: missing"
+            assert_contains(value, actual[key], f"{where}.{key}")
+    elif where.endswith(".flags"):
+        assert set(actual) == set(expected), f"{where}: {sorted(actual)} != {sorted(expected)}"
+    else:
+        assert actual == expected, f"{where}: {actual!r} != {expected!r}"
+
+
+def test_the_three_contract_examples_are_present() -> None:
+    """The shared directory holds the three examples (a wrong SPINE_SHARED_DIR would silently test nothing)."""
+    assert NAMES == ["emergency_breast", "renal_stable", "unknown_primary"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_output_holds_the_expected_keys(name: str) -> None:
+    """`run --format json` exits 0 and its output contains every fixed key of the example's expected.json."""
+    proc = run(name, "json")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    output = json.loads(proc.stdout)
+    expected = json.loads((EXAMPLES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    assert_contains(expected, output)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_output_has_the_contract_shape(name: str) -> None:
+    """The JSON object carries flow id/version/sha256, answers, a path of question ids and the recommendation."""
+    output = json.loads(run(name, "json").stdout)
+    assert output["flow"]["id"] == "spinal_metastases"
+    assert len(output["flow"]["sha256"]) == 64
+    answers = (EXAMPLES / f"{name}.answers.yaml").read_text(encoding="utf-8")
+    assert set(output["path"]) >= {line.split(":")[0] for line in answers.splitlines() if line.strip()}
+    assert output["recommendation"]["rationale"], "a recommendation without a rationale"
+    assert output["recommendation"]["notice"].startswith("Decision support")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_markdown_report(name: str) -> None:
+    """The Markdown report: headline first, urgency, a scores table with bands, rationale with references, notice."""
+    proc = run(name, "markdown")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    result = json.loads(run(name, "json").stdout)
+    rec = result["recommendation"]
+    lines = text.splitlines()
+
+    assert lines[0].startswith("# ") and rec["headline_title"] in lines[0], "the headline is not the title"
+    urgency_line = next(line for line in lines if line.startswith("**Urgency:**"))
+    assert rec["urgency"] in urgency_line.lower()
+    assert text.index(rec["headline_title"]) < text.index("**Urgency:**") < text.index("## Scores")
+
+    assert "| Score | Value | Band |" in text
+    for key in ("sins", "tokuhashi", "tomita", "modified_bauer"):
+        band = result["scores"][key]["band_label"]
+        row = next(line for line in lines if line.startswith("| ") and band in line)
+        assert str(result["scores"][key]["total"]) in row, f"{key}: total missing from its row"
+
+    rationale = text[text.index("## Rationale"):]
+    assert f"Rule {rec['rule']}" in rationale
+    assert "Fisher" in rationale, "the SINS statement must cite Fisher 2010"
+    assert RULE_REFERENCE[name] in rationale
+    assert "Decision support for the responsible clinician" in text
+    assert "not an order" in text
+
+
+def test_run_does_not_import_textual() -> None:
+    """`run` in a fresh interpreter never imports Textual (CONTRACT §2: headless without the TUI)."""
+    answers = EXAMPLES / "renal_stable.answers.yaml"
+    code = (
+        "import sys, io, contextlib\n"
+        "from interview.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = main(['run', '--answers', {str(answers)!r}, '--format', 'markdown'])\n"
+        "assert rc == 0, rc\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'fhir'))\n"
+        "print(','.join(heavy))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"`run` imported: {proc.stdout.strip()[:200]}"
+
