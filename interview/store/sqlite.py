@@ -1,0 +1,606 @@
+"""Cases that survive: one SQLite file whose event log is both the case's answers and its audit trail.
+
+Every answer, skip, back, edit and dropped answer a :class:`~interview.engine.session.Session`
+announces is appended to the ``events`` table and committed before the listener returns, so the
+UI never moves on from an answer that is not on disk. Current answers are derived by folding the
+log. A file this module does not recognise (another program's database, garbage, a truncated
+file) is never written to: its header is read as raw bytes before SQLite is let near it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sqlite3
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from interview.engine.session import Event, Session
+    from interview.flow.load import LoadedFlow
+    from interview.result import Result
+
+DB_ENV = "SPINE_INTERVIEW_DB"
+DB_NAME = "cases.sqlite3"
+#: PRAGMA application_id of our files: "SPIN" — how we tell our database from anyone else's.
+APPLICATION_ID = 0x5350494E
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Crockford base32 without 0/1 look-alikes: ids are read aloud and typed.
+_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_COMPLETE = "complete"
+
+_SCHEMA = f"""
+CREATE TABLE cases (
+    id            TEXT PRIMARY KEY,
+    label         TEXT NOT NULL,
+    created       TEXT NOT NULL,
+    updated       TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('{STATUS_IN_PROGRESS}', '{STATUS_COMPLETE}')),
+    headline      TEXT,
+    headline_title TEXT,
+    flow_id       TEXT NOT NULL,
+    flow_version  TEXT NOT NULL,
+    flow_sha256   TEXT NOT NULL,
+    identifiers   TEXT NOT NULL DEFAULT '{{}}',
+    result        TEXT
+);
+CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id   TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    time      TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    question  TEXT NOT NULL,
+    old       TEXT,
+    new       TEXT
+);
+CREATE INDEX events_by_case ON events(case_id, seq);
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+
+class StoreError(Exception):
+    """The case store cannot do what was asked; ``message`` is one line saying what and why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def default_db_path() -> Path:
+    """The case database in the user's data directory (``…/spine-interview/cases.sqlite3``)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("spine-interview", appauthor=False)) / DB_NAME
+
+
+def resolve_db_path(path: str | Path | None = None) -> Path:
+    """An explicit path, else ``$SPINE_INTERVIEW_DB``, else :func:`default_db_path`."""
+    if path:
+        return Path(path).expanduser()
+    env = os.environ.get(DB_ENV)
+    return Path(env).expanduser() if env else default_db_path()
+
+
+def now() -> str:
+    """The current time as ISO 8601 UTC with microseconds (sorts as text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of the case list."""
+
+    id: str
+    label: str
+    created: str
+    updated: str
+    status: str
+    headline: str | None = None
+    headline_title: str | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "label": self.label, "created": self.created, "updated": self.updated,
+            "status": self.status, "headline": self.headline, "headline_title": self.headline_title,
+        }
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One stored event of a case's log."""
+
+    seq: int
+    time: str
+    kind: str
+    question: str
+    old: Any = None
+    new: Any = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "time": self.time, "kind": self.kind, "question": self.question,
+                "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """Everything stored about a case: its summary, the answers folded from its log, and the log."""
+
+    summary: CaseSummary
+    flow_id: str
+    flow_version: str
+    flow_sha256: str
+    answers: dict[str, Any]
+    skipped: list[str]
+    events: list[EventRecord]
+    result: dict[str, Any] | None = None
+    identifiers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
+    @property
+    def label(self) -> str:
+        return self.summary.label
+
+    @property
+    def status(self) -> str:
+        return self.summary.status
+
+
+def fold_events(events: Iterable[Any]) -> tuple[dict[str, Any], list[str]]:
+    """Current answers and skipped questions from a log, oldest event first.
+
+    ``answer``/``edit`` set a value (and unskip), ``skip`` marks skipped, ``back``/``drop`` remove.
+    Works on :class:`EventRecord` and session :class:`Event` alike.
+    """
+    answers: dict[str, Any] = {}
+    skipped: dict[str, None] = {}  # a dict keeps the order questions were skipped in
+    for e in events:
+        if e.kind in ("answer", "edit"):
+            answers[e.question] = e.new
+            skipped.pop(e.question, None)
+        elif e.kind == "skip":
+            answers.pop(e.question, None)
+            skipped[e.question] = None
+        elif e.kind in ("back", "drop"):
+            answers.pop(e.question, None)
+            skipped.pop(e.question, None)
+    return answers, list(skipped)
+
+
+def _new_id() -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _describe(err: sqlite3.Error, path: Path, doing: str) -> StoreError:
+    """One clear line for an SQLite failure."""
+    text = str(err)
+    low = text.lower()
+    if "full" in low:
+        return StoreError(f"{path}: the disk is full; {doing} was not saved (free some space and try again)")
+    if "readonly" in low or "read-only" in low:
+        return StoreError(f"{path}: the case database is read-only; {doing} was not saved")
+    if "locked" in low or "busy" in low:
+        return StoreError(f"{path}: the case database is busy (another program holds a lock); {doing} was not saved")
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return StoreError(f"{path}: the case database is damaged ({text}); it was left as it is")
+    if "unable to open" in low:
+        return StoreError(f"{path}: cannot open the case database (is the directory writable?)")
+    return StoreError(f"{path}: {doing} failed: {text}")
+
+
+def inspect_header(path: Path) -> str:
+    """What a file is, from its first 100 bytes alone (nothing is written).
+
+    Returns:
+        ``"new"`` (missing or empty), ``"ours"`` (our application id), ``"blank"`` (SQLite without
+        an application id — maybe a database SQLite created but nothing wrote to).
+
+    Raises:
+        StoreError: not an SQLite file, truncated, another program's database, or a newer schema.
+    """
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except FileNotFoundError:
+        return "new"
+    except IsADirectoryError:
+        raise StoreError(f"{path}: is a directory, not a case database") from None
+    except OSError as err:
+        raise StoreError(f"{path}: cannot read the case database ({err.strerror})") from None
+    if not header:
+        return "new"
+    if not header.startswith(_SQLITE_MAGIC):
+        raise StoreError(f"{path}: not a spine-interview case database (not an SQLite file); it was left as it is")
+    if len(header) < 100:
+        raise StoreError(f"{path}: the case database is damaged (truncated header); it was left as it is")
+    user_version, = struct.unpack(">I", header[60:64])
+    application_id, = struct.unpack(">I", header[68:72])
+    if application_id == APPLICATION_ID:
+        if user_version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: made by a newer spine-interview (schema {user_version}, this one reads up to "
+                f"{SCHEMA_VERSION}); update spine-interview to open it"
+            )
+        return "ours"
+    if application_id != 0:
+        raise StoreError(
+            f"{path}: an SQLite database of another program (application id {application_id:#x}), not a "
+            "spine-interview case database; it was left as it is"
+        )
+    return "blank"
+
+
+@contextlib.contextmanager
+def _private_umask() -> Iterator[None]:
+    """Files created inside (the database, -wal, -shm) are owner-only."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+class CaseStore:
+    """The case database. One instance per process; not shared between threads.
+
+    Args:
+        path: the database file; ``None`` means ``$SPINE_INTERVIEW_DB`` or :func:`default_db_path`.
+
+    Raises:
+        StoreError: the file is damaged or foreign, or the directory cannot be written.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = resolve_db_path(path)
+        self._db: sqlite3.Connection | None = None
+        self._db = self._open()
+
+    # --- opening ---------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        path = self.path
+        kind = inspect_header(path)
+        if kind == "new":
+            self._check_directory(path.parent)
+        try:
+            with _private_umask():
+                db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                                     check_same_thread=False)
+        except sqlite3.Error as err:
+            raise _describe(err, path, "opening") from None
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if kind == "blank" and self._has_tables(db):
+                raise StoreError(
+                    f"{path}: an SQLite database of another program (it has tables but no spine-interview "
+                    "mark), not a case database; it was left as it is"
+                )
+            if kind == "ours":
+                # Read-only checks before anything that writes (journal mode, schema).
+                check = db.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    raise StoreError(f"{path}: the case database is damaged ({check}); it was left as it is")
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if not {"cases", "events"} <= tables:
+                    raise StoreError(f"{path}: the case database is damaged (tables missing); it was left as it is")
+            if kind in ("new", "blank"):
+                # Before WAL: the application id must reach the main file itself, or another
+                # process reading the raw header would take our fresh database for a foreign one.
+                self._create_schema(db)
+            with _private_umask():
+                db.execute("PRAGMA journal_mode = WAL")
+            # FULL: an answer the UI showed as saved survives a power cut, not only a crash.
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+        except StoreError:
+            db.close()
+            raise
+        except sqlite3.Error as err:
+            db.close()
+            raise _describe(err, path, "opening") from None
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o600)
+        return db
+
+    @staticmethod
+    def _check_directory(directory: Path) -> None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as err:
+            raise StoreError(f"{directory}: cannot create the case database directory ({err.strerror})") from None
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise StoreError(f"{directory}: the directory is read-only; cannot create the case database there "
+                             "(use --db PATH or $SPINE_INTERVIEW_DB)")
+
+    @staticmethod
+    def _has_tables(db: sqlite3.Connection) -> bool:
+        return db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+    @staticmethod
+    def _create_schema(db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have created it between our check and the lock.
+            if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError(f"{self.path}: the case store is closed")
+        return self._db
+
+    def close(self) -> None:
+        """Close the database (safe to call twice)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One committed transaction; any SQLite failure becomes a StoreError saying what was lost."""
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            raise _describe(err, self.path, doing) from None
+        try:
+            yield db
+            db.execute("COMMIT")
+        except sqlite3.Error as err:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise _describe(err, self.path, doing) from None
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    def create_case(self, flow: LoadedFlow, label: str | None = None, identifiers: dict | None = None) -> str:
+        """A new, empty case on a flow; returns its id. The label defaults to a pseudonym ``case-7F3K``."""
+        identifiers = dict(identifiers or {})
+        label = (label or "").strip()
+        stamp = now()
+        with self._write("the new case") as db:
+            for _ in range(20):
+                case_id = _new_id()
+                if db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+                    break
+            else:  # pragma: no cover - 30^8 ids
+                raise StoreError(f"{self.path}: could not find a free case id")
+            db.execute(
+                "INSERT INTO cases (id, label, created, updated, status, flow_id, flow_version, flow_sha256,"
+                " identifiers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (case_id, label or f"case-{case_id[:4]}", stamp, stamp, STATUS_IN_PROGRESS, flow.id,
+                 flow.version, flow.sha256, json.dumps(identifiers, ensure_ascii=False)),
+            )
+        return case_id
+
+    def append(self, case_id: str, events: Iterable[Event], *, time: str | None = None) -> None:
+        """Append events to a case's log in one committed transaction.
+
+        A change after the case was finished reopens it: its stored result no longer holds.
+        """
+        stamp = time or now()
+        events = list(events)
+        with self._write("the answer") as db:
+            row = db.execute("SELECT status FROM cases WHERE id = ?", (case_id,)).fetchone()
+            if row is None:
+                raise self._unknown(case_id)
+            db.executemany(
+                "INSERT INTO events (case_id, time, kind, question, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                [(case_id, stamp, e.kind, e.question, _dump(e.old), _dump(e.new)) for e in events],
+            )
+            if events and row[0] == STATUS_COMPLETE:
+                db.execute("UPDATE cases SET updated = ?, status = ?, headline = NULL, headline_title = NULL,"
+                           " result = NULL WHERE id = ?", (stamp, STATUS_IN_PROGRESS, case_id))
+            else:
+                db.execute("UPDATE cases SET updated = ? WHERE id = ?", (stamp, case_id))
+
+    def attach(self, session: Session, case_id: str) -> None:
+        """Log every change of a session to a case, committed before the session's caller goes on.
+
+        Raises (from the session call that made the change):
+            StoreError: when the event could not be saved (disk full, …).
+        """
+        if self.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+            raise self._unknown(case_id)
+
+        def record(_session: Session, event: Event) -> None:
+            self.append(case_id, [event])
+
+        record.case_store = self  # type: ignore[attr-defined]  # lets detach() find it
+        session.listeners.append(record)
+
+    def detach(self, session: Session) -> None:
+        """Stop logging a session to this store."""
+        session.listeners[:] = [cb for cb in session.listeners if getattr(cb, "case_store", None) is not self]
+
+    def finish(self, case_id: str, result: Result) -> None:
+        """Mark a case complete with its result (headline and the contract's JSON)."""
+        rec = result.recommendation
+        with self._write("the result") as db:
+            cur = db.execute(
+                "UPDATE cases SET status = ?, headline = ?, headline_title = ?, result = ?, updated = ?,"
+                " flow_id = ?, flow_version = ?, flow_sha256 = ? WHERE id = ?",
+                (STATUS_COMPLETE, rec.headline, rec.headline_title,
+                 json.dumps(result.to_json_dict(), ensure_ascii=False), now(),
+                 result.flow.id, result.flow.version, result.flow.sha256, case_id),
+            )
+            if cur.rowcount == 0:
+                raise self._unknown(case_id)
+
+    def set_label(self, case_id: str, label: str) -> None:
+        """Rename a case."""
+        label = label.strip()
+        if not label:
+            raise StoreError("a case label cannot be empty")
+        with self._write("the label") as db:
+            if db.execute("UPDATE cases SET label = ? WHERE id = ?", (label, case_id)).rowcount == 0:
+                raise self._unknown(case_id)
+
+    def delete_case(self, case_id: str) -> None:
+        """Delete a case and its log."""
+        with self._write("the deletion") as db:
+            db.execute("DELETE FROM events WHERE case_id = ?", (case_id,))
+            if db.execute("DELETE FROM cases WHERE id = ?", (case_id,)).rowcount == 0:
+                raise self._unknown(case_id)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.Error as err:
+            raise _describe(err, self.path, "reading") from None
+
+    def _unknown(self, case_id: str) -> StoreError:
+        return StoreError(f"no case {case_id!r} in {self.path} (see `spine-interview cases list`)")
+
+    def resolve(self, key: str) -> str:
+        """A case id from an id (any case) or a unique label.
+
+        Raises:
+            StoreError: no such case, or a label several cases share.
+        """
+        key = key.strip()
+        rows = self._read("SELECT id FROM cases WHERE id = ?", (key.upper(),))
+        if rows:
+            return rows[0][0]
+        rows = self._read("SELECT id FROM cases WHERE label = ?", (key,))
+        if len(rows) == 1:
+            return rows[0][0]
+        if len(rows) > 1:
+            ids = ", ".join(r[0] for r in rows)
+            raise StoreError(f"{len(rows)} cases are labelled {key!r} ({ids}); give the id")
+        raise self._unknown(key)
+
+    def list_cases(self) -> list[CaseSummary]:
+        """Every case, most recently changed first."""
+        rows = self._read("SELECT id, label, created, updated, status, headline, headline_title FROM cases"
+                          " ORDER BY updated DESC, id")
+        return [CaseSummary(*r) for r in rows]
+
+    def events(self, case_id: str) -> list[EventRecord]:
+        """A case's log, oldest first."""
+        rows = self._read("SELECT seq, time, kind, question, old, new FROM events WHERE case_id = ? ORDER BY seq",
+                          (case_id,))
+        return [EventRecord(seq, t, kind, q, _load(old), _load(new)) for seq, t, kind, q, old, new in rows]
+
+    def get_case(self, case_id: str) -> CaseRecord:
+        """Everything about a case.
+
+        Raises:
+            StoreError: unknown id, or a record that cannot be read.
+        """
+        rows = self._read(
+            "SELECT id, label, created, updated, status, headline, headline_title, flow_id, flow_version,"
+            " flow_sha256, identifiers, result FROM cases WHERE id = ?", (case_id,))
+        if not rows:
+            raise self._unknown(case_id)
+        r = rows[0]
+        events = self.events(case_id)
+        answers, skipped = fold_events(events)
+        try:
+            identifiers = json.loads(r[10] or "{}")
+            result = _load(r[11])
+        except json.JSONDecodeError:
+            raise StoreError(f"{self.path}: case {case_id} is damaged (unreadable JSON)") from None
+        return CaseRecord(CaseSummary(*r[:7]), r[7], r[8], r[9], answers, skipped, events, result, identifiers)
+
+    # --- resuming --------------------------------------------------------------------------------
+
+    def open_session(self, case_id: str, flow: LoadedFlow) -> tuple[Session, list[str]]:
+        """Rebuild a case's session from its log, attached to this store.
+
+        Answers the flow no longer takes are kept in the log and named in the warnings; they are
+        not loaded into the session.
+
+        Returns:
+            The session (at the case's next open question) and warnings for the user.
+        """
+        from interview.engine.session import Session, walk
+        from interview.engine.values import AnswerError, coerce
+
+        record = self.get_case(case_id)
+        warnings: list[str] = []
+        if record.flow_id != flow.id:
+            warnings.append(f"case {case_id} was made with flow {record.flow_id}, now opened with {flow.id}: "
+                            "answers kept, check them")
+        elif record.flow_sha256 != flow.sha256:
+            warnings.append(
+                f"case made with flow version {record.flow_version} (sha {record.flow_sha256[:12]}), now "
+                f"{flow.version} (sha {flow.sha256[:12]}): answers kept, check them"
+            )
+        answers: dict[str, Any] = {}
+        for qid, value in record.answers.items():
+            if qid not in flow.by_id:
+                warnings.append(f"answer to {qid!r} ({value!r}) kept in the record, but this flow has no such question")
+                continue
+            try:
+                answers[qid] = coerce(flow.by_id[qid].model, value)
+            except AnswerError as err:
+                warnings.append(f"answer to {qid!r} kept in the record, but this flow does not take it: "
+                                f"{err.reason} (got {value!r}; allowed: {err.allowed})")
+        skipped = [q for q in record.skipped if q in flow.by_id and flow.by_id[q].model.optional]
+        off = walk(flow, answers, skipped).off_path
+        for qid in sorted(off & (set(answers) | set(skipped)), key=lambda q: flow.by_id[q].index):
+            warnings.append(f"answer to {qid!r} kept in the record, but this flow no longer asks it on this path")
+        session = Session(flow)
+        session.load(answers, skipped)
+        self.attach(session, case_id)
+        return session, warnings
+
+
+def save_session_case(store: CaseStore, flow: LoadedFlow, session: Session, *, label: str | None = None,
+                      identifiers: dict | None = None) -> str:
+    """Store a finished session as a new case: its answers and skips in path order, then its result."""
+    from interview.engine.session import Event
+
+    result = session.result()
+    case_id = store.create_case(flow, label, identifiers)
+    skipped = set(result.skipped)
+    events = [Event("skip", q) if q in skipped else Event("answer", q, None, result.answers[q]) for q in result.path]
+    store.append(case_id, events)
+    store.finish(case_id, result)
+    return case_id
+
+
+__all__ = [
+    "APPLICATION_ID", "CaseRecord", "CaseStore", "CaseSummary", "DB_ENV", "EventRecord", "StoreError",
+    "default_db_path", "fold_events", "inspect_header", "resolve_db_path", "save_session_case",
+]
