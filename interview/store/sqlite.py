@@ -76,6 +76,10 @@ class StoreError(Exception):
         super().__init__(message)
 
 
+class UnknownCase(StoreError):
+    """No case with that id (or label) in the database."""
+
+
 def default_db_path() -> Path:
     """The case database in the user's data directory (``…/spine-interview/cases.sqlite3``)."""
     import platformdirs
@@ -489,7 +493,7 @@ class CaseStore:
             raise _describe(err, self.path, "reading") from None
 
     def _unknown(self, case_id: str) -> StoreError:
-        return StoreError(f"no case {case_id!r} in {self.path} (see `spine-interview cases list`)")
+        return UnknownCase(f"no case {case_id!r} in {self.path} (see `spine-interview cases list`)")
 
     def resolve(self, key: str) -> str:
         """A case id from an id (any case) or a unique label.
@@ -506,7 +510,7 @@ class CaseStore:
             return rows[0][0]
         if len(rows) > 1:
             ids = ", ".join(r[0] for r in rows)
-            raise StoreError(f"{len(rows)} cases are labelled {key!r} ({ids}); give the id")
+            raise UnknownCase(f"{len(rows)} cases are labelled {key!r} ({ids}); give the id")
         raise self._unknown(key)
 
     def list_cases(self) -> list[CaseSummary]:
@@ -589,9 +593,14 @@ class CaseStore:
 def save_session_case(store: CaseStore, flow: LoadedFlow, session: Session, *, label: str | None = None,
                       identifiers: dict | None = None) -> str:
     """Store a finished session as a new case: its answers and skips in path order, then its result."""
+    return save_result_case(store, flow, session.result(), label=label, identifiers=identifiers)
+
+
+def save_result_case(store: CaseStore, flow: LoadedFlow, result: Result, *, label: str | None = None,
+                     identifiers: dict | None = None) -> str:
+    """Store a finished result (e.g. a replayed answers file) as a new case; returns its id."""
     from interview.engine.session import Event
 
-    result = session.result()
     case_id = store.create_case(flow, label, identifiers)
     skipped = set(result.skipped)
     events = [Event("skip", q) if q in skipped else Event("answer", q, None, result.answers[q]) for q in result.path]
@@ -602,5 +611,6 @@ def save_session_case(store: CaseStore, flow: LoadedFlow, session: Session, *, l
 
 __all__ = [
     "APPLICATION_ID", "CaseRecord", "CaseStore", "CaseSummary", "DB_ENV", "EventRecord", "StoreError",
-    "default_db_path", "fold_events", "inspect_header", "resolve_db_path", "save_session_case",
+    "UnknownCase", "default_db_path", "fold_events", "inspect_header", "resolve_db_path", "save_result_case",
+    "save_session_case",
 ]
