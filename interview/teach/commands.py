@@ -1,0 +1,140 @@
+"""The teaching subcommands (`teach`, `serve`), registered by the CLI; imports stay lazy so `--help` is instant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from interview.cli import EXIT_OK, CliError
+
+
+def register(sub: Any) -> None:
+    """Add `teach` and `serve` to the CLI's subparsers."""
+    teach = sub.add_parser(
+        "teach", help="teaching cases: list them, or open one as a quiz",
+        description="The teaching case library. With no case id the cases are listed; with an id the case opens "
+                    "as a quiz in the terminal (commit to each score and the headline before it is revealed).")
+    teach.add_argument("case", nargs="?", metavar="ID", help="the teaching case to open")
+    teach.add_argument("--list", action="store_true", help="list the cases (the default without an id)")
+    teach.add_argument("--answers-shown", action="store_true",
+                       help="with the list: also show each case's expected headline")
+    teach.add_argument("--review", action="store_true",
+                       help="open the case prefilled in the normal interview instead of the quiz")
+    teach.add_argument("--log", metavar="PATH",
+                       help="learning log file (default: $SPINE_INTERVIEW_LEARNING_LOG or the user data directory)")
+    teach.add_argument("--log-export", nargs="?", const="-", metavar="FILE",
+                       help="write the learning log as Markdown to FILE (or stdout) and exit")
+    teach.add_argument("--cases", metavar="DIR", help="case library directory (default: the shipped flows/cases)")
+    teach.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
+    teach.set_defaults(func=cmd_teach)
+
+    serve = sub.add_parser(
+        "serve", help="run the interview in a web browser (lecture-room mode)",
+        description="Serve the interview through textual-serve: every browser tab gets its own process and state. "
+                    "There is no authentication: it binds to 127.0.0.1 unless told otherwise.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--case", metavar="ID", help="serve the quiz of this teaching case instead of the interview")
+    serve.set_defaults(func=cmd_serve)
+
+
+def _library(args: argparse.Namespace, flow: Any) -> list[Any]:
+    from interview.teach.library import LibraryError, load_library
+
+    try:
+        return load_library(Path(args.cases) if args.cases else None, flow)
+    except LibraryError as err:
+        raise CliError(str(err)) from None
+
+
+def _log_path(args: argparse.Namespace) -> Path:
+    from interview.teach.log import default_log_path
+
+    return Path(args.log).expanduser() if args.log else default_log_path()
+
+
+def cmd_teach(args: argparse.Namespace) -> int:
+    """`spine-interview teach`: list the cases, export the log, or open one case."""
+    if args.log_export is not None:
+        return _export_log(args)
+    from interview.cli import load_flow_or_fail
+
+    flow = load_flow_or_fail(args.flow)
+    cases = _library(args, flow)
+    if args.case is None or args.list:
+        width = max(len(c.id) for c in cases) if cases else 0
+        for c in cases:
+            extra = f"  → {c.case.expected_headline}" if args.answers_shown else ""
+            print(f"{c.id:<{width}}  {c.case.title}{extra}")
+        if not args.answers_shown:
+            print(f"\n{len(cases)} cases. Open one with: spine-interview teach ID", file=sys.stderr)
+        return EXIT_OK
+    from interview.teach.library import LibraryError, find_case
+
+    try:
+        chosen = find_case(cases, args.case)
+    except LibraryError as err:
+        raise CliError(str(err)) from None
+    if args.review:
+        return _review(args, flow, chosen)
+    from interview.tui.screens.quiz import QuizApp
+
+    QuizApp(flow, chosen.case, log_path=_log_path(args)).run()
+    return EXIT_OK
+
+
+def _review(args: argparse.Namespace, flow: Any, chosen: Any) -> int:
+    """Open the case prefilled in the interview app (the TUI's own ``--answers`` support)."""
+    try:
+        from interview.tui.app import run_app
+    except ImportError:
+        raise CliError("--review needs the interview app (interview.tui.app), which is not installed") from None
+    import os
+    import tempfile
+
+    import yaml
+
+    fd, name = tempfile.mkstemp(prefix=f"{chosen.id}-", suffix=".answers.yaml")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp creates it 0600 already
+        yaml.safe_dump(dict(chosen.case.answers), fh, sort_keys=False)
+    try:
+        args.answers, args.resume, args.teaching = name, None, True
+        args.db = getattr(args, "db", None)
+        return int(run_app(args) or 0)
+    finally:
+        os.unlink(name)
+
+
+def _export_log(args: argparse.Namespace) -> int:
+    from interview.teach.log import LogError, export_markdown, read_entries
+
+    path = _log_path(args)
+    try:
+        text = export_markdown(read_entries(path))
+    except LogError as err:
+        raise CliError(str(err)) from None
+    if args.log_export == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.log_export)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise CliError(f"{target}: cannot write the export ({err.strerror})") from None
+    print(f"learning log exported to {target}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """`spine-interview serve`: lecture-room mode in the browser."""
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port {args.port}: expected a port number from 1 to 65535")
+    from interview.teach.serve import serve
+
+    try:
+        serve(args.host, args.port, args.case)
+    except OSError as err:
+        raise CliError(f"cannot serve on {args.host}:{args.port} ({err.strerror or err})") from None
+    return EXIT_OK

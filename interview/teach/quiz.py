@@ -1,0 +1,260 @@
+"""Quiz mode without a screen: the steps of a teaching case, the checkpoints, marking and the summary.
+
+A quiz replays a library case with the interview's own engine, then walks the learner through it
+phase by phase. Before each score and before the recommendation the learner commits to a value; the
+answer is then revealed with the item-by-item working and the rule and source that produced it, all
+read from the flow and the :class:`~interview.result.Result` (nothing is scored twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from interview.engine.replay import replay
+from interview.engine.values import display
+from interview.flow.load import LoadedFlow
+from interview.flow.model import PointsScore
+from interview.result import Result
+from interview.teach.coaching import CoachingTopic, topics_for
+from interview.teach.library import TeachingCase
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value the learner can commit to."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    """The answers of one phase, read before the next checkpoint."""
+
+    phase: str
+    title: str
+    lines: list[tuple[str, str]]  # (question prompt, answer as the clinician reads it)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A value the learner commits to before it is revealed."""
+
+    id: str
+    prompt: str
+    expected: str
+    choices: list[Choice] = field(default_factory=list)
+    number_range: tuple[int, int] | None = None  # a typed whole number (SINS total) instead of choices
+    working: list[str] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+
+    def label_of(self, value: str) -> str:
+        """The words for a value (its choice label, or the value itself)."""
+        return next((c.label for c in self.choices if c.value == value), value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one committed answer."""
+
+    checkpoint: Checkpoint
+    given: str
+    correct: bool
+    coaching: list[CoachingTopic]
+
+    def why(self) -> str:
+        """One line: what was expected and what decided it."""
+        cp = self.checkpoint
+        head = "Right" if self.correct else f"Not quite: you said {cp.label_of(self.given)}"
+        reason = cp.working[-1] if cp.working else ""
+        return f"{head}. Answer: {cp.label_of(cp.expected)}. {reason}".strip()
+
+
+Step = PhaseStep | Checkpoint
+
+
+class QuizError(ValueError):
+    """A committed value that the checkpoint does not take."""
+
+
+class Quiz:
+    """One learner's pass through one teaching case."""
+
+    def __init__(self, flow: LoadedFlow, case: TeachingCase) -> None:
+        self.flow = flow
+        self.case = case
+        self.result: Result = replay(flow, case.answers).result
+        self.steps: list[Step] = build_steps(flow, self.result)
+        self.verdicts: dict[str, Verdict] = {}
+        self.started = datetime.now(UTC)
+
+    @property
+    def checkpoints(self) -> list[Checkpoint]:
+        return [s for s in self.steps if isinstance(s, Checkpoint)]
+
+    def submit(self, checkpoint_id: str, value: Any) -> Verdict:
+        """Mark a committed value; a checkpoint can be answered once.
+
+        Raises:
+            QuizError: unknown checkpoint, already answered, or a value it does not take.
+        """
+        cp = next((c for c in self.checkpoints if c.id == checkpoint_id), None)
+        if cp is None:
+            raise QuizError(f"no checkpoint {checkpoint_id!r} in this case")
+        if checkpoint_id in self.verdicts:
+            raise QuizError(f"{checkpoint_id} has already been answered")
+        given = normalise(cp, value)
+        correct = given == cp.expected
+        verdict = Verdict(cp, given, correct, [] if correct else topics_for(cp.id))
+        self.verdicts[cp.id] = verdict
+        return verdict
+
+    @property
+    def finished(self) -> bool:
+        return all(c.id in self.verdicts for c in self.checkpoints)
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """(right, checkpoints in the case)."""
+        return sum(v.correct for v in self.verdicts.values()), len(self.checkpoints)
+
+    def summary_lines(self) -> list[str]:
+        """What was right, what was wrong and why, checkpoint by checkpoint."""
+        right, total = self.score
+        lines = [f"{self.case.title}: {right} of {total} right."]
+        for cp in self.checkpoints:
+            v = self.verdicts.get(cp.id)
+            if v is None:
+                lines.append(f"- {cp.prompt} — not answered (answer: {cp.label_of(cp.expected)})")
+            else:
+                mark = "right" if v.correct else "wrong"
+                lines.append(f"- {cp.prompt} — {mark}. {v.why()}")
+        lines.extend(f"* {p}" for p in self.case.learning_points)
+        return lines
+
+    def record(self) -> dict[str, Any]:
+        """The learning-log entry for this session."""
+        right, total = self.score
+        return {
+            "at": self.started.isoformat(timespec="seconds"),
+            "case_id": self.case.id,
+            "case_title": self.case.title,
+            "score": right,
+            "out_of": total,
+            "checkpoints": [
+                {"id": cp.id, "prompt": cp.prompt, "expected": cp.expected,
+                 "given": self.verdicts[cp.id].given if cp.id in self.verdicts else None,
+                 "correct": self.verdicts[cp.id].correct if cp.id in self.verdicts else False}
+                for cp in self.checkpoints
+            ],
+        }
+
+
+def normalise(cp: Checkpoint, value: Any) -> str:
+    """The committed value as the checkpoint stores it.
+
+    Raises:
+        QuizError: naming the value and what is allowed.
+    """
+    text = str(value).strip()
+    if cp.number_range is not None:
+        lo, hi = cp.number_range
+        if not text.isdigit() or not lo <= int(text) <= hi:
+            raise QuizError(f"{text!r} is not a whole number from {lo} to {hi}")
+        return str(int(text))
+    for c in cp.choices:
+        if text in (c.value, c.label):
+            return c.value
+    raise QuizError(f"{text!r} is not one of: {', '.join(c.value for c in cp.choices)}")
+
+
+# --- building the steps ----------------------------------------------------------------------------
+
+
+def _cite(flow: LoadedFlow, section: str | None, refs: list[str]) -> list[str]:
+    lines = [f"REFERENCE {section}"] if section else []
+    lines += [flow.model.references[r].citation for r in refs if r in flow.model.references]
+    return lines
+
+
+def score_working(flow: LoadedFlow, score_id: str, output: dict[str, Any]) -> list[str]:
+    """Item-by-item points of a points score, then the total and its band."""
+    lines: list[str] = []
+    for item in output["items"]:
+        shown = _item_value(flow, score_id, item["id"], item["value"])
+        lines.append(f"{item['label']}: {shown} → {item['points']}")
+    lines.append(f"Total {output['total']}: {output['band_label']}")
+    return lines
+
+
+def _item_value(flow: LoadedFlow, score_id: str, item_id: str, value: Any) -> str:
+    s = flow.scores[score_id]
+    item = next(i for i in s.items if i.id == item_id)  # type: ignore[union-attr]
+    source = item.points_from or item.lookup_of or item.ranges_of
+    if source in flow.by_id and value is not None:
+        return display(flow.by_id[source].model, value)
+    return "—" if value is None else str(value)
+
+
+def _band_choices(s: PointsScore, key: str) -> list[Choice]:
+    return [Choice(str(b.values[key]), b.label) for b in s.bands]
+
+
+def _phase_step(flow: LoadedFlow, result: Result, phase: str) -> PhaseStep | None:
+    title = next(p.title for p in flow.model.phases if p.id == phase)
+    lines = []
+    for qid in result.path:
+        q = flow.by_id[qid].model
+        if q.phase != phase:
+            continue
+        answer = "skipped" if qid in result.skipped else display(q, result.answers.get(qid))
+        if qid in result.defaults_applied:
+            answer += " (proposed default)"
+        lines.append((q.prompt, answer))
+    return PhaseStep(phase, title, lines) if lines else None
+
+
+def build_steps(flow: LoadedFlow, result: Result) -> list[Step]:
+    """Phases to read and checkpoints to answer, in interview order; null scores have no checkpoint."""
+    scores = result.scores
+    rec = result.recommendation
+    steps: list[Step | None] = [_phase_step(flow, result, p) for p in ("safety", "history", "imaging")]
+    sins, escc = scores.get("sins"), scores.get("escc")
+    sins_model = flow.scores["sins"]
+    if sins is not None:
+        working = score_working(flow, "sins", sins)
+        src = _cite(flow, sins_model.section, sins_model.refs)
+        steps.append(Checkpoint("sins_total", "SINS total (0–18)", str(sins["total"]),
+                                number_range=(0, 18), working=working, source=src))
+        steps.append(Checkpoint("sins_category", "SINS category", sins["category"],
+                                choices=_band_choices(sins_model, "category"), working=working, source=src))
+    if escc is not None:
+        m = flow.scores["escc"]
+        grade = display(flow.by_id["escc_grade"].model, escc["grade"])
+        steps.append(Checkpoint(
+            "escc_class", "ESCC class (Bilsky)", escc["class"],
+            choices=[Choice("low", "Low grade (0, 1a, 1b, 1c)"), Choice("high", "High grade (2, 3)")],
+            working=[f"Grade {escc['grade']}: {grade}", f"{m.explain or ''} → {escc['class']} grade".strip()],
+            source=_cite(flow, m.section, m.refs)))
+    steps.append(_phase_step(flow, result, "systemic"))
+    for sid, key, prompt in (("tokuhashi", "band", "Revised Tokuhashi band"),
+                             ("tomita", "strategy", "Tomita surgical strategy")):
+        out = scores.get(sid)
+        if out is None:
+            continue
+        model = flow.scores[sid]
+        steps.append(Checkpoint(f"{sid}_{key}", prompt, str(out[key]), choices=_band_choices(model, key),
+                                working=score_working(flow, sid, out),
+                                source=_cite(flow, model.section, model.refs)))
+    rule = next(r for r in flow.model.rules if r.id == rec.rule)
+    working = [f"Urgency: {rec.urgency} — {rec.urgency_text}"]
+    if rec.flags:
+        working.append("Flags: " + ", ".join(rec.flags))
+    working.append(f"Rule {rec.rule} (first rule that holds): {rec.rule_text}")
+    steps.append(Checkpoint(
+        "headline", "Headline recommendation", rec.headline,
+        choices=[Choice(k, h.title) for k, h in flow.model.headlines.items()],
+        working=working, source=_cite(flow, rule.section, rule.refs)))
+    return [s for s in steps if s is not None]
