@@ -195,7 +195,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from interview.result import Result
 
         flow = _flow_for(record, args, required=True)
-        text = render_markdown(Result.model_validate(record.result), flow, title=record.label)
+        text = render_markdown(Result.model_validate(record.result), flow)  # as `run --format markdown`
         if args.include_identifiers and record.identifiers:
             text += "\nIdentifiers: " + ", ".join(f"{k}: {v}" for k, v in record.identifiers.items()) + "\n"
     else:
