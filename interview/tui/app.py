@@ -1,0 +1,259 @@
+"""The Textual app: owns the session and the case store, and moves between the interview's screens."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from interview.engine.session import Session, SessionError
+from interview.flow.load import LoadedFlow
+from interview.result import Result
+from interview.tui.screens.interview import InterviewScreen
+from interview.tui.screens.modals import CasePicker, ConfirmScreen, EditScreen
+from interview.tui.screens.recommendation import RecommendationScreen
+from interview.tui.screens.review import ReviewScreen
+from interview.tui.storage import CaseKeeper
+
+#: Set to exit as soon as the first question is on screen (startup benchmark).
+EXIT_AFTER_FIRST_RENDER = "SPINE_INTERVIEW_EXIT_AFTER_RENDER"
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write a patient-data file readable by its owner only (0600), whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
+class InterviewApp(App[int]):
+    """The spinal-metastasis interview as a chat in the terminal."""
+
+    TITLE = "spine-interview"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "quit_case", "Quit", priority=True),
+        Binding("q", "quit_case", "Quit", show=False),
+        Binding("ctrl+o", "open_case", "Cases"),
+    ]
+
+    def __init__(self, flow: LoadedFlow, *, session: Session | None = None, keeper: CaseKeeper | None = None,
+                 teaching: bool = False, review: bool = False, notes: list[str] | None = None) -> None:
+        super().__init__()
+        self.flow = flow
+        self.session = session or Session(flow)
+        self.keeper = keeper or CaseKeeper(None)
+        self.teaching = teaching
+        self.start_at_review = review
+        self.notes = notes or []
+        self.sub_title = flow.model.title
+
+    def on_mount(self) -> None:
+        self.push_screen(InterviewScreen(self.session))
+        if self.keeper.warning:
+            self.notify(self.keeper.warning, severity="warning", timeout=10)
+        for note in self.notes:
+            self.notify(note, timeout=10)
+        if os.environ.get(EXIT_AFTER_FIRST_RENDER):
+            self.call_after_refresh(self.exit, 0)
+
+    # --- moving between screens ------------------------------------------------------------------
+
+    @property
+    def interview(self) -> InterviewScreen:
+        return next(s for s in self.screen_stack if isinstance(s, InterviewScreen))
+
+    def open_review(self) -> None:
+        """Show the review (the interview is complete)."""
+        if not isinstance(self.screen, ReviewScreen | RecommendationScreen):
+            self.push_screen(ReviewScreen(self.session))
+
+    def open_recommendation(self) -> None:
+        """Compute the result and show it; the case store marks the case finished."""
+        try:
+            result = self.session.result()
+        except SessionError as err:
+            self.notify(str(err), severity="error")
+            return
+        warning = self.keeper.finish(result)
+        if warning:
+            self.notify(warning, severity="warning", timeout=8)
+        self.push_screen(RecommendationScreen(self.flow, result))
+
+    def back_from_review(self) -> None:
+        """Undo the last answer and return to the interview at that question."""
+        self.session.back()
+        self._to_interview()
+
+    def _to_interview(self) -> None:
+        while not isinstance(self.screen, InterviewScreen):
+            self.pop_screen()
+        self.interview.sync()
+
+    def edit_answer(self, qid: str) -> None:
+        """Edit an answer from the review screen."""
+        self.push_screen(EditScreen(self.flow, qid, self.session.answers.get(qid)),
+                         lambda value: None if value is None else self.apply_edit(qid, value))
+
+    def apply_edit(self, qid: str, value: Any) -> None:
+        """Change an answer; dropped answers are named in the transcript; open questions reopen."""
+        old = self.session.answers.get(qid)
+        try:
+            dropped = self.session.edit(qid, value)
+        except (SessionError, ValueError) as err:
+            self.notify(str(err), severity="error")
+            return
+        interview = self.interview
+        if self.session.done:
+            interview.record_edit(qid, old, dropped)
+            if isinstance(self.screen, ReviewScreen):
+                self.screen.refresh_answers()
+            if dropped:
+                self.notify("dropped: " + ", ".join(dropped))
+        else:
+            if not isinstance(self.screen, InterviewScreen | EditScreen):
+                self.notify("The edit opened new questions: the interview continues there.")
+            while not isinstance(self.screen, InterviewScreen | EditScreen):
+                self.pop_screen()
+            interview.record_edit(qid, old, dropped)
+
+    # --- cases, exports, quitting ----------------------------------------------------------------
+
+    def action_open_case(self) -> None:
+        if not self.keeper.available:
+            self.notify(self.keeper.warning or "Case storage is not available.", severity="warning")
+            return
+        try:
+            cases = self.keeper.list_cases()
+        except Exception as err:  # noqa: BLE001 - the store's own message is the clearest
+            self.notify(f"Cannot list saved cases: {err}", severity="error")
+            return
+        self.push_screen(CasePicker(cases), self._resume)
+
+    def _resume(self, case_id: str | None) -> None:
+        if not case_id:
+            return
+        try:
+            session, warnings = self.keeper.resume(case_id, self.flow)
+        except Exception as err:  # noqa: BLE001
+            self.notify(f"Cannot open case {case_id}: {err}", severity="error")
+            return
+        self.session = session
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(InterviewScreen(session))
+        for w in warnings:
+            self.notify(w, severity="warning", timeout=10)
+
+    def export_markdown(self, result: Result) -> Path | None:
+        """Write the Markdown report (0600) beside the case database, or in the working directory."""
+        from interview.export.markdown import render_markdown
+
+        name = f"spine-case-{self.keeper.case_id or 'unsaved'}.md"
+        try:
+            path = write_private(self.export_dir() / name, render_markdown(result, self.flow))
+        except OSError as err:
+            self.notify(f"Cannot write the report: {err.strerror or err}", severity="error")
+            return None
+        self.notify(f"Report written: {path}")
+        return path
+
+    def export_dir(self) -> Path:
+        """Where exports go: beside the case database when there is one, else the working directory."""
+        db = self.keeper.db
+        return Path(db).expanduser().resolve().parent if db else Path.cwd()
+
+    def save_transcript(self) -> Path | None:
+        """Write a plain-text transcript of the session (0600)."""
+        try:
+            from interview.teach.transcript import render_transcript
+        except ImportError:
+            render_transcript = plain_transcript
+        name = f"spine-case-{self.keeper.case_id or 'unsaved'}.transcript.txt"
+        try:
+            path = write_private(self.export_dir() / name, render_transcript(self.session))
+        except OSError as err:
+            self.notify(f"Cannot write the transcript: {err.strerror or err}", severity="error")
+            return None
+        self.notify(f"Transcript written: {path}")
+        return path
+
+    def open_what_if(self) -> None:
+        """Open the teaching room's what-if screen, when it is installed."""
+        try:
+            from interview.tui.screens.whatif import WhatIfScreen
+        except ImportError:
+            self.notify("The what-if screen is not available in this version.", severity="warning")
+            return
+        self.push_screen(WhatIfScreen(self.flow, dict(self.session.answers)))
+
+    def action_quit_case(self) -> None:
+        """Quit; without storage an unsaved case is discarded only after asking."""
+        if self.keeper.saving or not (self.session.answers or self.session.skipped):
+            self.exit(0)
+            return
+        self.push_screen(ConfirmScreen("This case is not saved (no case storage). Discard it and quit? (y/n)"),
+                         lambda yes: self.exit(0) if yes else None)
+
+
+def plain_transcript(session: Session) -> str:
+    """A simple text dump of the questions and answers, used when the teaching room's is missing."""
+    from interview.tui.labels import answer_text
+
+    lines = [f"{session.flow.model.title}", ""]
+    for qid in session.answered_path:
+        q = session.flow.by_id[qid].model
+        shown = "skipped" if qid in session.skipped else answer_text(q, session.answers[qid])
+        lines += [f"Q: {q.prompt}", f"A: {shown}", ""]
+    if session.done:
+        rec = session.result().recommendation
+        lines += [f"Recommendation: {rec.headline_title} (rule {rec.rule})", "", rec.notice.strip(), ""]
+    return "\n".join(lines)
+
+
+def prefill(flow: LoadedFlow, answers: dict[str, Any], session: Session) -> None:
+    """Answer what a file gives, in path order, stopping at the first needed question it lacks."""
+    while (q := session.current) is not None:
+        if q.id in answers:
+            session.answer(answers[q.id])
+        elif q.model.optional:
+            session.skip()
+        elif session.proposed(q.id) is not None:
+            session.apply_default()
+        else:
+            return
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open the interview: new, resumed (--resume) or prefilled from a file (--answers)."""
+    from interview.cli import CliError, load_flow_or_fail, read_answers_file
+    from interview.engine.replay import AnswersError, check_answers
+
+    flow = load_flow_or_fail(getattr(args, "flow", None))
+    keeper = CaseKeeper(getattr(args, "db", None))
+    session = Session(flow)
+    notes: list[str] = []
+    review = False
+    if getattr(args, "resume", None):
+        try:
+            session, notes = keeper.resume(args.resume, flow)
+        except Exception as err:  # noqa: BLE001 - StoreError or a missing store, one clean line
+            raise CliError(f"cannot resume case {args.resume!r}: {err}") from None
+    elif getattr(args, "answers", None):
+        given = read_answers_file(args.answers)
+        try:
+            checked = check_answers(flow, given)
+        except AnswersError as err:
+            raise CliError(f"{args.answers}: {err.message}") from None
+        keeper.ensure_case(session)
+        prefill(flow, checked, session)
+        review = session.done
+    app = InterviewApp(flow, session=session, keeper=keeper, teaching=bool(getattr(args, "teaching", False)),
+                       review=review, notes=notes)
+    return int(app.run() or 0)

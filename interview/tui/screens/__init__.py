@@ -1,0 +1,1 @@
+"""Screens of the terminal interview: the interview itself, review, recommendation and modals."""

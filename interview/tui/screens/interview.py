@@ -1,0 +1,222 @@
+"""The interview screen: transcript, the answer area for the open question, side panel and banner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList
+
+from interview.engine.session import Session, SessionError
+from interview.engine.values import AnswerError
+from interview.tui.labels import answer_text
+from interview.tui.screens.modals import EditScreen, HelpScreen, help_text
+from interview.tui.widgets.answer import AnswerArea
+from interview.tui.widgets.banner import EmergencyBanner
+from interview.tui.widgets.panel import SidePanel
+from interview.tui.widgets.transcript import Transcript
+
+#: Below this width the side panel starts hidden (F2 shows it).
+PANEL_MIN_WIDTH = 100
+
+
+class InterviewScreen(Screen[None]):
+    """One question at a time, as a chat; every change goes through the session."""
+
+    DEFAULT_CSS = """
+    InterviewScreen #main { height: 1fr; }
+    InterviewScreen #chat { width: 1fr; }
+    InterviewScreen SidePanel.-hidden { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+z", "back", "Back", priority=True),
+        Binding("b", "back", "Back", show=False),
+        Binding("e", "focus_panel", "Edit"),
+        Binding("f1", "help", "Help", priority=True),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("t", "teaching", "Teaching"),
+        Binding("f2", "toggle_panel", "Panel", priority=True),
+        Binding("escape", "focus_answer", "Answer", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.asked: str | None = None
+        self.seen_alerts: set[str] = set()
+
+    @property
+    def flow(self) -> Any:
+        return self.session.flow
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield EmergencyBanner(id="banner")
+        with Horizontal(id="main"):
+            with Vertical(id="chat"):
+                yield Transcript(id="transcript")
+            yield SidePanel(id="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SidePanel).set_class(self.app.size.width < PANEL_MIN_WIDTH, "-hidden")
+        transcript = self.query_one(Transcript)
+        for qid in self.session.answered_path:
+            # A resumed or prefilled case: its answers so far, as replies.
+            self._ask_turn(qid, teaching=False)
+            transcript.reply(qid, self._shown(qid))
+        self.sync()
+
+    def on_screen_resume(self) -> None:
+        self.sync()
+
+    # --- keeping the view in step with the session -----------------------------------------------
+
+    def sync(self) -> None:
+        """Show the session as it stands: alerts, panel, and the open question (or the review)."""
+        session = self.session
+        alerts = session.alerts
+        self.query_one(EmergencyBanner).show_alerts(alerts, compact=self.app.size.height < 30)
+        transcript = self.query_one(Transcript)
+        active = {a.id for a in alerts}
+        for a in alerts:
+            if a.id not in self.seen_alerts and a.level != "emergency":
+                transcript.notice(a.title, a.lines, level="warning" if a.level == "warning" else "info")
+        self.seen_alerts = active
+        self.query_one(SidePanel).show(session)
+        if session.current_id != self.asked:
+            self.asked = session.current_id
+            for old in self.query(AnswerArea):
+                old.remove()
+            if session.current_id is not None:
+                self._ask_turn(session.current_id, teaching=self.app.teaching)  # type: ignore[attr-defined]
+                self.query_one("#chat").mount(
+                    AnswerArea(self.flow, session.current_id, session.proposed(session.current_id))
+                )
+            else:
+                self.app.open_review()  # type: ignore[attr-defined]
+
+    def _ask_turn(self, qid: str, *, teaching: bool) -> None:
+        q = self.flow.by_id[qid].model
+        phase = next(p for p in self.flow.model.phases if p.id == q.phase)
+        transcript = self.query_one(Transcript)
+        transcript.ask(phase.title, q.prompt)
+        if teaching:
+            transcript.teaching(help_text(self.flow, qid).plain)
+
+    def _shown(self, qid: str) -> str:
+        if qid in self.session.skipped:
+            return "skipped"
+        return answer_text(self.flow.by_id[qid].model, self.session.answers.get(qid))
+
+    # --- answering -------------------------------------------------------------------------------
+
+    @on(AnswerArea.Submitted)
+    def _answered(self, event: AnswerArea.Submitted) -> None:
+        event.stop()
+        if event.question_id != self.session.current_id:
+            return
+        self._save_first()
+        try:
+            self.session.answer(event.value)
+        except (AnswerError, SessionError) as err:
+            event.control.set_error(str(err))
+            return
+        self.query_one(Transcript).reply(event.question_id, self._shown(event.question_id))
+        self.sync()
+
+    @on(AnswerArea.SkipRequested)
+    def _skipped(self, event: AnswerArea.SkipRequested) -> None:
+        event.stop()
+        if event.question_id != self.session.current_id:
+            return
+        self._save_first()
+        try:
+            self.session.skip()
+        except SessionError as err:
+            self.query_one(AnswerArea).set_error(str(err))
+            return
+        self.query_one(Transcript).reply(event.question_id, "skipped")
+        self.sync()
+
+    def _save_first(self) -> None:
+        warning = self.app.keeper.ensure_case(self.session)  # type: ignore[attr-defined]
+        if warning:
+            self.notify(warning, severity="warning", timeout=8)
+
+    # --- back, edit, help ------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Undo the last answer; it is offered again as the proposal."""
+        if not self.session.back():
+            self.notify("Already at the first question.")
+            return
+        q = self.session.current
+        self.query_one(Transcript).notice(f"↶ Back to: {q.model.prompt if q else 'the last question'}",
+                                          level="info")
+        self.asked = None  # ask again even if it is the same question
+        self.sync()
+
+    def action_focus_panel(self) -> None:
+        panel = self.query_one(SidePanel)
+        if panel.has_class("-hidden"):
+            panel.remove_class("-hidden")
+        options = panel.query_one("#case-answers", OptionList)
+        if options.option_count:
+            options.focus()
+        else:
+            self.notify("No answers to edit yet.")
+
+    def action_focus_answer(self) -> None:
+        for area in self.query(AnswerArea):
+            area.focus_answer()
+
+    @on(SidePanel.EditRequested)
+    @on(Transcript.EditRequested)
+    def _edit_requested(self, event: SidePanel.EditRequested | Transcript.EditRequested) -> None:
+        event.stop()
+        self.edit(event.question_id)
+
+    def edit(self, qid: str) -> None:
+        """Open the edit dialog for an answer on the path."""
+        if qid not in self.session.answered_path:
+            self.notify(f"{qid} is no longer on this case's path.", severity="warning")
+            return
+
+        def apply(value: Any) -> None:
+            if value is not None:
+                self.app.apply_edit(qid, value)  # type: ignore[attr-defined]
+            self.action_focus_answer()
+
+        self.app.push_screen(EditScreen(self.flow, qid, self.session.answers.get(qid)), apply)
+
+    def record_edit(self, qid: str, old: Any, dropped: list[str]) -> None:
+        """Note an edit (and the answers it dropped) in the transcript, then follow the session."""
+        q = self.flow.by_id[qid].model
+        lines = [f"{answer_text(q, old) if old is not None else 'skipped'} → {self._shown(qid)}"]
+        if dropped:
+            lines.append("dropped: " + ", ".join(dropped))
+        self.query_one(Transcript).notice(f"✎ Edited: {q.prompt}", lines, level="info")
+        self.sync()
+
+    def action_help(self) -> None:
+        qid = self.session.current_id
+        if qid is None:
+            self.notify("Every question is answered.")
+            return
+        self.app.push_screen(HelpScreen(help_text(self.flow, qid)))
+
+    def action_teaching(self) -> None:
+        self.app.teaching = not self.app.teaching  # type: ignore[attr-defined]
+        on_now = self.app.teaching  # type: ignore[attr-defined]
+        self.notify(f"Teaching mode {'on' if on_now else 'off'}.")
+        if on_now and self.session.current_id:
+            self.query_one(Transcript).teaching(help_text(self.flow, self.session.current_id).plain)
+
+    def action_toggle_panel(self) -> None:
+        self.query_one(SidePanel).toggle_class("-hidden")

@@ -1,0 +1,159 @@
+"""Small modal screens: edit one answer, help for a question, confirm, and the saved-case picker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from interview.flow.load import LoadedFlow
+from interview.tui.widgets.answer import AnswerArea
+
+_MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical, {name} > VerticalScroll {{
+    width: 90%;
+    max-width: 100;
+    height: auto;
+    max-height: 90%;
+    border: thick $primary;
+    background: $surface;
+    padding: 0 1;
+}}
+{name} .title {{ text-style: bold; color: $primary; }}
+"""
+
+
+def help_text(flow: LoadedFlow, question_id: str) -> Text:
+    """Why a question is asked, its REFERENCE section and its sources."""
+    q = flow.by_id[question_id].model
+    text = Text()
+    text.append("Why we ask: ", style="bold")
+    text.append(q.why)
+    if q.section:
+        text.append(f"\nREFERENCE {q.section}", style="italic")
+    for ref in q.refs:
+        r = flow.model.references.get(ref)
+        if r is not None:
+            extra = f" doi:{r.doi}" if r.doi else (f" PMID {r.pmid}" if r.pmid else "")
+            text.append(f"\n• {r.citation}{extra}", style="dim")
+    return text
+
+
+class EditScreen(ModalScreen[Any]):
+    """Change one earlier answer; dismisses with the new value, or ``None`` when cancelled."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="EditScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, flow: LoadedFlow, question_id: str, current: Any) -> None:
+        super().__init__()
+        self.flow = flow
+        self.question_id = question_id
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        q = self.flow.by_id[self.question_id].model
+        with Vertical():
+            yield Static(f"Edit: {q.prompt}", classes="title")
+            yield AnswerArea(self.flow, self.question_id, self.current, id="edit-answer")
+            yield Static("Escape cancels. Answers that leave the path are dropped and shown.", classes="hint")
+
+    @on(AnswerArea.Submitted)
+    def _done(self, event: AnswerArea.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    @on(AnswerArea.SkipRequested)
+    def _no_skip(self, event: AnswerArea.SkipRequested) -> None:
+        event.stop()
+        self.query_one(AnswerArea).set_error("an edit needs a value; to skip it instead, go back (ctrl+z) to it")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """'Why we ask' with its REFERENCE section and sources, plus the keys."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="HelpScreen")
+    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
+
+    def __init__(self, body: Text) -> None:
+        super().__init__()
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("Help", classes="title")
+            yield Static(self.body)
+            yield Static(Text(
+                "Keys: 1–9 / y n answer · ↑↓ Enter pick · s skip (optional) · ctrl+z or b back · "
+                "e edit an answer (panel) · t teaching · f2 side panel · ctrl+o saved cases · ctrl+q quit",
+                style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; y or Enter confirms, n or Escape declines."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="ConfirmScreen")
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question)
+            with Horizontal():
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class CasePicker(ModalScreen[str | None]):
+    """Saved cases to continue; dismisses with a case id, or ``None``."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="CasePicker") + "CasePicker OptionList { height: auto; max-height: 20; }"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, cases: list[Any]) -> None:
+        super().__init__()
+        self.cases = cases
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Continue a saved case (Enter), Escape to cancel", classes="title")
+            if not self.cases:
+                yield Static("No saved cases yet.")
+            yield OptionList(*[
+                Option(f"{c.label} · {c.status} · updated {c.updated}"
+                       + (f" · {c.headline}" if getattr(c, "headline", None) else ""), id=str(c.id))
+                for c in self.cases
+            ])
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

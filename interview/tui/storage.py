@@ -1,0 +1,90 @@
+"""Autosave for the terminal interview, through the case store when it is available.
+
+The store is imported lazily and every failure becomes one warning: the interview then keeps the
+case in memory and asks before discarding it on quit. A case is created only at its first answer,
+so opening the app and quitting leaves no empty case behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interview.engine.session import Session
+from interview.flow.load import LoadedFlow
+from interview.result import Result
+
+
+class CaseKeeper:
+    """Holds the case store (or why there is none) and the id of the case being interviewed."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self.store: Any = None
+        self.case_id: str | None = None
+        self.warning: str | None = None
+        try:
+            from interview.store.sqlite import CaseStore
+        except ImportError:
+            self.warning = "Case storage is not available in this installation: the case is kept in memory only."
+            return
+        try:
+            self.store = CaseStore(db)
+        except Exception as err:  # noqa: BLE001 - any store failure degrades to in-memory work
+            self.warning = f"Case storage unavailable ({_reason(err)}): the case is kept in memory only."
+
+    @property
+    def saving(self) -> bool:
+        """True when every change is written to the store (no need to confirm on quit)."""
+        return self.store is not None and self.case_id is not None
+
+    @property
+    def available(self) -> bool:
+        return self.store is not None
+
+    def ensure_case(self, session: Session) -> str | None:
+        """Create the case and attach the session's log before its first change is made."""
+        if self.store is None or self.case_id is not None:
+            return None
+        try:
+            self.case_id = self.store.create_case(session.flow)
+            self.store.attach(session, self.case_id)
+        except Exception as err:  # noqa: BLE001
+            return self._fail(err)
+        return None
+
+    def resume(self, case_id: str, flow: LoadedFlow) -> tuple[Session, list[str]]:
+        """Open a saved case; raises the store's error with its message."""
+        if self.store is None:
+            raise LookupError(self.warning or "case storage is not available")
+        session, warnings = self.store.open_session(case_id, flow)
+        # The store may attach while opening; attach only if it did not, so events are logged once.
+        if not session.listeners:
+            self.store.attach(session, case_id)
+        self.case_id = case_id
+        return session, list(warnings)
+
+    def finish(self, result: Result) -> str | None:
+        """Mark the case finished with its result; returns a warning on failure."""
+        if not self.saving:
+            return None
+        try:
+            self.store.finish(self.case_id, result)
+        except Exception as err:  # noqa: BLE001
+            return self._fail(err)
+        return None
+
+    def list_cases(self) -> list[Any]:
+        """The saved cases (empty without a store)."""
+        if self.store is None:
+            return []
+        return list(self.store.list_cases())
+
+    def _fail(self, err: Exception) -> str:
+        self.store = None
+        self.case_id = None
+        self.warning = f"Case storage failed ({_reason(err)}): the case is now kept in memory only."
+        return self.warning
+
+
+def _reason(err: Exception) -> str:
+    return str(err) or type(err).__name__

@@ -1,0 +1,233 @@
+"""The answer area: a widget that fits the open question (numbered choices, yes/no, numbers, text).
+
+Bad input never leaves the widget: a value the question cannot take shows the engine's reason and
+what is allowed inline, and the question stays. Valid answers are posted as :class:`Submitted`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.message import Message
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from interview.engine.values import AnswerError, allowed, coerce
+from interview.flow.load import LoadedFlow
+from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, TextQuestion
+from interview.tui.labels import Choice, choices
+
+#: Lists longer than this get a filter/number entry field instead of single-key answers.
+SHORT_LIST = 9
+
+
+class AnswerArea(Vertical):
+    """Answer one question; posts :class:`Submitted` with a value the question accepts."""
+
+    DEFAULT_CSS = """
+    AnswerArea {
+        height: auto;
+        max-height: 60%;
+        border-top: solid $primary;
+        padding: 0 1;
+    }
+    AnswerArea > .hint { color: $text-muted; height: auto; }
+    AnswerArea > .note { color: $text-muted; text-style: italic; height: auto; }
+    AnswerArea > .error { color: $text-error; text-style: bold; height: auto; }
+    AnswerArea OptionList, AnswerArea OptionList:focus { height: auto; max-height: 12; border: none; padding: 0; }
+    AnswerArea Input { margin: 0; }
+    AnswerArea #skip-row { height: auto; }
+    AnswerArea Button { min-width: 10; height: 1; border: none; margin: 0 1 0 0; }
+    """
+
+    BINDINGS = [
+        Binding("s", "skip", "Skip", show=False),
+    ]
+
+    class Submitted(Message):
+        """A valid answer, already coerced for the question."""
+
+        def __init__(self, question_id: str, value: Any) -> None:
+            self.question_id = question_id
+            self.value = value
+            super().__init__()
+
+    class SkipRequested(Message):
+        """The clinician skips the (optional) question."""
+
+        def __init__(self, question_id: str) -> None:
+            self.question_id = question_id
+            super().__init__()
+
+    def __init__(self, flow: LoadedFlow, question_id: str, proposed: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flow = flow
+        self.question = flow.by_id[question_id].model
+        self.proposed = proposed
+        self.choices: list[Choice] = choices(flow, question_id)
+        q = self.question
+        long_list = len(self.choices) > SHORT_LIST or (isinstance(q, IntQuestion) and bool(self.choices))
+        self.mode = "pick" if self.choices and not long_list else ("filter" if self.choices else "entry")
+        self._shown: list[int] = list(range(len(self.choices)))
+
+    # --- building --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        q = self.question
+        yield Static(self._hint(), classes="hint")
+        if q.default_note and self.proposed is not None:
+            yield Static(Text(q.default_note), classes="note")
+        if self.mode in ("entry", "filter"):
+            placeholder = {"entry": allowed(q), "filter": self._filter_placeholder()}[self.mode]
+            value = "" if self.proposed is None or self.mode == "filter" and isinstance(q, ChoiceQuestion) \
+                else str(self.proposed)
+            yield Input(value=value, placeholder=placeholder, id="entry",
+                        max_length=getattr(q, "max_length", 0) if isinstance(q, TextQuestion) else 0)
+        if self.mode in ("pick", "filter"):
+            yield OptionList(*self._options(), id="choices")
+        yield Static("", classes="error", id="error")
+        if q.optional:
+            with Horizontal(id="skip-row"):
+                yield Button("Skip (optional)", id="skip", variant="default")
+
+    def _hint(self) -> str:
+        q = self.question
+        if isinstance(q, BoolQuestion):
+            return "y / n, or ↑↓ and Enter"
+        if self.mode == "pick":
+            return f"1–{len(self.choices)}, or ↑↓ and Enter" + (" · s skip" if q.optional else "")
+        if self.mode == "filter" and isinstance(q, ChoiceQuestion):
+            return "Type to filter or the option's number, ↑↓ to move, Enter to choose"
+        if self.mode == "filter":
+            return f"Type {allowed(q)} or pick with ↑↓, Enter to answer"
+        extra = " · empty Enter skips" if q.optional else ""
+        return f"Enter {allowed(q)}{extra}"
+
+    def _filter_placeholder(self) -> str:
+        return "filter or number…" if isinstance(self.question, ChoiceQuestion) else allowed(self.question)
+
+    def _options(self) -> list[Option]:
+        return [Option(Text(f"{i + 1:>2}. {self.choices[i].label}"), id=f"o{i}") for i in self._shown]
+
+    def on_mount(self) -> None:
+        self._highlight_proposed()
+        if self.mode == "pick":
+            self.query_one(OptionList).focus()
+        else:
+            self.query_one(Input).focus()
+
+    def focus_answer(self) -> None:
+        """Give the keyboard back to the answer widget."""
+        target = self.query_one(OptionList) if self.mode == "pick" else self.query_one(Input)
+        target.focus()
+
+    def _highlight_proposed(self) -> None:
+        if self.mode == "entry":
+            return
+        options = self.query_one(OptionList)
+        index = next((n for n, i in enumerate(self._shown) if self.choices[i].value == self.proposed), None)
+        options.highlighted = index if index is not None else 0
+
+    # --- answering -------------------------------------------------------------------------------
+
+    def on_key(self, event: Key) -> None:
+        if event.key in ("up", "down"):
+            self._move(-1 if event.key == "up" else 1, event)
+            return
+        if self.mode != "pick" or event.character is None:
+            return
+        char = event.character.lower()
+        if isinstance(self.question, BoolQuestion) and char in ("y", "n"):
+            event.stop()
+            self._submit_raw(char == "y")
+        elif char.isdigit() and 1 <= int(char) <= len(self.choices):
+            event.stop()
+            self._submit_raw(self.choices[int(char) - 1].value)
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = int(event.option.id[1:])  # type: ignore[index]
+        self._submit_raw(self.choices[index].value)
+
+    @on(Input.Changed, "#entry")
+    def _typed(self, event: Input.Changed) -> None:
+        self.set_error("")
+        if self.mode != "filter" or not isinstance(self.question, ChoiceQuestion):
+            return
+        needle = event.value.strip().lower()
+        if needle.isdigit():
+            shown = [int(needle) - 1] if 1 <= int(needle) <= len(self.choices) else []
+            shown = shown or list(range(len(self.choices)))
+        else:
+            shown = [i for i, c in enumerate(self.choices)
+                     if needle in c.label.lower() or needle in str(c.value).lower()]
+        if shown != self._shown:
+            self._shown = shown
+            options = self.query_one(OptionList)
+            options.set_options(self._options())
+            if shown:
+                options.highlighted = 0
+
+    @on(Input.Submitted, "#entry")
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        q = self.question
+        if self.mode == "filter":
+            options = self.query_one(OptionList)
+            if isinstance(q, ChoiceQuestion) or not text:
+                if text.isdigit() and isinstance(q, ChoiceQuestion):
+                    n = int(text)
+                    if not 1 <= n <= len(self.choices):
+                        self.set_error(f"no option {n}: choose 1–{len(self.choices)}")
+                        return
+                    self._submit_raw(self.choices[n - 1].value)
+                elif options.highlighted is not None and self._shown:
+                    self._submit_raw(self.choices[self._shown[options.highlighted]].value)
+                else:
+                    self.set_error(f"nothing matches {text!r}: clear the filter to see every option")
+                return
+        if not text and q.optional:
+            self.post_message(self.SkipRequested(q.id))
+            return
+        self._submit_raw(text, from_text=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "skip":
+            event.stop()
+            self.action_skip()
+
+    def action_skip(self) -> None:
+        """Skip an optional question; a required one says why it cannot be skipped."""
+        if self.question.optional:
+            self.post_message(self.SkipRequested(self.question.id))
+        else:
+            self.set_error("this question is required and cannot be skipped")
+
+    def _move(self, delta: int, event: Key) -> None:
+        # Arrows typed in the filter field move the list's highlight.
+        if self.mode == "filter" and isinstance(self.screen.focused, Input):
+            event.stop()
+            options = self.query_one(OptionList)
+            if options.option_count:
+                current = options.highlighted or 0
+                options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+    def _submit_raw(self, value: Any, *, from_text: bool = False) -> None:
+        try:
+            stored = coerce(self.question, value, from_text=from_text)
+        except AnswerError as err:
+            self.set_error(f"{err.reason}: {value!r} — allowed: {err.allowed}")
+            return
+        self.post_message(self.Submitted(self.question.id, stored))
+
+    def set_error(self, message: str) -> None:
+        """Show (or clear) the inline message under the answer."""
+        self.query_one("#error", Static).update(message)

@@ -1,0 +1,38 @@
+"""The emergency banner: the MSCC bundle, shown the moment a deficit is reported and kept in view."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from interview.flow.model import Alert
+
+
+class EmergencyBanner(Static):
+    """Docked at the top while an emergency alert holds; hidden otherwise."""
+
+    DEFAULT_CSS = """
+    EmergencyBanner {
+        height: auto;
+        max-height: 8;
+        background: $error;
+        color: $text;
+        padding: 0 1;
+        display: none;
+    }
+    EmergencyBanner.-active { display: block; }
+    """
+
+    def show_alerts(self, alerts: list[Alert], compact: bool = False) -> None:
+        """Show the emergency alerts (or hide the banner when there are none)."""
+        emergencies = [a for a in alerts if a.level == "emergency"]
+        self.set_class(bool(emergencies), "-active")
+        if not emergencies:
+            return
+        text = Text()
+        for n, a in enumerate(emergencies):
+            text.append(("\n" if n else "") + f"⚠ {a.title}", style="bold")
+            lines = a.lines[:2] if compact else a.lines
+            for line in lines:
+                text.append(f"\n• {line}")
+        self.update(text)

@@ -1,0 +1,47 @@
+"""Helpers for Pilot tests: the keys a clinician presses to give one answer, and a whole case."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from interview.engine.values import coerce
+from interview.flow.model import BoolQuestion, ChoiceQuestion
+from interview.tui.labels import choices
+from interview.tui.widgets.answer import AnswerArea
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = Path(os.environ.get("SPINE_SHARED_DIR", ROOT.parent / "shared")) / "contract" / "examples"
+
+
+def keys_for(app: Any, qid: str, value: Any) -> list[str]:
+    """Keys that answer the open question with `value` (None: skip it or take the proposal)."""
+    flow = app.flow
+    q = flow.by_id[qid].model
+    area = app.screen.query_one(AnswerArea)
+    if value is None:
+        if q.optional:
+            return ["s"] if area.mode == "pick" else ["home", "ctrl+k", "enter"]
+        return ["enter"]  # the proposed value is pre-selected
+    value = coerce(q, value)
+    if isinstance(q, BoolQuestion):
+        return ["y" if value else "n"]
+    if isinstance(q, ChoiceQuestion):
+        n = next(i for i, c in enumerate(choices(flow, qid)) if c.value == value) + 1
+        if area.mode == "pick":
+            return [str(n)]
+        return ["home", "ctrl+k", *str(n), "enter"]
+    return ["home", "ctrl+k", *str(value), "enter"]
+
+
+async def answer_case(pilot: Any, answers: dict[str, Any], *, stop_before: str | None = None) -> None:
+    """Answer the open questions from `answers` by keys until the review (or `stop_before`)."""
+    app = pilot.app
+    for _ in range(80):
+        qid = app.session.current_id
+        if qid is None or qid == stop_before:
+            return
+        await pilot.press(*keys_for(app, qid, answers.get(qid)))
+        await pilot.pause()
+    raise AssertionError(f"the case did not finish; stuck at {app.session.current_id}")
