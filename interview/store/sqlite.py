@@ -35,6 +35,8 @@ BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Crockford base32 without 0/1 look-alikes: ids are read aloud and typed.
 _ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: Event kinds that set an answer; ``default`` is an answer that took the flow's proposed value.
+ANSWER_KINDS = ("answer", "edit", "default")
 STATUS_IN_PROGRESS = "in_progress"
 STATUS_COMPLETE = "complete"
 
@@ -165,13 +167,13 @@ class CaseRecord:
 def fold_events(events: Iterable[Any]) -> tuple[dict[str, Any], list[str]]:
     """Current answers and skipped questions from a log, oldest event first.
 
-    ``answer``/``edit`` set a value (and unskip), ``skip`` marks skipped, ``back``/``drop`` remove.
-    Works on :class:`EventRecord` and session :class:`Event` alike.
+    ``answer``/``edit``/``default`` set a value (and unskip), ``skip`` marks skipped,
+    ``back``/``drop`` remove. Works on :class:`EventRecord` and session :class:`Event` alike.
     """
     answers: dict[str, Any] = {}
     skipped: dict[str, None] = {}  # a dict keeps the order questions were skipped in
     for e in events:
-        if e.kind in ("answer", "edit"):
+        if e.kind in ANSWER_KINDS:
             answers[e.question] = e.new
             skipped.pop(e.question, None)
         elif e.kind == "skip":
@@ -586,6 +588,8 @@ class CaseStore:
             warnings.append(f"answer to {qid!r} kept in the record, but this flow no longer asks it on this path")
         session = Session(flow)
         session.load(answers, skipped)
+        last_kind = {e.question: e.kind for e in record.events if e.kind in ANSWER_KINDS}
+        session.defaults_applied = {q for q in session.answers if last_kind.get(q) == "default"}
         self.attach(session, case_id)
         return session, warnings
 
@@ -602,8 +606,10 @@ def save_result_case(store: CaseStore, flow: LoadedFlow, result: Result, *, labe
     from interview.engine.session import Event
 
     case_id = store.create_case(flow, label, identifiers)
-    skipped = set(result.skipped)
-    events = [Event("skip", q) if q in skipped else Event("answer", q, None, result.answers[q]) for q in result.path]
+    skipped, defaults = set(result.skipped), set(result.defaults_applied)
+    events = [Event("skip", q) if q in skipped
+              else Event("default" if q in defaults else "answer", q, None, result.answers[q])
+              for q in result.path]
     store.append(case_id, events)
     store.finish(case_id, result)
     return case_id

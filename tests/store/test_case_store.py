@@ -35,6 +35,7 @@ from store.helpers import stored_example
         ([Event("skip", "b")], {}, ["b"]),
         ([Event("skip", "b"), Event("answer", "b", None, True)], {"b": True}, []),
         ([Event("skip", "b"), Event("back", "b")], {}, []),
+        ([Event("default", "g", None, "slow")], {"g": "slow"}, []),
         ([Event("answer", "a", None, 1), Event("skip", "b"), Event("edit", "a", 1, 3)], {"a": 3}, ["b"]),
     ],
 )
@@ -193,3 +194,18 @@ def test_closed_store_says_so(db_path):
     s.close()
     with pytest.raises(StoreError, match="closed"):
         s.list_cases()
+
+
+def test_proposed_defaults_survive_storage(store, flow):
+    """A replayed case that took a proposed default resumes with it still marked as the default."""
+    from interview.engine.replay import replay
+    from interview.store.sqlite import save_result_case
+    from store.helpers import example_answers
+
+    outcome = replay(flow, example_answers("renal_stable"))  # the example leaves tomita_growth to its default
+    taken = outcome.result.defaults_applied
+    assert taken == ["tomita_growth"]
+    case_id = save_result_case(store, flow, outcome.result)
+    resumed, _ = store.open_session(case_id, flow)
+    assert resumed.result().to_json_dict() == outcome.result.to_json_dict()
+    assert [e.kind for e in store.get_case(case_id).events].count("default") == len(taken)
