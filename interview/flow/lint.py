@@ -371,10 +371,13 @@ class _Explorer:
         if env is None:
             return float("inf")
         section, index = target
-        d = sum(1 for part in parts if not part(env))
-        if section == "rules":
-            flow = self.flow
-            d += sum(1 for r in self.model.rules[:index] if r.when is not None and flow.cond(r)(env))
+        try:
+            d = sum(1 for part in parts if not part(env))
+            if section == "rules":
+                flow = self.flow
+                d += sum(1 for r in self.model.rules[:index] if r.when is not None and flow.cond(r)(env))
+        except Exception:  # noqa: BLE001 - a condition that raises is reported by `case` already
+            return float("inf")
         return d
 
     def case(self, answers: dict[str, Any], skipped: set[str]) -> tuple[Any, set[tuple[Any, ...]]] | None:
@@ -383,7 +386,7 @@ class _Explorer:
         Returns:
             The evaluation and the case's coverage features, or None when the case failed.
         """
-        flow, model, out = self.flow, self.model, self.out
+        flow, out = self.flow, self.out
         out.cases += 1
         try:
             w = self._walk(flow, answers, skipped)
@@ -402,6 +405,15 @@ class _Explorer:
         except Exception as err:  # noqa: BLE001
             _problem(out, ("rules",), f"dead end: no recommendation for a complete case ({_err(err)})", answers)
             return None
+        try:
+            return self._record(answers, skipped, w, values, env, rec)
+        except Exception as err:  # noqa: BLE001
+            _problem(out, ("rules",), f"evaluating a complete case fails: {_err(err)}", answers)
+            return None
+
+    def _record(self, answers: dict[str, Any], skipped: set[str], w: Any, values: dict[str, Any], env: Any,
+                rec: Any) -> tuple[Any, set[tuple[Any, ...]]]:
+        flow, model, out = self.flow, self.model, self.out
         ri = self.rule_index[rec.rule]
         out.rules.add(ri)
         out.headlines.add(rec.headline)
