@@ -1,0 +1,241 @@
+"""Performance figures of the flow loader, the engine and the headless command, as lines and one JSON object.
+
+Usage: ``python benchmarks/run.py [--quick]``. Every figure is measured in this run on this machine; the
+ratios compare against a baseline measured in the same run, so they travel between machines better than
+milliseconds do. The last stdout line is one JSON object (keys in the README beside this file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SPINE_SHARED_DIR", ROOT.parent / "shared"))
+EXAMPLES = SHARED / "contract" / "examples"
+sys.path.insert(0, str(ROOT))
+
+#: Aims from the project brief; a figure above its aim is reported, not failed.
+AIMS = {"engine_overhead_ratio": 3.0, "run_process_ratio": 2.0}
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> float:
+    """The median wall time of ``fn`` in milliseconds (garbage collection off while timing)."""
+    times: list[float] = []
+    for _ in range(repeat):
+        gc.disable()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+        gc.enable()
+    return statistics.median(times)
+
+
+def load_cases(count: int) -> list[dict[str, Any]]:
+    """The contract examples plus seeded random valid cases (from the tests' independent oracle, if present)."""
+    import yaml
+
+    cases = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.answers.yaml"))]
+    try:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import oracle  # type: ignore[import-not-found]
+    except Exception:  # noqa: BLE001 - the benchmark still runs on the examples alone
+        return cases
+    rnd = random.Random(1)
+    cases.extend(oracle.random_case(rnd) for _ in range(max(0, count - len(cases))))
+    return cases
+
+
+# --- flow load -------------------------------------------------------------------------------------------
+
+
+def bench_flow_load(repeat: int) -> float:
+    """Load, validate and bind the shipped flow from scratch (YAML parse + pydantic + binding)."""
+    from interview.flow.load import load_flow
+
+    load_flow()  # warm the imports, not the flow: every call below reads and binds the file again
+    return median_ms(load_flow, repeat)
+
+
+# --- engine ----------------------------------------------------------------------------------------------
+
+
+def bench_engine(cases: list[dict[str, Any]], rounds: int) -> tuple[float, float, float, float]:
+    """Median replay time per case, and the same number of bare `transitions` triggers for comparison.
+
+    Returns:
+        (engine_case_ms, bare_machine_case_ms, mean answers per case, engine_case_ms_p90)
+    """
+    from transitions import Machine
+
+    from interview.engine.replay import replay
+    from interview.flow.load import load_flow
+
+    flow = load_flow()
+    replay(flow, cases[0])  # builds the flow's machine once, as the app does
+
+    per_case = [median_ms(lambda c=case: replay(flow, c), rounds) for case in cases]
+    steps = [len(replay(flow, case).result.path) for case in cases]
+
+    # The bare baseline: a Machine with as many states as the flow, the same conditional chain (from
+    # each question one `advance` transition per later question, each with a condition, then `done`),
+    # and a model whose conditions are set look-ups. It is what the engine would cost if answering
+    # were nothing but moving the state machine.
+    ids = [q.id for q in flow.questions]
+
+    class BareModel:
+        def __init__(self, path: set[str]) -> None:
+            self.path = path
+            self.answered: set[str] = set()
+
+        def is_open(self, question_id: str) -> bool:
+            return question_id in self.path and question_id not in self.answered
+
+    def opened(dest: str) -> Callable[[Any], bool]:
+        return lambda event: event.model.is_open(dest)
+
+    machine = Machine(model=None, states=[*ids, "done"], initial=ids[0], auto_transitions=False, send_event=True,
+                      ignore_invalid_triggers=True)
+    for i, source in enumerate(ids):
+        for dest in ids[i + 1:]:
+            machine.add_transition("advance", source, dest, conditions=opened(dest))
+        machine.add_transition("advance", source, "done")
+
+    def bare_case(path: list[str]) -> None:
+        model = BareModel(set(path))
+        machine.add_model(model, initial=path[0])
+        for question_id in path:
+            model.answered.add(question_id)
+            model.advance()
+        machine.remove_model(model)
+
+    paths = [replay(flow, case).result.path for case in cases]
+    bare = [median_ms(lambda p=p: bare_case(p), rounds) for p in paths]
+    per_case_sorted = sorted(per_case)
+    p90 = per_case_sorted[min(len(per_case_sorted) - 1, int(0.9 * len(per_case_sorted)))]
+    return statistics.median(per_case), statistics.median(bare), statistics.mean(steps), p90
+
+
+# --- the headless command as a process -----------------------------------------------------------------
+
+
+def bench_process(repeat: int) -> tuple[float, float]:
+    """Median wall time of `python -m interview run` and of importing its three libraries alone (ms)."""
+    answers = EXAMPLES / "emergency_breast.answers.yaml"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    run_cmd = [sys.executable, "-m", "interview", "run", "--answers", str(answers)]
+    base_cmd = [sys.executable, "-c", "import pydantic, transitions, yaml"]
+
+    def wall(cmd: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return (time.perf_counter() - start) * 1000
+
+    wall(run_cmd)  # compile .pyc files once so neither side pays for it
+    wall(base_cmd)
+    runs, bases = [], []
+    for _ in range(repeat):  # interleaved, so drift on a busy machine hits both sides alike
+        runs.append(wall(run_cmd))
+        bases.append(wall(base_cmd))
+    return statistics.median(runs), statistics.median(bases)
+
+
+def import_profile() -> list[tuple[str, float]]:
+    """The slowest top-level imports of `run` (``-X importtime``), in ms of cumulative time."""
+    answers = EXAMPLES / "emergency_breast.answers.yaml"
+    with tempfile.TemporaryFile("w+") as err:
+        subprocess.run([sys.executable, "-X", "importtime", "-m", "interview", "run", "--answers", str(answers)],
+                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, check=False)
+        err.seek(0)
+        rows = []
+        for line in err:
+            parts = line.split("|")
+            if len(parts) == 3 and parts[1].strip().isdigit():
+                name = parts[2].rstrip()
+                if not name.startswith("  "):  # top level only (one leading space)
+                    rows.append((name.strip(), int(parts[1]) / 1000))
+    return sorted(rows, key=lambda r: -r[1])[:6]
+
+
+# --- the TUI figures, from the TUI room's own module ------------------------------------------------------
+
+
+def tui_figures(quick: bool) -> dict[str, Any]:
+    """`startup_ratio` and `answer_latency` from benchmarks/tui_bench.py, or nulls when it is missing or fails."""
+    out: dict[str, Any] = {}
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import tui_bench  # type: ignore[import-not-found]
+    except Exception as err:  # noqa: BLE001 - report, never fail the whole benchmark
+        print(f"tui_bench: not available ({type(err).__name__}: {err})")
+        return {"startup_ratio": None, "answer_latency": None}
+    for name in ("startup_ratio", "answer_latency"):
+        try:
+            value = getattr(tui_bench, name)(quick)
+        except Exception as err:  # noqa: BLE001
+            print(f"tui_bench.{name}: failed ({type(err).__name__}: {err})")
+            value = None
+        if isinstance(value, dict):
+            out.update(value)
+        else:
+            out[name] = value
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute or less)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    started = time.perf_counter()
+
+    load_ms = bench_flow_load(5 if quick else 25)
+    print(f"flow load (YAML + pydantic + binding), fresh each time: {load_ms:.1f} ms")
+
+    cases = load_cases(20 if quick else 200)
+    engine_ms, bare_ms, steps, p90 = bench_engine(cases, 3 if quick else 7)
+    overhead = engine_ms / bare_ms
+    print(f"engine: median complete case {engine_ms:.2f} ms (p90 {p90:.2f} ms) over {len(cases)} cases, "
+          f"{steps:.1f} answers per case")
+    print(f"bare transitions machine, same states and triggers: {bare_ms:.2f} ms per case "
+          f"-> engine_overhead_ratio {overhead:.2f} (aim <= {AIMS['engine_overhead_ratio']})")
+
+    run_ms, base_ms = bench_process(5 if quick else 15)
+    process_ratio = run_ms / base_ms
+    print(f"`spine-interview run` process {run_ms:.0f} ms vs `import pydantic, transitions, yaml` {base_ms:.0f} ms "
+          f"-> run_process_ratio {process_ratio:.2f} (aim <= {AIMS['run_process_ratio']})")
+    if process_ratio > AIMS["run_process_ratio"]:
+        for name, ms in import_profile():
+            print(f"  import {name}: {ms:.0f} ms cumulative")
+
+    figures: dict[str, Any] = {
+        "flow_load_ms": round(load_ms, 2),
+        "engine_case_ms": round(engine_ms, 3),
+        "engine_case_p90_ms": round(p90, 3),
+        "bare_machine_case_ms": round(bare_ms, 3),
+        "engine_overhead_ratio": round(overhead, 2),
+        "run_process_ms": round(run_ms, 1),
+        "import_baseline_ms": round(base_ms, 1),
+        "run_process_ratio": round(process_ratio, 2),
+    }
+    figures.update(tui_figures(quick))
+    figures["quick"] = quick
+    figures["benchmark_seconds"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(figures, sort_keys=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
