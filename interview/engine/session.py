@@ -42,6 +42,8 @@ class Walk:
     env: Evaluation
     current: str | None
     off_path: set[str] = field(default_factory=set)
+    #: questions whose condition rests on an answer not given yet: neither on nor off the path
+    undetermined: set[str] = field(default_factory=set)
 
 
 def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ()) -> Walk:
@@ -55,17 +57,26 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
     path: list[str] = []
     current: str | None = None
     off: set[str] = set()
+    # Answers still to come: a condition resting on one of them is not decided yet, so its
+    # question is neither asked nor skipped (and an answer it already has is not dropped).
+    pending: set[str] = set()
     for q in flow.questions:
-        if q.when is None or q.when(env):
+        if q.when_inputs & pending:
+            env[q.id] = None
+            pending.add(q.id)
+        elif q.when is None or q.when(env):
             path.append(q.id)
             value = answers.get(q.id)
             env[q.id] = value
-            if value is None and current is None and q.id not in skipped:
-                current = q.id
+            if value is None and q.id not in skipped:
+                pending.add(q.id)
+                if current is None:
+                    current = q.id
         else:
             env[q.id] = q.model.otherwise
             off.add(q.id)
-    return Walk(path, env, current, off)
+    undetermined = pending - set(path)
+    return Walk(path, env, current, off, undetermined)
 
 
 Listener = Callable[["Session", Event], None]
@@ -123,6 +134,7 @@ class Session:
         return (
             question_id in self._walk.env
             and question_id not in self._walk.off_path
+            and question_id not in self._walk.undetermined
             and question_id not in self.answers
             and question_id not in self.skipped
         )

@@ -107,6 +107,8 @@ class BoundQuestion:
     index: int
     when: ex.Expression | None
     default: ex.Expression | None
+    #: the questions the condition rests on, directly or through derived values and scores
+    when_inputs: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -329,7 +331,8 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
         if unknown_cb:
             raise b.fail((*loc, "on_enter"), f"unknown callback {unknown_cb[0]!r} (allowed: {', '.join(sorted(ENGINE_CALLBACKS))})")
         _check_question_values(b, q, loc)
-        bound.append(BoundQuestion(q, i, when, default))
+        inputs = frozenset().union(*(_closure(n, deps) for n in when.names)) if when else frozenset()
+        bound.append(BoundQuestion(q, i, when, default, inputs & earlier))
         earlier.add(q.id)
 
     decision = every_name | set(DECISION_NAMES)
