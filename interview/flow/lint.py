@@ -234,8 +234,10 @@ def domain(q: Question, numbers: Iterable[float], strings: Iterable[str] = ()) -
         return [q.example or "x", *sorted(s for s in strings if s and len(s) <= q.max_length)]
     assert isinstance(q, IntQuestion | NumberQuestion)
     candidates = {float(q.min), float(q.max), (q.min + q.max) / 2}
-    for n in numbers:
-        candidates |= {n - 1, n - 0.5, n, n + 0.5, n + 1}
+    step = q.step if isinstance(q, IntQuestion) else 1
+    for n in map(float, numbers):
+        # ±step: on a KPS scale in tens, 49 and 51 are not answers but 40 and 60 are.
+        candidates |= {n - step, n - 1, n - 0.5, n, n + 0.5, n + 1, n + step}
     values: list[Any] = []
     for c in sorted(candidates):
         if not q.min <= c <= q.max:
@@ -569,10 +571,13 @@ class _Lines:
         line = node.start_mark.line + 1
         for key in loc:
             if isinstance(node, yaml.MappingNode):
-                match = next((v for k, v in node.value if k.value == str(key)), None)
+                match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
                 if match is None:
                     break
-                node = match
+                # A mapping entry is where its key is written, not where its value starts.
+                line = match[0].start_mark.line + 1
+                node = match[1]
+                continue
             elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
                 node = node.value[key]
             else:
