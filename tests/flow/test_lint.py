@@ -52,6 +52,7 @@ def mutated(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
 
 
 def lint(path: Path, contract: bool = False) -> list[Finding]:
+    """The findings for a flow file, optionally against the shared contract."""
     fields = read_contract(CONTRACT_FILE) if contract else None
     return lint_flow(path, contract=fields, samples=SAMPLES).findings
 
@@ -266,6 +267,7 @@ def test_missing_file_or_directory(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def _q(kind: type, **extra: object) -> object:
+    """A question model of the given class with placeholder texts."""
     base = {"id": "q", "phase": "p", "prompt": "?", "why": "."}
     return kind(kind=kind.model_fields["kind"].annotation.__args__[0], **base, **extra)
 
