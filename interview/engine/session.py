@@ -28,7 +28,7 @@ class SessionError(Exception):
 class Event:
     """One change to a case, as the audit trail records it."""
 
-    kind: str  # "answer" | "skip" | "back" | "edit" | "drop"
+    kind: str  # "answer" | "default" (a proposed value taken) | "skip" | "back" | "edit" | "drop"
     question: str
     old: Any = None
     new: Any = None
@@ -171,13 +171,19 @@ class Session:
             SessionError: when the interview is complete.
             AnswerError: when the value is not allowed; the session is unchanged.
         """
+        self._answer(value, from_text=from_text, kind="answer")
+
+    def _answer(self, value: Any, *, from_text: bool, kind: str) -> Any:
         q = self._require_current()
         stored = coerce(q.model, value, from_text=from_text)
+        # Listeners (the case store) hear of a change before it happens: if saving fails, the
+        # session is not ahead of its log.
+        self._emit(Event(kind, q.id, None, stored))
         self.answers[q.id] = stored
         self.skipped.discard(q.id)
         self.proposals.pop(q.id, None)
-        self._emit(Event("answer", q.id, None, stored))
         self._refresh(forward=True)
+        return stored
 
     def skip(self) -> None:
         """Skip the current optional question.
@@ -188,8 +194,8 @@ class Session:
         q = self._require_current()
         if not q.model.optional:
             raise SessionError(f"{q.id} is required and cannot be skipped")
-        self.skipped.add(q.id)
         self._emit(Event("skip", q.id))
+        self.skipped.add(q.id)
         self._refresh(forward=True)
 
     def back(self) -> bool:
@@ -204,11 +210,12 @@ class Session:
         if not previous:
             return False
         qid = previous[-1]
-        old = self.answers.pop(qid, None)
+        old = self.answers.get(qid)
+        self._emit(Event("back", qid, old, None))
+        self.answers.pop(qid, None)
         self.skipped.discard(qid)
         if old is not None:
             self.proposals[qid] = old
-        self._emit(Event("back", qid, old, None))
         self._refresh()
         return True
 
@@ -230,9 +237,9 @@ class Session:
         q = self.flow.by_id[question_id]
         stored = coerce(q.model, value, from_text=from_text)
         old = self.answers.get(question_id)
+        self._emit(Event("edit", question_id, old, stored))
         self.answers[question_id] = stored
         self.skipped.discard(question_id)
-        self._emit(Event("edit", question_id, old, stored))
         return self._refresh()
 
     def load(self, answers: dict[str, Any], skipped: Iterable[str] = ()) -> None:
@@ -255,9 +262,9 @@ class Session:
         value = self.proposed(q.id)
         if value is None:
             raise SessionError(f"{q.id} has no proposed value")
-        self.answer(value)
+        stored = self._answer(value, from_text=False, kind="default")
         self.defaults_applied.add(q.id)
-        return value
+        return stored
 
     def close(self) -> None:
         """Detach from the flow's machine (call when the case is finished with)."""
