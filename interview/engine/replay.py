@@ -82,7 +82,14 @@ def replay(flow: LoadedFlow, answers: Mapping[str, Any], *, keep_session: bool =
             elif q.model.optional:
                 session.skip()
             elif session.proposed(q.id) is not None:
-                session.apply_default()
+                try:
+                    session.apply_default()
+                except AnswerError as err:
+                    # A flow whose proposed value is not one of the question's own values.
+                    raise AnswersError(q.id, (
+                        f"field {q.id!r} is not given and the flow's proposed value {err.value!r} is not "
+                        f"allowed ({err.allowed}); give {q.id} in the answers file"
+                    )) from None
             else:
                 raise MissingAnswer(q.id)
         result = session.result()

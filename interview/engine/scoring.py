@@ -133,6 +133,8 @@ def points_score(flow: LoadedFlow, s: PointsScore, env: Evaluation) -> dict[str,
         else:
             total += points
             low, high = low + points, high + points
+    if s.ceiling is not None:
+        total, low, high = min(total, s.ceiling), min(low, s.ceiling), min(high, s.ceiling)
     out: dict[str, Any] = {"total": total if complete else None}
     band = band_of(s, total) if complete else None
     if band is not None:

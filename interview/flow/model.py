@@ -241,6 +241,7 @@ class PointsScore(Sourced):
     title: str
     requires: ExprText | None = Field(None, description="the score is null unless this holds")
     items: list[ScoreItem] = Field(min_length=1)
+    ceiling: int | None = Field(None, description="the highest total the score gives (NESMS: 3)")
     bands: list[Band] = Field(min_length=1)
     explain: str | None = None
 

@@ -348,9 +348,6 @@ def test_mutated_flow_files_fail_cleanly(scratch: Path, mutated: MutatedFlow) ->
         assert_clean_error(rc, err)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug reported to the lead: replay() lets the AnswerError of a proposed default that is not "
-    "one of the question's options escape (interview/engine/replay.py, Session.apply_default)"))
 def test_default_outside_the_options_is_a_clean_error(tmp_path: Path) -> None:
     """A flow whose proposed default is not one of its question's options fails with exit 2 and one line."""
     data = copy.deepcopy(FLOW_DATA)

@@ -243,16 +243,10 @@ def test_modified_bauer(flow, primary: str, visceral: str, bone: str) -> None:
 
 # --- NESMS ------------------------------------------------------------------------------------------------
 
-NESMS_CEILING_BUG = pytest.mark.xfail(strict=True, reason=(
-    "flow bug reported to the lead: REFERENCE §4.9 gives NESMS 0–3 (ceiling 3), the flow sums to 4 and then "
-    "has no band (total 4, band null)"))
-
-
 @pytest.mark.parametrize(
     ("changes", "points"),
     [
-        pytest.param({"ambulatory": True, "albumin_g_dl": 3.5}, 2 + 1 + 1, marks=NESMS_CEILING_BUG,
-                     id="bauer3-walks-albumin3.5-ceiling"),
+        pytest.param({"ambulatory": True, "albumin_g_dl": 3.5}, 2 + 1 + 1, id="bauer3-walks-albumin3.5-ceiling"),
         pytest.param({"ambulatory": True, "albumin_g_dl": 3.4}, 2 + 1 + 0, id="bauer3-walks-albumin3.4"),
         pytest.param({"ambulatory": False, "albumin_g_dl": 3.5}, 2 + 0 + 1, id="bauer3-albumin3.5"),
         pytest.param({"ambulatory": False, "albumin_g_dl": 3.4}, 2, id="bauer3-only"),
