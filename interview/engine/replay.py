@@ -7,6 +7,7 @@ file and the TUI give the same result. Errors follow CONTRACT.md §1: a bad valu
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,8 +53,10 @@ def check_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict[str, Any
     checked: dict[str, Any] = {}
     for key, value in answers.items():
         if not isinstance(key, str) or key not in flow.by_id:
-            known = ", ".join(q.id for q in flow.questions)
-            raise AnswersError(str(key), f"unknown field {key!r} (known fields: {known})")
+            ids = [q.id for q in flow.questions]
+            close = difflib.get_close_matches(str(key), ids, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise AnswersError(str(key), f"unknown field {key!r} ({hint}known fields: {', '.join(ids)})")
         if value is None:
             continue  # an explicit null is "not given"
         try:
