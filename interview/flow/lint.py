@@ -453,48 +453,15 @@ class _Explorer:
         return env, features
 
 
-def _depends(flow: LoadedFlow) -> dict[str, set[str]]:
-    """The names each derived value and score reads (statically: every branch)."""
-    conds = flow.conditions
-    deps: dict[str, set[str]] = {}
-
-    def names(owner: object, *tags: str) -> set[str]:
-        return set().union(*(conds[(id(owner), t)].names for t in tags if (id(owner), t) in conds))
-
-    for d in flow.model.derived:
-        used = names(d, "") | ({d.ranges_of} if d.ranges_of else set())
-        for case in d.cases or []:
-            used |= names(case, "", "value")
-        deps[d.id] = used
-    for s in flow.model.scores:
-        used = names(s, "requires", "expr", *getattr(s, "fields", {}))
-        for item in s.items if isinstance(s, PointsScore) else []:
-            used |= {n for n in (item.points_from, item.lookup_of, item.ranges_of) if n} | set(item.needs)
-            for case in item.cases or []:
-                used |= names(case, "")
-        deps[s.id] = used
-    return deps
-
-
 def _targets(flow: LoadedFlow) -> list[tuple[tuple[str, int], set[str], list[Any]]]:
     """Every conditional rule, flag, advice and alert: the questions its condition rests on and
     its compiled `and` parts (the whole condition when it is not a conjunction)."""
-    deps = _depends(flow)
     out: list[tuple[tuple[str, int], set[str], list[Any]]] = []
     for section in ("rules", "flags", "advice", "alerts"):
         for i, node in enumerate(getattr(flow.model, section)):
             if getattr(node, "when", None) is None:
                 continue
-            stack, seen, questions = list(flow.cond(node).names), set(), set()
-            while stack:
-                n = stack.pop()
-                if n in seen:
-                    continue
-                seen.add(n)
-                if n in deps:
-                    stack.extend(deps[n])
-                elif n in flow.by_id:
-                    questions.add(n)
+            questions = set(flow.answers_behind(flow.cond(node).names))
             if section == "rules" and out:
                 # A rule fires only when every earlier rule does not: their inputs matter too.
                 questions |= out[-1][1]

@@ -125,6 +125,15 @@ class LoadedFlow:
     questions: list[BoundQuestion]
     conditions: dict[tuple[int, str], ex.Expression]
     templates: dict[int, Template]
+    #: the names each derived value and score reads (every branch), from binding
+    depends_on: dict[str, set[str]] = field(default_factory=dict)
+
+    def answers_behind(self, names: Iterable[str]) -> frozenset[str]:
+        """The questions some names rest on, directly or through derived values and scores."""
+        out: set[str] = set()
+        for name in names:
+            out |= _closure(name, self.depends_on)
+        return frozenset(out & set(self.by_id))
 
     @cached_property
     def by_id(self) -> dict[str, BoundQuestion]:
@@ -364,7 +373,7 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
         b.bind(a, a.when, every_name, (*loc, "when"))
         _check_refs(b, a, loc)
     del order
-    return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates)
+    return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates, deps)
 
 
 def flow_ids(flow: Flow) -> set[str]:
