@@ -172,31 +172,48 @@ def import_profile() -> list[tuple[str, float]]:
 
 
 def tui_figures(quick: bool) -> dict[str, Any]:
-    """`startup_ratio` and `answer_latency` from benchmarks/tui_bench.py, or nulls when it is missing or fails."""
-    out: dict[str, Any] = {}
-    try:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import tui_bench  # type: ignore[import-not-found]
-    except Exception as err:  # noqa: BLE001 - report, never fail the whole benchmark
-        print(f"tui_bench: not available ({type(err).__name__}: {err})")
+    """`startup_ratio` and `answer_latency` from benchmarks/tui_bench.py, each in its own process with a time limit.
+
+    A separate process keeps Textual out of this one (its import would skew nothing here, but a hung
+    app would hang the benchmark); a missing module, a failure or a timeout is reported as null.
+    """
+    here = Path(__file__).resolve().parent
+    if not (here / "tui_bench.py").is_file():
+        print("tui_bench: not available (benchmarks/tui_bench.py is missing)")
         return {"startup_ratio": None, "answer_latency": None}
+    deadline = time.monotonic() + (40 if quick else 300)  # shared, so --quick stays under a minute
+    out: dict[str, Any] = {}
     for name in ("startup_ratio", "answer_latency"):
+        limit = max(1.0, deadline - time.monotonic())
+        code = (f"import json, sys; sys.path.insert(0, {str(here)!r}); import tui_bench; "
+                f"print(json.dumps(tui_bench.{name}({quick!r})))")
         try:
-            value = getattr(tui_bench, name)(quick)
-        except Exception as err:  # noqa: BLE001
-            print(f"tui_bench.{name}: failed ({type(err).__name__}: {err})")
+            proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=limit, check=False)
+            value = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
+            if value is None:
+                tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                print(f"tui_bench.{name}: failed ({tail})")
+        except subprocess.TimeoutExpired:
+            print(f"tui_bench.{name}: gave no figure within {limit:.0f} s")
+            value = None
+        except (json.JSONDecodeError, IndexError):
+            print(f"tui_bench.{name}: printed no JSON figure")
             value = None
         if isinstance(value, dict):
             out.update(value)
+            print(f"tui_bench.{name}: {value}")
         else:
             out[name] = value
+            if value is not None:
+                print(f"tui_bench.{name}: {value}")
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run every benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (about a minute or less)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (under a minute)")
     args = parser.parse_args(argv)
     quick = args.quick
     started = time.perf_counter()
