@@ -113,3 +113,24 @@ def test_run_does_not_import_textual() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "", f"`run` imported: {proc.stdout.strip()[:200]}"
 
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_answers_file_gives_the_same_result(tmp_path, name: str) -> None:
+    """The same answers written as JSON replay to the same output as the YAML file (CONTRACT §1: YAML or JSON)."""
+    import contextlib
+    import io
+
+    import yaml
+
+    from interview.cli import main
+
+    answers = yaml.safe_load((EXAMPLES / f"{name}.answers.yaml").read_text(encoding="utf-8"))
+    json_file = tmp_path / f"{name}.answers.json"
+    json_file.write_text(json.dumps(answers), encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["run", "--answers", str(json_file)]) == 0
+    from_json = json.loads(out.getvalue())
+    from_yaml = json.loads(run(name, "json").stdout)
+    assert from_json == from_yaml
