@@ -17,7 +17,16 @@ from interview.result import PARTS, Cited, Recommendation, Statement
 def cite(flow: LoadedFlow, node: Sourced) -> list[Cited]:
     """The references of a flow node, with their citations."""
     refs = flow.model.references
-    return [Cited(id=r, citation=refs[r].citation) for r in node.refs]
+    return [Cited.model_construct(id=r, citation=refs[r].citation) for r in node.refs]
+
+
+def _statement(**fields: Any) -> Statement:
+    # Built from the validated flow, so pydantic's validation would only repeat work on every case.
+    fields.setdefault("section", None)
+    fields.setdefault("refs", [])
+    fields.setdefault("convention", False)
+    fields.setdefault("inputs", {})
+    return Statement.model_construct(**fields)
 
 
 def route(flow: LoadedFlow, env: Evaluation) -> Rule:
@@ -57,7 +66,7 @@ def recommend(flow: LoadedFlow, env: Evaluation) -> Recommendation:
     for flag in model.flags:
         condition = flow.cond(flag)
         if condition(env):
-            flags.append(Statement(
+            flags.append(_statement(
                 id=flag.id, text=flow.template(flag.text).render(env), basis=f"flag:{flag.id}",
                 section=flag.section, refs=cite(flow, flag), convention=flag.convention,
                 inputs=_inputs(condition.names, env),
@@ -70,17 +79,17 @@ def recommend(flow: LoadedFlow, env: Evaluation) -> Recommendation:
     for item in model.advice:
         condition = flow.cond(item) if item.when else None
         if condition is None or condition(env):
-            parts[item.part].append(Statement(
+            parts[item.part].append(_statement(
                 id=item.id, text=flow.template(item.text).render(env), basis=f"advice:{item.id}",
                 section=item.section, refs=cite(flow, item), convention=item.convention,
                 inputs=_inputs(condition.names, env) if condition else {},
             ))
 
-    rationale = [Statement(
+    rationale = [_statement(
         id=f"rule_{rule.id}", text=f"Rule {rule.id}: {rule_text}", basis=rule.id, section=rule.section,
         refs=cite(flow, rule), convention=rule.convention, inputs=rule_inputs,
     )]
-    rationale.append(Statement(
+    rationale.append(_statement(
         id="urgency", text=f"Urgency {level.level}: {urgency_text}", basis=f"urgency:{level.level}",
         section=level.section, refs=cite(flow, level), convention=level.convention,
         inputs=_inputs(flow.cond(level).names, env) if level.when else {},
@@ -113,7 +122,7 @@ def _score_statement(flow: LoadedFlow, s: Any, env: Evaluation) -> list[Statemen
         inputs = {s.id: value}
     if s.explain:
         text += " " + s.explain.strip()
-    return [Statement(
+    return [_statement(
         id=f"score_{s.id}", text=text, basis=f"score:{s.id}", section=s.section, refs=cite(flow, s),
         convention=s.convention, inputs=inputs,
     )]

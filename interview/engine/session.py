@@ -60,23 +60,34 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
     # Answers still to come: a condition resting on one of them is not decided yet, so its
     # question is neither asked nor skipped (and an answer it already has is not dropped).
     pending: set[str] = set()
-    for q in flow.questions:
-        if q.when_inputs & pending:
-            env[q.id] = None
-            pending.add(q.id)
-        elif q.when is None or q.when(env):
-            path.append(q.id)
-            value = answers.get(q.id)
-            env[q.id] = value
-            if value is None and q.id not in skipped:
-                pending.add(q.id)
+    undetermined: set[str] = set()
+    for qid, when, inputs, otherwise in _steps(flow):
+        if pending and not inputs.isdisjoint(pending):
+            env[qid] = None
+            pending.add(qid)
+            undetermined.add(qid)
+        elif when is None or when(env):
+            path.append(qid)
+            value = answers.get(qid)
+            env[qid] = value
+            if value is None and qid not in skipped:
+                pending.add(qid)
                 if current is None:
-                    current = q.id
+                    current = qid
         else:
-            env[q.id] = q.model.otherwise
-            off.add(q.id)
-    undetermined = pending - set(path)
+            env[qid] = otherwise
+            off.add(qid)
     return Walk(path, env, current, off, undetermined)
+
+
+def _steps(flow: LoadedFlow) -> tuple[tuple[str, Any, frozenset[str], Any], ...]:
+    """The flow's questions as plain tuples for :func:`walk`, which runs on every answer."""
+    steps = flow.__dict__.get("_walk_steps")
+    if steps is None:
+        steps = flow.__dict__["_walk_steps"] = tuple(
+            (q.id, q.when, q.when_inputs, q.model.otherwise) for q in flow.questions
+        )
+    return steps
 
 
 Listener = Callable[["Session", Event], None]
