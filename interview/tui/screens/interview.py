@@ -105,9 +105,9 @@ class InterviewScreen(Screen[None]):
         q = self.flow.by_id[qid].model
         phase = next(p for p in self.flow.model.phases if p.id == q.phase)
         transcript = self.query_one(Transcript)
-        transcript.ask(phase.title, q.prompt)
+        transcript.ask(qid, phase.title, q.prompt)
         if teaching:
-            transcript.teaching(help_text(self.flow, qid).plain)
+            transcript.teaching(qid, help_text(self.flow, qid).plain)
 
     def _shown(self, qid: str) -> str:
         if qid in self.session.skipped:
@@ -139,7 +139,8 @@ class InterviewScreen(Screen[None]):
         try:
             self.session.skip()
         except SessionError as err:
-            self.query_one(AnswerArea).set_error(str(err))
+            for area in self.query(AnswerArea):
+                area.set_error(str(err))
             return
         self.query_one(Transcript).reply(event.question_id, "skipped")
         self.sync()
@@ -177,8 +178,7 @@ class InterviewScreen(Screen[None]):
             area.focus_answer()
 
     @on(SidePanel.EditRequested)
-    @on(Transcript.EditRequested)
-    def _edit_requested(self, event: SidePanel.EditRequested | Transcript.EditRequested) -> None:
+    def _edit_requested(self, event: SidePanel.EditRequested) -> None:
         event.stop()
         self.edit(event.question_id)
 
@@ -201,7 +201,7 @@ class InterviewScreen(Screen[None]):
         lines = [f"{answer_text(q, old) if old is not None else 'skipped'} → {self._shown(qid)}"]
         if dropped:
             lines.append("dropped: " + ", ".join(dropped))
-        self.query_one(Transcript).notice(f"✎ Edited: {q.prompt}", lines, level="info")
+        self.query_one(Transcript).notice(f"✎ Edited: {q.prompt}", lines, level="info", question_id=qid)
         self.sync()
 
     def action_help(self) -> None:
@@ -216,7 +216,8 @@ class InterviewScreen(Screen[None]):
         on_now = self.app.teaching  # type: ignore[attr-defined]
         self.notify(f"Teaching mode {'on' if on_now else 'off'}.")
         if on_now and self.session.current_id:
-            self.query_one(Transcript).teaching(help_text(self.flow, self.session.current_id).plain)
+            qid = self.session.current_id
+            self.query_one(Transcript).teaching(qid, help_text(self.flow, qid).plain)
 
     def action_toggle_panel(self) -> None:
         self.query_one(SidePanel).toggle_class("-hidden")

@@ -117,18 +117,16 @@ class AnswerArea(Vertical):
 
     def on_mount(self) -> None:
         self._highlight_proposed()
-        if self.mode == "pick":
-            self.query_one(OptionList).focus()
-        else:
-            self.query_one(Input).focus()
+        self.focus_answer()
 
     def focus_answer(self) -> None:
         """Give the keyboard back to the answer widget."""
-        target = self.query_one(OptionList) if self.mode == "pick" else self.query_one(Input)
-        target.focus()
+        # A widget replaced before it finished mounting has no children left: nothing to focus.
+        for target in self.query(OptionList if self.mode == "pick" else Input):
+            target.focus()
 
     def _highlight_proposed(self) -> None:
-        if self.mode == "entry":
+        if self.mode == "entry" or not self.query(OptionList):
             return
         options = self.query_one(OptionList)
         index = next((n for n, i in enumerate(self._shown) if self.choices[i].value == self.proposed), None)
@@ -230,4 +228,5 @@ class AnswerArea(Vertical):
 
     def set_error(self, message: str) -> None:
         """Show (or clear) the inline message under the answer."""
-        self.query_one("#error", Static).update(message)
+        for error in self.query("#error").results(Static):
+            error.update(message)

@@ -1,0 +1,222 @@
+"""Benchmarks of the terminal interview: startup and per-answer latency, each against a minimal app.
+
+The runner (``benchmarks/run.py``) imports these functions. Every number is a ratio against a
+baseline measured in the same run on the same machine, so a slow or busy machine does not move it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_BASELINE_STARTUP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Minimal(App):
+    def compose(self):
+        yield Static("Is there a neurological deficit?")
+    def on_mount(self):
+        self.call_after_refresh(self.exit, 0)
+
+Minimal().run(headless=True)
+"""
+
+_APP_STARTUP = """
+import os
+from interview.flow.load import load_flow
+from interview.tui.app import InterviewApp
+from interview.tui.storage import CaseKeeper
+
+InterviewApp(load_flow(), keeper=CaseKeeper(os.environ["SPINE_INTERVIEW_DB"])).run(headless=True)
+"""
+
+
+def _time_process(code: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    return time.perf_counter() - start
+
+
+def startup_times(quick: bool) -> dict[str, float]:
+    """Median seconds from process start to the first screen rendered: the app and a one-Static app."""
+    import tempfile
+
+    runs = 3 if quick else 9
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, SPINE_INTERVIEW_EXIT_AFTER_RENDER="1",
+                   SPINE_INTERVIEW_DB=str(Path(tmp) / "bench.db"))
+        app: list[float] = []
+        base: list[float] = []
+        _time_process(_BASELINE_STARTUP, env)  # warm the file cache for both
+        for _ in range(runs):
+            # Interleaved, so a burst of load on the machine hits both alike.
+            base.append(_time_process(_BASELINE_STARTUP, env))
+            app.append(_time_process(_APP_STARTUP, env))
+    return {"app_s": statistics.median(app), "baseline_s": statistics.median(base)}
+
+
+def startup_ratio(quick: bool) -> float:
+    """Startup of the interview (first question on screen) over that of a minimal Textual app."""
+    t = startup_times(quick)
+    return t["app_s"] / t["baseline_s"]
+
+
+# --- answer latency --------------------------------------------------------------------------------
+
+
+async def _settled(app: Any, ready: Any) -> None:
+    """Wait until `ready()` holds and the screen has no pending layout or repaint."""
+    deadline = time.perf_counter() + 10
+    while True:
+        await asyncio.sleep(0)
+        screen = app.screen
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"the app did not settle (at {getattr(app, 'session', None) and app.session.current_id})")
+        if ready() and not (screen._layout_required or screen._repaint_required or screen._dirty_widgets):
+            return
+
+
+async def _send(app: Any, key: str) -> None:
+    from textual import events
+
+    char = key if len(key) == 1 else None
+    app._driver.send_message(events.Key(key, char))
+
+
+def _case_keys(answers: dict[str, Any]) -> Any:
+    sys.path.insert(0, str(ROOT / "tests" / "tui"))
+    from tui_keys import keys_for  # the same keys the acceptance tests press
+
+    return keys_for
+
+
+async def _app_latencies(n: int) -> list[float]:
+    import tempfile
+
+    from interview.flow.load import load_flow
+    from interview.tui.app import InterviewApp
+    from interview.tui.storage import CaseKeeper
+    from interview.tui.widgets.answer import AnswerArea
+
+    answers = _long_case()
+    keys_for = _case_keys(answers)
+    flow = load_flow()
+    out: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        app = InterviewApp(flow, keeper=CaseKeeper(str(Path(tmp) / "bench.db")))
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            went_back = False
+            while len(out) < n:
+                qid = app.session.current_id
+                if qid is None:
+                    break
+                if len(out) == 20 and not went_back:
+                    # Eight answers again after going back: 32 questions + 8 = a 40-answer case.
+                    went_back = True
+                    for _ in range(8):
+                        app.interview.action_back()
+                    await pilot.pause()
+                    continue
+                keys = keys_for(app, qid, answers.get(qid))
+                if keys[:-1]:  # typing is not part of the answer's latency
+                    await pilot.press(*keys[:-1])
+                await _settled(app, lambda: True)
+                start = time.perf_counter()
+                await _send(app, keys[-1])
+
+                def asked(qid: str = qid) -> bool:
+                    current = app.session.current_id
+                    if current == qid:
+                        return False
+                    if current is None:
+                        return True
+                    areas = list(app.screen.query(AnswerArea))
+                    return bool(areas) and areas[-1].question.id == current and areas[-1].is_mounted
+
+                await _settled(app, asked)
+                out.append(time.perf_counter() - start)
+    return out
+
+
+async def _baseline_latencies(n: int) -> list[float]:
+    from textual.app import App, ComposeResult
+    from textual.containers import VerticalScroll
+    from textual.widgets import Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield VerticalScroll(id="log")
+
+        def on_key(self) -> None:
+            log = self.query_one("#log")
+            log.mount(Static(f"message {len(log.children)}"))
+            log.scroll_end(animate=False)
+
+    out: list[float] = []
+    app = Minimal()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        for _ in range(n):
+            log = app.query_one("#log")
+            before = len(log.children)
+            await _settled(app, lambda: True)
+            start = time.perf_counter()
+            await _send(app, "x")
+            await _settled(app, lambda log=log, before=before: len(log.children) > before
+                           and log.children[-1].is_mounted)
+            out.append(time.perf_counter() - start)
+    return out
+
+
+def _long_case() -> dict[str, Any]:
+    """A case that asks every question the flow has on one path (deficit, known primary, staging)."""
+    return {
+        "neuro_deficit": True, "deficit_progressing": True, "hours_since_deficit_onset": 14, "frankel": "D",
+        "asia": "D", "known_primary": True, "primary_tumour": "breast", "histology_established": True,
+        "prior_rt_same_level": False, "age": 61, "sex": "female", "mri_whole_spine_done": True,
+        "index_level": "T8", "escc_grade": "2", "sins_location": "semirigid", "sins_pain": "mechanical",
+        "sins_bone_lesion": "mixed", "sins_alignment": "normal", "sins_collapse": "lt50",
+        "sins_posterolateral": "unilateral", "staging_done": True, "extraspinal_bone_mets": 2,
+        "vertebral_body_mets": 2, "visceral_mets": "present", "visceral_mets_removable": True,
+        "visceral_mets_treatable": True, "tomita_growth": "slow", "kps": 70, "ambulatory": True,
+        "albumin_g_dl": 3.6, "fit_for_surgery": True, "expected_survival_months": 20,
+    }
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def answer_latency(quick: bool) -> dict[str, float]:
+    """In-app latency from an answer submitted to the next question rendered, over a 40-answer case.
+
+    Returns p50 and p95 in milliseconds, and the p95 over that of a minimal app that appends one
+    message per key (same machine, same run).
+    """
+    n = 40
+    app = asyncio.run(_app_latencies(n))
+    base = asyncio.run(_baseline_latencies(n))
+    return {
+        "answer_latency_p50_ms": round(statistics.median(app) * 1000, 2),
+        "answer_latency_p95_ms": round(_pct(app, 0.95) * 1000, 2),
+        "baseline_p95_ms": round(_pct(base, 0.95) * 1000, 2),
+        "answer_latency_ratio": round(_pct(app, 0.95) / _pct(base, 0.95), 3),
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    quick = "--quick" in sys.argv
+    print("startup", startup_times(quick), "ratio", round(startup_ratio(quick), 3))
+    print("latency", answer_latency(quick))
