@@ -90,6 +90,10 @@ class InterviewScreen(Screen[None]):
         self.seen_alerts = active
         self.query_one(SidePanel).show(session)
         if session.current_id != self.asked:
+            if any(not area.is_mounted for area in self.query(AnswerArea)):
+                # Removing a widget before it has mounted leaves it half-built; let it finish first.
+                self.call_after_refresh(self.sync)
+                return
             self.asked = session.current_id
             for old in self.query(AnswerArea):
                 old.remove()

@@ -31,6 +31,19 @@ _MODAL_CSS = """
 """
 
 
+class _Modal(ModalScreen[Any]):
+    """A modal that closes once: keys queued while it closes must not dismiss it again."""
+
+    _closing = False
+
+    def close(self, value: Any = None) -> None:
+        """Dismiss with a value, once."""
+        if self._closing:
+            return
+        self._closing = True
+        self.dismiss(value)
+
+
 def help_text(flow: LoadedFlow, question_id: str) -> Text:
     """Why a question is asked, its REFERENCE section and its sources."""
     q = flow.by_id[question_id].model
@@ -47,7 +60,7 @@ def help_text(flow: LoadedFlow, question_id: str) -> Text:
     return text
 
 
-class EditScreen(ModalScreen[Any]):
+class EditScreen(_Modal):
     """Change one earlier answer; dismisses with the new value, or ``None`` when cancelled."""
 
     DEFAULT_CSS = _MODAL_CSS.format(name="EditScreen")
@@ -69,7 +82,7 @@ class EditScreen(ModalScreen[Any]):
     @on(AnswerArea.Submitted)
     def _done(self, event: AnswerArea.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        self.close(event.value)
 
     @on(AnswerArea.SkipRequested)
     def _no_skip(self, event: AnswerArea.SkipRequested) -> None:
@@ -77,10 +90,10 @@ class EditScreen(ModalScreen[Any]):
         self.query_one(AnswerArea).set_error("an edit needs a value; to skip it instead, go back (ctrl+z) to it")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(_Modal):
     """'Why we ask' with its REFERENCE section and sources, plus the keys."""
 
     DEFAULT_CSS = _MODAL_CSS.format(name="HelpScreen")
@@ -100,10 +113,10 @@ class HelpScreen(ModalScreen[None]):
                 style="dim"))
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(_Modal):
     """A yes/no question; y or Enter confirms, n or Escape declines."""
 
     DEFAULT_CSS = _MODAL_CSS.format(name="ConfirmScreen")
@@ -124,13 +137,13 @@ class ConfirmScreen(ModalScreen[bool]):
         self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.close(event.button.id == "yes")
 
     def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
+        self.close(value)
 
 
-class CasePicker(ModalScreen[str | None]):
+class CasePicker(_Modal):
     """Saved cases to continue; dismisses with a case id, or ``None``."""
 
     DEFAULT_CSS = _MODAL_CSS.format(name="CasePicker") + "CasePicker OptionList { height: auto; max-height: 20; }"
@@ -153,7 +166,7 @@ class CasePicker(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.close(event.option.id)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
