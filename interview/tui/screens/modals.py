@@ -34,13 +34,15 @@ _MODAL_CSS = """
 class _Modal(ModalScreen[Any]):
     """A modal that closes once: keys queued while it closes must not dismiss it again."""
 
-    _closing = False
+    # Not `_closing`: that name is Textual's own MessagePump flag, and setting it makes the screen
+    # refuse every message, including the one that removes it (the app then never exits).
+    _dismissing = False
 
     def close(self, value: Any = None) -> None:
         """Dismiss with a value, once."""
-        if self._closing:
+        if self._dismissing:
             return
-        self._closing = True
+        self._dismissing = True
         self.dismiss(value)
 
 
