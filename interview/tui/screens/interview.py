@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import Header, OptionList
 
 from interview.engine.session import Session, SessionError
 from interview.engine.values import AnswerError
@@ -17,6 +17,7 @@ from interview.tui.labels import answer_text
 from interview.tui.screens.modals import EditScreen, HelpScreen, help_text
 from interview.tui.widgets.answer import AnswerArea
 from interview.tui.widgets.banner import EmergencyBanner
+from interview.tui.widgets.keybar import KeyBar
 from interview.tui.widgets.panel import SidePanel
 from interview.tui.widgets.transcript import Transcript
 
@@ -61,7 +62,7 @@ class InterviewScreen(Screen[None]):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript")
             yield SidePanel(id="panel")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(SidePanel).set_class(self.app.size.width < PANEL_MIN_WIDTH, "-hidden")
@@ -71,6 +72,9 @@ class InterviewScreen(Screen[None]):
             self._ask_turn(qid, teaching=False)
             transcript.reply(qid, self._shown(qid))
         self.sync()
+        if self.session.done:
+            # A complete case (prefilled from a file or resumed): straight to the review.
+            self.call_after_refresh(self.app.open_review)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         self.sync()

@@ -52,6 +52,8 @@ class RecommendationScreen(Screen[None]):
     DEFAULT_CSS = """
     RecommendationScreen #notice {
         dock: bottom;
+        /* Docked widgets overlap: keep the notice above the one-line footer. */
+        margin-bottom: 1;
         height: auto;
         background: $warning-muted;
         color: $text;

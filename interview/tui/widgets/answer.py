@@ -43,7 +43,9 @@ class AnswerArea(Vertical):
     AnswerArea OptionList, AnswerArea OptionList:focus { height: auto; max-height: 12; border: none; padding: 0; }
     AnswerArea Input { margin: 0; }
     AnswerArea #skip-row { height: auto; }
-    AnswerArea Button { min-width: 10; height: 1; border: none; margin: 0 1 0 0; }
+    AnswerArea #skip-row Button {
+        min-width: 10; height: 1 !important; border: none !important; margin: 0 1 0 0;
+    }
     """
 
     BINDINGS = [

@@ -85,6 +85,10 @@ class SidePanel(VerticalScroll):
             self.question_id = question_id
             super().__init__()
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._drawn: dict[str, str] = {}
+
     def compose(self) -> ComposeResult:
         yield Static("Case so far (Enter: edit)", classes="title")
         yield OptionList(id="case-answers")
@@ -94,14 +98,24 @@ class SidePanel(VerticalScroll):
         yield Static(id="phases")
 
     def show(self, session: Session) -> None:
-        """Show the session as it stands."""
+        """Show the session as it stands, touching only what changed (each change is a repaint)."""
         options = self.query_one("#case-answers", OptionList)
-        keep = options.highlighted
-        options.set_options(self.answer_options(session))
-        if keep is not None and options.option_count:
-            options.highlighted = min(keep, options.option_count - 1)
-        self.query_one("#scores", Static).update(scores_text(session))
-        self.query_one("#phases", Static).update(phases_text(session))
+        wanted = self.answer_options(session)
+        had = [(o.id, str(o.prompt)) for o in options.options]
+        now = [(o.id, str(o.prompt)) for o in wanted]
+        if now[: len(had)] == had:
+            # The usual case: one more answer at the end.
+            if len(now) > len(had):
+                options.add_options(wanted[len(had):])
+        else:
+            keep = options.highlighted
+            options.set_options(wanted)
+            if keep is not None and options.option_count:
+                options.highlighted = min(keep, options.option_count - 1)
+        for widget_id, text in (("#scores", scores_text(session)), ("#phases", phases_text(session))):
+            if self._drawn.get(widget_id) != text.plain:
+                self._drawn[widget_id] = text.plain
+                self.query_one(widget_id, Static).update(text)
 
     @staticmethod
     def answer_options(session: Session) -> list[Option]:
