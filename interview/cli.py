@@ -181,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
     run.add_argument("--format", choices=("json", "markdown"), default="json", help="output format (default json)")
     run.add_argument("--save", action="store_true", help="also store the replayed case in the case database")
+    run.add_argument("--label", metavar="TEXT", help="with --save: the case's label (default: a pseudonym)")
     run.add_argument("--db", metavar="PATH", help=f"case database for --save (default: ${DB_ENV} or the user data directory)")
     run.set_defaults(func=cmd_run)
 
