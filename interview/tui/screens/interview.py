@@ -135,8 +135,9 @@ class InterviewScreen(Screen[None]):
         except (AnswerError, SessionError) as err:
             event.control.set_error(str(err))
             return
-        self.query_one(Transcript).reply(event.question_id, self._shown(event.question_id))
-        self.sync()
+        with self.app.batch_update():
+            self.query_one(Transcript).reply(event.question_id, self._shown(event.question_id))
+            self.sync()
 
     @on(AnswerArea.SkipRequested)
     def _skipped(self, event: AnswerArea.SkipRequested) -> None:
