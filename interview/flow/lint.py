@@ -35,7 +35,16 @@ from typing import Any
 import yaml
 
 from interview.flow import expr as ex
-from interview.flow.load import DEFAULT_FLOW, FlowError, LoadedFlow, flows_dir, load_flow, resolve_flow
+from interview.flow.load import (
+    DEFAULT_FLOW,
+    FlowError,
+    LoadedFlow,
+    compose,
+    flows_dir,
+    load_flow,
+    node_line,
+    resolve_flow,
+)
 from interview.flow.model import (
     BoolQuestion,
     ChoiceQuestion,
@@ -526,31 +535,10 @@ class _Lines:
     """Line numbers of flow nodes, from the YAML composed once."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            self.root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            self.root = None
+        self.root = compose(path)
 
     def line(self, loc: Sequence[Any]) -> int | None:
-        node = self.root
-        if node is None:
-            return None
-        line = node.start_mark.line + 1
-        for key in loc:
-            if isinstance(node, yaml.MappingNode):
-                match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
-                if match is None:
-                    break
-                # A mapping entry is where its key is written, not where its value starts.
-                line = match[0].start_mark.line + 1
-                node = match[1]
-                continue
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                node = node.value[key]
-            else:
-                break
-            line = node.start_mark.line + 1
-        return line
+        return node_line(self.root, loc)
 
 
 def _node(flow: LoadedFlow, loc: Sequence[Any]) -> str:

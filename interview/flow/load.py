@@ -188,26 +188,39 @@ def _read_yaml(path: Path) -> tuple[Any, str]:
     return data, hashlib.sha256(raw).hexdigest()
 
 
-def line_of(path: Path, loc: Iterable[Any]) -> int | None:
-    """The 1-based line of a node given its pydantic error location (walked on YAML nodes)."""
+def compose(path: Path) -> yaml.Node | None:
+    """The YAML node tree of a file (for line numbers), or ``None`` if it cannot be read."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return None
-    line = node.start_mark.line + 1 if node is not None else None
+
+
+def node_line(root: yaml.Node | None, loc: Iterable[Any]) -> int | None:
+    """The 1-based line of the node at a location (``("questions", 4, "when")``) in a node tree."""
+    if root is None:
+        return None
+    node, line = root, root.start_mark.line + 1
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(key)), None)
+            match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
             if match is None:
                 # pydantic adds the discriminator tag ("choice") to the location: skip it.
                 continue
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            # A mapping entry is where its key is written, not where its value starts.
+            line, node = match[0].start_mark.line + 1, match[1]
+            continue
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
+            line = node.start_mark.line + 1
         else:
             break
-        line = node.start_mark.line + 1
     return line
+
+
+def line_of(path: Path, loc: Iterable[Any]) -> int | None:
+    """The 1-based line of a node given its pydantic error location."""
+    return node_line(compose(path), loc)
 
 
 def _node_name(data: Any, loc: tuple[Any, ...]) -> str | None:
