@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
-sys.path.insert(0, str(TESTS))  # tests import helpers such as `oracle` and `strategies` directly
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # helpers: `paths`, `oracle`, `strategies`
 
-SHARED = Path(os.environ.get("SPINE_SHARED_DIR", ROOT.parent / "shared"))
-CONTRACT = SHARED / "contract"
-EXAMPLES = CONTRACT / "examples"
+from paths import CONTRACT, EXAMPLES, ROOT, SHARED, TESTS  # noqa: E402,F401  (re-exported for fixtures)
 
 
 @pytest.fixture(scope="session")

@@ -66,6 +66,37 @@ def check_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict[str, Any
     return checked
 
 
+def fill(session: Session, given: Mapping[str, Any]) -> str | None:
+    """Answer a session from checked answers, in path order, as far as they go.
+
+    Optional questions not given are skipped; a question with a proposed default (Tomita growth)
+    takes it when not given.
+
+    Returns:
+        The first needed question the answers do not give, or ``None`` when the case is complete.
+
+    Raises:
+        AnswersError: when the flow's proposed value for a question is not one it allows.
+    """
+    while (q := session.current) is not None:
+        if q.id in given:
+            session.answer(given[q.id])
+        elif q.model.optional:
+            session.skip()
+        elif session.proposed(q.id) is not None:
+            try:
+                session.apply_default()
+            except AnswerError as err:
+                # A flow whose proposed value is not one of the question's own values.
+                raise AnswersError(q.id, (
+                    f"field {q.id!r} is not given and the flow's proposed value {err.value!r} is not "
+                    f"allowed ({err.allowed}); give {q.id} in the answers file"
+                )) from None
+        else:
+            return q.id
+    return None
+
+
 def replay(flow: LoadedFlow, answers: Mapping[str, Any], *, keep_session: bool = False) -> Replay:
     """Walk a whole case from an answers mapping.
 
@@ -79,22 +110,9 @@ def replay(flow: LoadedFlow, answers: Mapping[str, Any], *, keep_session: bool =
     given = check_answers(flow, answers)
     session = Session(flow)
     try:
-        while (q := session.current) is not None:
-            if q.id in given:
-                session.answer(given[q.id])
-            elif q.model.optional:
-                session.skip()
-            elif session.proposed(q.id) is not None:
-                try:
-                    session.apply_default()
-                except AnswerError as err:
-                    # A flow whose proposed value is not one of the question's own values.
-                    raise AnswersError(q.id, (
-                        f"field {q.id!r} is not given and the flow's proposed value {err.value!r} is not "
-                        f"allowed ({err.allowed}); give {q.id} in the answers file"
-                    )) from None
-            else:
-                raise MissingAnswer(q.id)
+        missing = fill(session, given)
+        if missing is not None:
+            raise MissingAnswer(missing)
         result = session.result()
     finally:
         if not keep_session:

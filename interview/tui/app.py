@@ -219,15 +219,9 @@ def plain_transcript(session: Session) -> str:
 
 def prefill(flow: LoadedFlow, answers: dict[str, Any], session: Session) -> None:
     """Answer what a file gives, in path order, stopping at the first needed question it lacks."""
-    while (q := session.current) is not None:
-        if q.id in answers:
-            session.answer(answers[q.id])
-        elif q.model.optional:
-            session.skip()
-        elif session.proposed(q.id) is not None:
-            session.apply_default()
-        else:
-            return
+    from interview.engine.replay import fill
+
+    fill(session, answers)
 
 
 def run_app(args: argparse.Namespace) -> int:

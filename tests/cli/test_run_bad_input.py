@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import strategies
 import yaml
-from conftest import EXAMPLES, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import EXAMPLES, ROOT
 
 from interview.cli import EXIT_BAD_INPUT, EXIT_MISSING, EXIT_OK, main
 

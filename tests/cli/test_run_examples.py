@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from paths import EXAMPLES, ROOT
 
 NAMES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
 # Which reference each example's rationale must cite for its deciding rule (REFERENCE §6.2, §4.1, §3.3).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CONTRACT
+from paths import CONTRACT
 
 from interview.cli import main
 from interview.flow.lint import (

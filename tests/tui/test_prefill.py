@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import yaml
-from conftest_paths import EXAMPLES
+from paths import EXAMPLES
 
 from interview.engine.session import Session
 from interview.tui.app import InterviewApp, prefill
