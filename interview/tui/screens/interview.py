@@ -94,19 +94,25 @@ class InterviewScreen(Screen[None]):
         self.seen_alerts = active
         self.query_one(SidePanel).show(session)
         if session.current_id != self.asked:
-            if any(not area.is_mounted for area in self.query(AnswerArea)):
-                # Removing a widget before it has mounted leaves it half-built; let it finish first.
+            areas = list(self.query(AnswerArea))
+            if any(not area.is_mounted for area in areas):
+                # An area still mounting cannot be re-filled yet; let it finish first.
                 self.call_after_refresh(self.sync)
                 return
             self.asked = session.current_id
-            for old in self.query(AnswerArea):
-                old.remove()
-            if session.current_id is not None:
-                self._ask_turn(session.current_id, teaching=self.app.teaching)  # type: ignore[attr-defined]
-                self.query_one("#chat").mount(
-                    AnswerArea(self.flow, session.current_id, session.proposed(session.current_id))
-                )
+            qid = session.current_id
+            if qid is not None:
+                self._ask_turn(qid, teaching=self.app.teaching)  # type: ignore[attr-defined]
+                if areas:
+                    # One answer area for the whole interview, re-filled per question: mounting a
+                    # new one per answer was most of an answer's latency.
+                    areas[0].display = True
+                    areas[0].ask(qid, session.proposed(qid))
+                else:
+                    self.query_one("#chat").mount(AnswerArea(self.flow, qid, session.proposed(qid)))
             else:
+                for area in areas:
+                    area.display = False
                 self.app.open_review()  # type: ignore[attr-defined]
 
     def _ask_turn(self, qid: str, *, teaching: bool) -> None:

@@ -27,6 +27,17 @@ from interview.tui.labels import Choice, choices
 SHORT_LIST = 9
 
 
+class _Entry(Input):
+    """The answer field; its messages carry the question they were typed for."""
+
+    question_id: str = ""
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, Input.Changed | Input.Submitted):
+            message.question_id = self.question_id  # type: ignore[attr-defined]
+        return super().post_message(message)
+
+
 class AnswerArea(Vertical):
     """Answer one question; posts :class:`Submitted` with a value the question accepts."""
 
@@ -70,9 +81,12 @@ class AnswerArea(Vertical):
     def __init__(self, flow: LoadedFlow, question_id: str, proposed: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.flow = flow
-        self.question = flow.by_id[question_id].model
+        self._load(question_id, proposed)
+
+    def _load(self, question_id: str, proposed: Any) -> None:
+        self.question = self.flow.by_id[question_id].model
         self.proposed = proposed
-        self.choices: list[Choice] = choices(flow, question_id)
+        self.choices: list[Choice] = choices(self.flow, question_id)
         q = self.question
         long_list = len(self.choices) > SHORT_LIST or (isinstance(q, IntQuestion) and bool(self.choices))
         self.mode = "pick" if self.choices and not long_list else ("filter" if self.choices else "entry")
@@ -81,22 +95,44 @@ class AnswerArea(Vertical):
     # --- building --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        q = self.question
-        yield Static(self._hint(), classes="hint")
-        if q.default_note and self.proposed is not None:
-            yield Static(Text(q.default_note), classes="note")
-        if self.mode in ("entry", "filter"):
-            placeholder = {"entry": allowed(q), "filter": self._filter_placeholder()}[self.mode]
-            value = "" if self.proposed is None or self.mode == "filter" and isinstance(q, ChoiceQuestion) \
-                else str(self.proposed)
-            yield Input(value=value, placeholder=placeholder, id="entry",
-                        max_length=getattr(q, "max_length", 0) if isinstance(q, TextQuestion) else 0)
-        if self.mode in ("pick", "filter"):
-            yield OptionList(*self._options(), id="choices")
+        # Every part is always there and shown or hidden per question: the interview re-fills one
+        # answer area for all its questions (mounting a new one per answer cost several frames).
+        yield Static(self._hint(), classes="hint", id="hint")
+        yield Static(Text(self.question.default_note or ""), classes="note", id="note")
+        yield _Entry(id="entry")
+        yield OptionList(*self._options(), id="choices")
         yield Static("", classes="error", id="error")
-        if q.optional:
-            with Horizontal(id="skip-row"):
-                yield Button("Skip (optional)", id="skip", variant="default")
+        with Horizontal(id="skip-row"):
+            yield Button("Skip (optional)", id="skip", variant="default")
+
+    def _apply(self) -> None:
+        """Show the parts the current question needs, with its values."""
+        q = self.question
+        self.query_one("#hint", Static).update(self._hint())
+        note = self.query_one("#note", Static)
+        note.display = bool(q.default_note and self.proposed is not None)
+        if note.display:
+            note.update(Text(q.default_note or ""))
+        entry = self.query_one("#entry", _Entry)
+        entry.question_id = q.id
+        entry.display = self.mode in ("entry", "filter")
+        entry.placeholder = allowed(q) if self.mode == "entry" else self._filter_placeholder()
+        entry.max_length = q.max_length if isinstance(q, TextQuestion) else 0
+        with entry.prevent(Input.Changed):
+            entry.value = "" if self.proposed is None or (
+                self.mode == "filter" and isinstance(q, ChoiceQuestion)) else str(self.proposed)
+        options = self.query_one("#choices", OptionList)
+        options.display = self.mode in ("pick", "filter")
+        options.set_options(self._options())
+        self.query_one("#error", Static).update("")
+        self.query_one("#skip-row").display = q.optional
+
+    def ask(self, question_id: str, proposed: Any = None) -> None:
+        """Show another question in the same area (the interview's next question)."""
+        self._load(question_id, proposed)
+        self._apply()
+        self._highlight_proposed()
+        self.focus_answer()
 
     def _hint(self) -> str:
         q = self.question
@@ -115,9 +151,13 @@ class AnswerArea(Vertical):
         return "filter or number…" if isinstance(self.question, ChoiceQuestion) else allowed(self.question)
 
     def _options(self) -> list[Option]:
-        return [Option(Text(f"{i + 1:>2}. {self.choices[i].label}"), id=f"o{i}") for i in self._shown]
+        # Option ids carry their question: a pick queued for the previous question is not applied
+        # to the next one, which reuses this area.
+        qid = self.question.id
+        return [Option(Text(f"{i + 1:>2}. {self.choices[i].label}"), id=f"{qid}:{i}") for i in self._shown]
 
     def on_mount(self) -> None:
+        self._apply()
         self._highlight_proposed()
         self.focus_answer()
 
@@ -128,7 +168,7 @@ class AnswerArea(Vertical):
             target.focus()
 
     def _highlight_proposed(self) -> None:
-        if self.mode == "entry" or not self.query(OptionList):
+        if self.mode == "entry":
             return
         options = self.query_one(OptionList)
         index = next((n for n, i in enumerate(self._shown) if self.choices[i].value == self.proposed), None)
@@ -153,11 +193,15 @@ class AnswerArea(Vertical):
     @on(OptionList.OptionSelected, "#choices")
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        index = int(event.option.id[1:])  # type: ignore[index]
-        self._submit_raw(self.choices[index].value)
+        qid, _, index = (event.option.id or "").rpartition(":")
+        if qid != self.question.id:
+            return
+        self._submit_raw(self.choices[int(index)].value)
 
     @on(Input.Changed, "#entry")
     def _typed(self, event: Input.Changed) -> None:
+        if getattr(event, "question_id", None) != self.question.id:
+            return  # typed for the previous question
         self.set_error("")
         if self.mode != "filter" or not isinstance(self.question, ChoiceQuestion):
             return
@@ -178,6 +222,8 @@ class AnswerArea(Vertical):
     @on(Input.Submitted, "#entry")
     def _entered(self, event: Input.Submitted) -> None:
         event.stop()
+        if getattr(event, "question_id", None) != self.question.id:
+            return  # entered for the previous question
         text = event.value.strip()
         q = self.question
         if self.mode == "filter":
