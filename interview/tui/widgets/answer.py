@@ -172,7 +172,9 @@ class AnswerArea(Vertical):
             return
         options = self.query_one(OptionList)
         index = next((n for n, i in enumerate(self._shown) if self.choices[i].value == self.proposed), None)
-        options.highlighted = index if index is not None else 0
+        # Nothing is pre-selected unless a value is proposed: a stray Enter must not record the
+        # first option (an accidental 'Yes' is a clinical error); arrows start from the top.
+        options.highlighted = index
 
     # --- answering -------------------------------------------------------------------------------
 
@@ -237,6 +239,8 @@ class AnswerArea(Vertical):
                     self._submit_raw(self.choices[n - 1].value)
                 elif options.highlighted is not None and self._shown:
                     self._submit_raw(self.choices[self._shown[options.highlighted]].value)
+                elif not text:
+                    self.set_error("type to filter or the option's number, or choose with ↑↓ and Enter")
                 else:
                     self.set_error(f"nothing matches {text!r}: clear the filter to see every option")
                 return
