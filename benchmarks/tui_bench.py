@@ -17,6 +17,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Seconds with nothing queued before an input counts as fully drawn (two frames at 60 per second).
+QUIET = 0.035
+
 _BASELINE_STARTUP = """
 from textual.app import App
 from textual.widgets import Static
@@ -74,16 +77,63 @@ def startup_ratio(quick: bool) -> float:
 # --- answer latency --------------------------------------------------------------------------------
 
 
+def _pending(app: Any) -> bool:
+    """True while anything the last input caused is still queued: messages, layout, repaint, callbacks."""
+    screen = app.screen
+    if (screen._layout_required or screen._scroll_required or screen._repaint_required
+            or screen._recompose_required or screen._dirty_widgets or screen._callbacks):
+        return True
+    if not app._message_queue.empty():
+        return True
+    for node in (screen, *screen.walk_children(with_self=False)):
+        if not node._message_queue.empty():
+            return True
+        if node._layout_required or node._repaint_required or node._scroll_required:
+            return True
+    return False
+
+
 async def _settled(app: Any, ready: Any) -> None:
-    """Wait until `ready()` holds and the screen has no pending layout or repaint."""
+    """Wait until `ready()` holds and nothing the input caused is still queued, for QUIET seconds.
+
+    Widgets report a refresh to their screen only when they go idle, and a message being handled is
+    off every queue, so no single look can say the app is done; a quiet spell longer than a frame
+    can. The wait is not measured: the latency is read from the frames drawn (`_drawn_after`).
+    """
     deadline = time.perf_counter() + 10
+    quiet_since: float | None = None
     while True:
         await asyncio.sleep(0)
-        screen = app.screen
-        if time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if now > deadline:
             raise RuntimeError(f"the app did not settle (at {getattr(app, 'session', None) and app.session.current_id})")
-        if ready() and not (screen._layout_required or screen._repaint_required or screen._dirty_widgets):
+        if not ready() or _pending(app):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET:
             return
+
+
+def _drawn_after(frames: list[float], start: float) -> float:
+    """Seconds from `start` to the last frame drawn before the app settled (what the input caused)."""
+    after = [t for t in frames if t >= start]
+    if not after:
+        raise RuntimeError("no frame was drawn after the input")
+    return after[-1] - start
+
+
+def _frames(app: Any) -> list[float]:
+    """Record when each frame is drawn (the compositor's update handed to the display)."""
+    frames: list[float] = []
+    draw = app._display
+
+    def display(screen: Any, renderable: Any) -> None:
+        draw(screen, renderable)
+        frames.append(time.perf_counter())
+
+    app._display = display
+    return frames
 
 
 async def _send(app: Any, key: str) -> None:
@@ -115,6 +165,7 @@ async def _app_latencies(n: int) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         app = InterviewApp(flow, keeper=CaseKeeper(str(Path(tmp) / "bench.db")))
         async with app.run_test(size=(100, 32)) as pilot:
+            frames = _frames(app)
             await pilot.pause()
             went_back = False
             while len(out) < n:
@@ -145,7 +196,7 @@ async def _app_latencies(n: int) -> list[float]:
                     return bool(areas) and areas[-1].question.id == current and areas[-1].is_mounted
 
                 await _settled(app, asked)
-                out.append(time.perf_counter() - start)
+                out.append(_drawn_after(frames, start))
     return out
 
 
@@ -166,6 +217,7 @@ async def _baseline_latencies(n: int) -> list[float]:
     out: list[float] = []
     app = Minimal()
     async with app.run_test(size=(100, 32)) as pilot:
+        frames = _frames(app)
         await pilot.pause()
         for _ in range(n):
             log = app.query_one("#log")
@@ -175,7 +227,7 @@ async def _baseline_latencies(n: int) -> list[float]:
             await _send(app, "x")
             await _settled(app, lambda log=log, before=before: len(log.children) > before
                            and log.children[-1].is_mounted)
-            out.append(time.perf_counter() - start)
+            out.append(_drawn_after(frames, start))
     return out
 
 

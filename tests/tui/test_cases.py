@@ -64,8 +64,10 @@ async def test_back_then_edit_keeps_the_rest(flow, make_app):
         # Edit MRI to "no" from the panel: the ESCC and SINS answers leave the path.
         await pilot.press("e")
         await pilot.pause()
-        panel = app.screen.query_one("#case-answers")
-        panel.highlighted = [o.id for o in panel.options].index("mri_whole_spine_done")
+        panel = app.screen.query_one("#panel")
+        on_panel = [panel.blocks[i].ref for i in panel.choosable()]
+        assert panel.has_focus and panel.blocks[panel.cursor].ref == on_panel[-1]
+        await pilot.press(*["up"] * (len(on_panel) - 1 - on_panel.index("mri_whole_spine_done")))
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("n")

@@ -7,9 +7,8 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, OptionList
+from textual.widgets import Header
 
 from interview.engine.session import Session, SessionError
 from interview.engine.values import AnswerError
@@ -17,8 +16,10 @@ from interview.tui.labels import answer_text
 from interview.tui.screens.modals import EditScreen, HelpScreen, help_text
 from interview.tui.widgets.answer import AnswerArea
 from interview.tui.widgets.banner import EmergencyBanner
+from interview.tui.widgets.blocks import BlockView
 from interview.tui.widgets.keybar import KeyBar
 from interview.tui.widgets.panel import SidePanel
+from interview.tui.widgets.steady import Column, Row
 from interview.tui.widgets.transcript import Transcript
 
 #: Below this width the side panel starts hidden (F2 shows it).
@@ -38,6 +39,7 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+z", "back", "Back", priority=True),
         Binding("b", "back", "Back", show=False),
         Binding("e", "focus_panel", "Edit"),
+        Binding("shift+up", "focus_replies", "Replies", priority=True),
         Binding("f1", "help", "Help", priority=True),
         Binding("question_mark", "help", "Help", show=False),
         Binding("t", "teaching", "Teaching"),
@@ -58,8 +60,8 @@ class InterviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield EmergencyBanner(id="banner")
-        with Horizontal(id="main"):
-            with Vertical(id="chat"):
+        with Row(id="main"):
+            with Column(id="chat"):
                 yield Transcript(id="transcript")
             yield SidePanel(id="panel")
         yield KeyBar()
@@ -92,6 +94,7 @@ class InterviewScreen(Screen[None]):
             if a.id not in self.seen_alerts and a.level != "emergency":
                 transcript.notice(a.title, a.lines, level="warning" if a.level == "warning" else "info")
         self.seen_alerts = active
+        transcript.on_path = set(session.answered_path)
         self.query_one(SidePanel).show(session)
         if session.current_id != self.asked:
             areas = list(self.query(AnswerArea))
@@ -182,9 +185,16 @@ class InterviewScreen(Screen[None]):
         panel = self.query_one(SidePanel)
         if panel.has_class("-hidden"):
             panel.remove_class("-hidden")
-        options = panel.query_one("#case-answers", OptionList)
-        if options.option_count:
-            options.focus()
+        if panel.choosable():
+            panel.focus()
+        else:
+            self.notify("No answers to edit yet.")
+
+    def action_focus_replies(self) -> None:
+        """Browse the replies in the transcript (↑/↓, Enter edits, Esc goes back to the answer)."""
+        transcript = self.query_one(Transcript)
+        if transcript.choosable():
+            transcript.focus()
         else:
             self.notify("No answers to edit yet.")
 
@@ -192,10 +202,11 @@ class InterviewScreen(Screen[None]):
         for area in self.query(AnswerArea):
             area.focus_answer()
 
-    @on(SidePanel.EditRequested)
-    def _edit_requested(self, event: SidePanel.EditRequested) -> None:
+    @on(BlockView.Chosen, "#transcript, #panel")
+    def _edit_requested(self, event: BlockView.Chosen) -> None:
+        """An answer was chosen in the transcript or the panel."""
         event.stop()
-        self.edit(event.question_id)
+        self.edit(event.ref)
 
     def edit(self, qid: str) -> None:
         """Open the edit dialog for an answer on the path."""

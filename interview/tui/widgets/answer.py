@@ -6,39 +6,83 @@ what is allowed inline, and the question stays. Valid answers are posted as :cla
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.events import Key
 from textual.message import Message
-from textual.widgets import Button, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input
 
 from interview.engine.values import AnswerError, allowed, coerce
 from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, TextQuestion
 from interview.tui.labels import Choice, choices
+from interview.tui.widgets.blocks import Block, BlockView
+from interview.tui.widgets.steady import Caption, NeverScrolls, QuietButton, Row
 
 #: Lists longer than this get a filter/number entry field instead of single-key answers.
 SHORT_LIST = 9
 
 
 class _Entry(Input):
-    """The answer field; its messages carry the question they were typed for."""
+    """The reply field, focused for every question; its messages carry the question they were typed for.
+
+    While the question is a short list (`picking`), a key is an answer or a command, never text: the
+    answer area takes digits and y/n, and other keys go on to the screen's bindings (b, e, t, ?).
+    One field for every kind of question also means focus never moves between questions, and a
+    change of focus cost every switch between a list and a typed answer two more frames.
+    """
 
     question_id: str = ""
+    picking: bool = False
 
     def post_message(self, message: Message) -> bool:
         if isinstance(message, Input.Changed | Input.Submitted):
             message.question_id = self.question_id  # type: ignore[attr-defined]
         return super().post_message(message)
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # While picking, printable keys are answers or commands, so the bindings must see them.
+        return False if self.picking else super().check_consume_key(key, character)
 
-class AnswerArea(Vertical):
+    async def _on_key(self, event: Key) -> None:
+        if self.picking and event.is_printable:
+            event.prevent_default()  # not typed; bubbles to the answer area, then to the bindings
+
+
+class ChoiceList(BlockView, can_focus=False):
+    """The numbered options of a question, answered from the reply field (or a click)."""
+
+    CURSOR_NEEDS_FOCUS = False
+
+    DEFAULT_CSS = """
+    /* Scrolled by the cursor only: a scrollbar that comes and goes with the list's length is a
+       layout change, one more frame on entering and leaving every long list. */
+    ChoiceList { height: auto; max-height: 12; background: $surface; overflow-y: hidden; }
+    """
+
+    def set_blocks(self, blocks: Iterable[Block]) -> None:
+        """Show these options, from the top of the list."""
+        super().set_blocks(blocks)
+        self._scroll_quietly(0)
+
+    @property
+    def highlighted(self) -> int | None:
+        """Position of the highlighted option among those shown."""
+        return self.cursor
+
+    @property
+    def option_count(self) -> int:
+        """How many options are shown."""
+        return len(self.blocks)
+
+
+class AnswerArea(NeverScrolls, Vertical):
     """Answer one question; posts :class:`Submitted` with a value the question accepts."""
 
     DEFAULT_CSS = """
@@ -51,8 +95,11 @@ class AnswerArea(Vertical):
     AnswerArea > .hint { color: $text-muted; height: auto; }
     AnswerArea > .note { color: $text-muted; text-style: italic; height: auto; }
     AnswerArea > .error { color: $text-error; text-style: bold; height: auto; }
-    AnswerArea OptionList, AnswerArea OptionList:focus { height: auto; max-height: 12; border: none; padding: 0; }
-    AnswerArea Input { margin: 0; }
+    /* Focused or not, the entry looks the same: it only ever shows while it has the focus, and a
+       style that changes with focus costs every switch between a list and the entry two frames. */
+    AnswerArea Input, AnswerArea Input:focus {
+        margin: 0; height: 1; border: none; padding: 0 1; background: $boost;
+    }
     AnswerArea #skip-row { height: auto; }
     AnswerArea #skip-row Button {
         min-width: 10; height: 1 !important; border: none !important; margin: 0 1 0 0;
@@ -91,40 +138,47 @@ class AnswerArea(Vertical):
         long_list = len(self.choices) > SHORT_LIST or (isinstance(q, IntQuestion) and bool(self.choices))
         self.mode = "pick" if self.choices and not long_list else ("filter" if self.choices else "entry")
         self._shown: list[int] = list(range(len(self.choices)))
+        self._error = getattr(self, "_error", "")
 
     # --- building --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         # Every part is always there and shown or hidden per question: the interview re-fills one
         # answer area for all its questions (mounting a new one per answer cost several frames).
-        yield Static(self._hint(), classes="hint", id="hint")
-        yield Static(Text(self.question.default_note or ""), classes="note", id="note")
-        yield _Entry(id="entry")
-        yield OptionList(*self._options(), id="choices")
-        yield Static("", classes="error", id="error")
-        with Horizontal(id="skip-row"):
-            yield Button("Skip (optional)", id="skip", variant="default")
+        yield Caption(self._hint(), classes="hint", id="hint")
+        yield Caption(Text(self.question.default_note or ""), classes="note", id="note")
+        choice_list = ChoiceList(id="choices")
+        choice_list.set_blocks(self._options())
+        yield choice_list
+        # A steady cursor: blinking wakes the app twice a second and, served to a browser, sends a
+        # screen update each time; it is also calmer to read (WCAG 2.2.2 asks for a way to stop blinking).
+        entry = _Entry(id="entry")
+        entry.cursor_blink = False
+        yield entry
+        yield Caption("", classes="error", id="error")
+        with Row(id="skip-row"):
+            yield QuietButton("Skip (optional)", id="skip", variant="default")
 
     def _apply(self) -> None:
         """Show the parts the current question needs, with its values."""
         q = self.question
-        self.query_one("#hint", Static).update(self._hint())
-        note = self.query_one("#note", Static)
+        self.query_one("#hint", Caption).show(self._hint())
+        note = self.query_one("#note", Caption)
         note.display = bool(q.default_note and self.proposed is not None)
         if note.display:
-            note.update(Text(q.default_note or ""))
+            note.show(Text(q.default_note or ""))
         entry = self.query_one("#entry", _Entry)
         entry.question_id = q.id
-        entry.display = self.mode in ("entry", "filter")
-        entry.placeholder = allowed(q) if self.mode == "entry" else self._filter_placeholder()
+        entry.picking = self.mode == "pick"
+        entry.placeholder = self._placeholder()
         entry.max_length = q.max_length if isinstance(q, TextQuestion) else 0
         with entry.prevent(Input.Changed):
             entry.value = "" if self.proposed is None or (
                 self.mode == "filter" and isinstance(q, ChoiceQuestion)) else str(self.proposed)
-        options = self.query_one("#choices", OptionList)
+        options = self.query_one("#choices", ChoiceList)
         options.display = self.mode in ("pick", "filter")
-        options.set_options(self._options())
-        self.query_one("#error", Static).update("")
+        options.set_blocks(self._options())
+        self.set_error("")
         self.query_one("#skip-row").display = q.optional
 
     def ask(self, question_id: str, proposed: Any = None) -> None:
@@ -147,14 +201,20 @@ class AnswerArea(Vertical):
         extra = " · empty Enter skips" if q.optional else ""
         return f"Enter {allowed(q)}{extra}"
 
-    def _filter_placeholder(self) -> str:
-        return "filter or number…" if isinstance(self.question, ChoiceQuestion) else allowed(self.question)
+    def _placeholder(self) -> str:
+        if self.mode == "pick":
+            keys = "y or n" if isinstance(self.question, BoolQuestion) else f"1–{len(self.choices)}"
+            return f"your answer: {keys}"
+        if self.mode == "filter" and isinstance(self.question, ChoiceQuestion):
+            return "filter or number…"
+        return allowed(self.question)
 
-    def _options(self) -> list[Option]:
-        # Option ids carry their question: a pick queued for the previous question is not applied
+    def _options(self) -> list[Block]:
+        # Option refs carry their question: a pick queued for the previous question is not applied
         # to the next one, which reuses this area.
         qid = self.question.id
-        return [Option(Text(f"{i + 1:>2}. {self.choices[i].label}"), id=f"{qid}:{i}") for i in self._shown]
+        return [Block(f"{qid}:{i}", Text(f"{i + 1:>2}. {self.choices[i].label}"), f"{qid}:{i}")
+                for i in self._shown]
 
     def on_mount(self) -> None:
         self._apply()
@@ -164,17 +224,17 @@ class AnswerArea(Vertical):
     def focus_answer(self) -> None:
         """Give the keyboard back to the answer widget."""
         # A widget replaced before it finished mounting has no children left: nothing to focus.
-        for target in self.query(OptionList if self.mode == "pick" else Input):
+        for target in self.query(_Entry):
             target.focus()
 
     def _highlight_proposed(self) -> None:
         if self.mode == "entry":
             return
-        options = self.query_one(OptionList)
+        options = self.query_one(ChoiceList)
         index = next((n for n, i in enumerate(self._shown) if self.choices[i].value == self.proposed), None)
         # Nothing is pre-selected unless a value is proposed: a stray Enter must not record the
         # first option (an accidental 'Yes' is a clinical error); arrows start from the top.
-        options.highlighted = index
+        options.move_cursor(index)
 
     # --- answering -------------------------------------------------------------------------------
 
@@ -192,10 +252,10 @@ class AnswerArea(Vertical):
             event.stop()
             self._submit_raw(self.choices[int(char) - 1].value)
 
-    @on(OptionList.OptionSelected, "#choices")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
+    @on(ChoiceList.Chosen, "#choices")
+    def _picked(self, event: ChoiceList.Chosen) -> None:
         event.stop()
-        qid, _, index = (event.option.id or "").rpartition(":")
+        qid, _, index = event.ref.rpartition(":")
         if qid != self.question.id:
             return
         self._submit_raw(self.choices[int(index)].value)
@@ -216,10 +276,9 @@ class AnswerArea(Vertical):
                      if needle in c.label.lower() or needle in str(c.value).lower()]
         if shown != self._shown:
             self._shown = shown
-            options = self.query_one(OptionList)
-            options.set_options(self._options())
-            if shown:
-                options.highlighted = 0
+            options = self.query_one(ChoiceList)
+            options.set_blocks(self._options())
+            options.move_cursor(0 if shown else None)
 
     @on(Input.Submitted, "#entry")
     def _entered(self, event: Input.Submitted) -> None:
@@ -228,8 +287,15 @@ class AnswerArea(Vertical):
             return  # entered for the previous question
         text = event.value.strip()
         q = self.question
+        if self.mode == "pick":
+            options = self.query_one(ChoiceList)
+            if options.highlighted is not None:
+                self._submit_raw(self.choices[self._shown[options.highlighted]].value)
+            else:
+                self.set_error(f"{self._hint()}")
+            return
         if self.mode == "filter":
-            options = self.query_one(OptionList)
+            options = self.query_one(ChoiceList)
             if isinstance(q, ChoiceQuestion) or not text:
                 if text.isdigit() and isinstance(q, ChoiceQuestion):
                     n = int(text)
@@ -262,13 +328,13 @@ class AnswerArea(Vertical):
             self.set_error("this question is required and cannot be skipped")
 
     def _move(self, delta: int, event: Key) -> None:
-        # Arrows typed in the filter field move the list's highlight.
-        if self.mode == "filter" and isinstance(self.screen.focused, Input):
+        # Arrows in the reply field move the list's highlight.
+        if self.mode in ("pick", "filter") and isinstance(self.screen.focused, Input):
             event.stop()
-            options = self.query_one(OptionList)
+            options = self.query_one(ChoiceList)
             if options.option_count:
                 current = options.highlighted or 0
-                options.highlighted = max(0, min(options.option_count - 1, current + delta))
+                options.move_cursor(max(0, min(options.option_count - 1, current + delta)))
 
     def _submit_raw(self, value: Any, *, from_text: bool = False) -> None:
         try:
@@ -280,5 +346,8 @@ class AnswerArea(Vertical):
 
     def set_error(self, message: str) -> None:
         """Show (or clear) the inline message under the answer."""
-        for error in self.query("#error").results(Static):
-            error.update(message)
+        if message == self._error:
+            return  # each change is a layout: clearing an empty message on every keystroke was one
+        self._error = message
+        for error in self.query("#error").results(Caption):
+            error.show(message)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from interview.flow.model import Alert
+from interview.tui.widgets.steady import Caption
 
 
-class EmergencyBanner(Static):
+class EmergencyBanner(Caption):
     """Docked at the top while an emergency alert holds; hidden otherwise."""
 
     DEFAULT_CSS = """
@@ -35,4 +35,4 @@ class EmergencyBanner(Static):
             lines = a.lines[:2] if compact else a.lines
             for line in lines:
                 text.append(f"\n• {line}")
-        self.update(text)
+        self.show(text)

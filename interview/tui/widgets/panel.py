@@ -5,16 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from interview.engine.session import Session
 from interview.flow.model import PointsScore
 from interview.tui.labels import answer_text
+from interview.tui.widgets.blocks import Block, BlockView
 
 
 def _short(value: Any) -> str:
@@ -47,7 +42,7 @@ def scores_text(session: Session) -> Text:
             text.append(", ".join(f"{k} {_short(v)}" for k, v in value.items()) + "\n")
         else:
             text.append(f"{_short(value)}\n")
-    return text or Text("No score applies yet.", style="dim")
+    return text or Text("No score applies yet.\n", style="dim")
 
 
 def phases_text(session: Session) -> Text:
@@ -64,76 +59,54 @@ def phases_text(session: Session) -> Text:
     return text
 
 
-class SidePanel(VerticalScroll):
-    """The case so far, scores and phases; Enter on an answer asks to edit it."""
+class SidePanel(BlockView):
+    """The case so far, scores and phases; Enter (or a click) on an answer asks to edit it.
+
+    One line-drawn view rather than a list and three text widgets: an answer changes every part of
+    the panel, and only the parts whose text changed are drawn again.
+    """
+
+    COMPONENT_CLASSES = {"sidepanel--title"}
 
     DEFAULT_CSS = """
     SidePanel {
         width: 44;
         border-left: solid $primary;
         padding: 0 1;
+        scrollbar-size-vertical: 0;
     }
-    SidePanel .title { text-style: bold; color: $primary; margin-top: 1; }
-    SidePanel OptionList, SidePanel OptionList:focus { height: auto; border: none; padding: 0; }
-    SidePanel Static { height: auto; }
+    SidePanel:focus { scrollbar-size-vertical: 1; }
+    SidePanel > .sidepanel--title { color: $primary; text-style: bold; }
     """
 
-    class EditRequested(Message):
-        """An answer in the panel was chosen for edit."""
-
-        def __init__(self, question_id: str) -> None:
-            self.question_id = question_id
-            super().__init__()
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._drawn: dict[str, str] = {}
-
-    def compose(self) -> ComposeResult:
-        yield Static("Case so far (Enter: edit)", classes="title")
-        yield OptionList(id="case-answers")
-        yield Static("Scores", classes="title")
-        yield Static(id="scores")
-        yield Static("Phases", classes="title")
-        yield Static(id="phases")
-
     def show(self, session: Session) -> None:
-        """Show the session as it stands, touching only what changed (each change is a repaint)."""
-        options = self.query_one("#case-answers", OptionList)
-        wanted = self.answer_options(session)
-        had = [(o.id, str(o.prompt)) for o in options.options]
-        now = [(o.id, str(o.prompt)) for o in wanted]
-        if now[: len(had)] == had:
-            # The usual case: one more answer at the end.
-            if len(now) > len(had):
-                options.add_options(wanted[len(had):])
-        else:
-            keep = options.highlighted
-            options.set_options(wanted)
-            if keep is not None and options.option_count:
-                options.highlighted = min(keep, options.option_count - 1)
-        for widget_id, text in (("#scores", scores_text(session)), ("#phases", phases_text(session))):
-            if self._drawn.get(widget_id) != text.plain:
-                self._drawn[widget_id] = text.plain
-                self.query_one(widget_id, Static).update(text)
+        """Show the session as it stands (a part whose text is unchanged is not drawn again).
+
+        Scores and phases come first, where they stay in view while the case grows; the answers
+        follow (e or a click on one: the cursor brings them into view).
+        """
+        title = self.get_component_rich_style("sidepanel--title")
+        scores, phases = scores_text(session), phases_text(session)
+        blocks = [
+            Block("title:scores", Text("Scores", style=title)),
+            Block(f"scores:{scores.plain}", scores),
+            Block("title:phases", Text("Phases", style=title)),
+            Block(f"phases:{phases.plain}", phases),
+            Block("title:answers", Text("Case so far (e, then Enter: edit)", style=title)),
+        ]
+        for qid, shown in self.answers(session):
+            blocks.append(Block(f"answer:{qid}:{shown}", Text.assemble((f"{qid}: ", "dim"), shown), qid))
+        self.set_blocks(blocks)
 
     @staticmethod
-    def answer_options(session: Session) -> list[Option]:
-        """One option per answered or skipped question on the path, id = question id."""
+    def answers(session: Session) -> list[tuple[str, str]]:
+        """(question id, text shown) for each answered or skipped question on the path."""
         out = []
         for qid in session.answered_path:
             q = session.flow.by_id[qid].model
-            shown = "skipped" if qid in session.skipped else answer_text(q, session.answers[qid])
-            out.append(Option(Text.assemble((f"{qid}: ", "dim"), shown), id=qid))
+            out.append((qid, "skipped" if qid in session.skipped else answer_text(q, session.answers[qid])))
         return out
 
     def shown_answers(self) -> dict[str, str]:
         """What the panel lists: question id -> the text shown (for checks that it matches the session)."""
-        options = self.query_one("#case-answers", OptionList)
-        return {o.id: str(o.prompt).split(": ", 1)[1] for o in options.options if o.id}
-
-    @on(OptionList.OptionSelected, "#case-answers")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.EditRequested(event.option.id))
+        return {b.ref: b.key.split(":", 2)[2] for b in self.blocks if b.ref}

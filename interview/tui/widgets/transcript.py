@@ -1,9 +1,11 @@
 """The chat transcript: the bot's questions, the clinician's replies and notices, append-only.
 
-Built on :class:`~textual.widgets.RichLog`: each turn is rendered to lines once, when appended, and
-never again, and the whole transcript is one widget for the compositor. A 60-turn case therefore
-costs the same per answer as a 6-turn one. A plain-text mirror (:attr:`Transcript.entries`) keeps
-what was shown, for checks and for the saved transcript.
+Built on :class:`~interview.tui.widgets.blocks.BlockView`: each turn is rendered to rows once, when
+appended, and a frame copies only the visible rows, so a 60-turn case costs the same per answer as a
+6-turn one. The newest turn stays in view, scrolled in the same frame as the layout. Focused
+(shift+↑), ↑/↓ move between the replies still on the case's path and Enter edits one; a click on a
+reply does the same. A plain-text mirror (:attr:`Transcript.entries`) keeps what was shown, for
+checks and for the saved transcript.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 
 from rich.padding import Padding
 from rich.text import Text
-from textual.widgets import RichLog
+from textual.geometry import Size
+
+from interview.tui.widgets.blocks import Block, BlockView
 
 
 @dataclass(frozen=True)
@@ -24,21 +28,25 @@ class Entry:
     text: str
 
 
-class Transcript(RichLog, can_focus=False):
+class Transcript(BlockView):
     """The running conversation; the newest turn is always scrolled into view."""
 
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
-        background: $surface;
-        scrollbar-size-vertical: 1;
         padding: 0 1;
+        scrollbar-size-vertical: 0;
     }
+    Transcript:focus { scrollbar-size-vertical: 1; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(wrap=True, min_width=20, auto_scroll=True, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: str | None) -> None:
+        super().__init__(**kwargs)
         self.entries: list[Entry] = []
+        #: Questions whose latest reply may be chosen for edit (the answered path); None: any.
+        self.on_path: set[str] | None = None
+        #: Keep the newest turn in view (off while the clinician browses the replies).
+        self.following = True
 
     def ask(self, question_id: str, phase_title: str, prompt: str) -> None:
         """Append the bot's question with its phase."""
@@ -49,7 +57,8 @@ class Transcript(RichLog, can_focus=False):
 
     def reply(self, question_id: str, answer: str) -> None:
         """Append the clinician's answer as a reply, indented like a chat reply."""
-        self._add(Entry("reply", question_id, answer), Padding(Text(f"➜ {answer}", style="bold italic"), (0, 0, 0, 6)))
+        self._add(Entry("reply", question_id, answer),
+                  Padding(Text(f"➜ {answer}", style="bold italic"), (0, 0, 0, 6)), question_id=question_id)
 
     def notice(self, title: str, lines: list[str] | None = None, *, level: str = "warning",
                question_id: str | None = None) -> None:
@@ -66,10 +75,41 @@ class Transcript(RichLog, can_focus=False):
         """Append 'why we ask' inline (teaching mode)."""
         self._add(Entry("teaching", question_id, body), Padding(Text(body, style="italic dim"), (0, 0, 0, 2)))
 
-    def _add(self, entry: Entry, renderable: Padding) -> None:
+    def _add(self, entry: Entry, renderable: Padding, *, question_id: str | None = None) -> None:
         self.entries.append(entry)
-        self.write(renderable, scroll_end=True)
+        self.add_block(Block(f"{len(self.entries)}", renderable, question_id))
+        if self.following:
+            self.scroll_to(y=self._newest(), animate=False, immediate=True)
 
     def replies(self) -> dict[str, str]:
         """The latest reply shown per question (what the transcript says the answers are)."""
         return {e.question_id: e.text for e in self.entries if e.kind == "reply" and e.question_id}
+
+    def choosable(self) -> list[int]:
+        """The latest reply of each question still on the path (older replies were replaced)."""
+        latest: dict[str, int] = {}
+        for index, block in enumerate(self.blocks):
+            if block.ref and (self.on_path is None or block.ref in self.on_path):
+                latest[block.ref] = index
+        return sorted(latest.values())
+
+    def _newest(self) -> int:
+        return max(0, self.virtual_size.height - self.scrollable_content_region.height)
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        if self.following:
+            # The answer area below changed height: keep the newest turn in view in the frame being
+            # drawn. Set quietly and before Textual clamps the old position, which would queue one
+            # more frame only to repaint this.
+            newest = max(0, self.virtual_size.height - (size.height - self.styles.gutter.height))
+            if self.scroll_y != newest:
+                self._scroll_quietly(newest)
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def focus_gained(self) -> None:
+        self.following = False  # browsing: the cursor, not the newest turn, decides what is in view
+        super().focus_gained()
+
+    def focus_lost(self) -> None:
+        self.following = True
+        self.scroll_to(y=self._newest(), animate=False, immediate=True)

@@ -1,0 +1,303 @@
+"""Stacked blocks of Rich text, drawn row by row from a cache; blocks about an answer can be chosen.
+
+The transcript and the side panel are both built on :class:`BlockView`. Each block is rendered to
+strips once per width and kept; a frame copies only the visible rows. Textual's OptionList and
+Static re-render all their content whenever their size changes, and in the interview every answer
+changes sizes, so those widgets cost each answer one or two extra frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.console import RenderableType
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of the view.
+
+    Attributes:
+        key: Says what the block shows; a block with a key already drawn reuses its rows.
+        renderable: What to draw (a Rich renderable).
+        ref: What choosing the block refers to (the question whose answer it shows, or an option's
+            id); blocks without one cannot be chosen.
+    """
+
+    key: str
+    renderable: RenderableType
+    ref: str | None = None
+
+
+class BlockView(ScrollView, can_focus=True):
+    """Blocks one under the other; ↑/↓ move between choosable blocks, Enter or a click chooses one."""
+
+    COMPONENT_CLASSES = {"blockview--cursor"}
+
+    DEFAULT_CSS = """
+    BlockView {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    BlockView > .blockview--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    """
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Previous", show=False),
+        Binding("down", "cursor(1)", "Next", show=False),
+        Binding("home", "cursor_edge(0)", "First", show=False),
+        Binding("end", "cursor_edge(-1)", "Last", show=False),
+        Binding("enter", "choose", "Edit", show=False),
+    ]
+
+    #: Index (into the blocks) of the block under the cursor.
+    cursor: reactive[int | None] = reactive(None, layout=False)
+
+    #: Draw the cursor only while the view has focus (a list answered from another field says False).
+    CURSOR_NEEDS_FOCUS = True
+
+    class Chosen(Message):
+        """A block was chosen (Enter or a click); `ref` says what it refers to."""
+
+        def __init__(self, view: BlockView, ref: str) -> None:
+            self.view = view
+            self.ref = ref
+            super().__init__()
+
+        @property
+        def control(self) -> BlockView:
+            return self.view
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.blocks: list[Block] = []
+        self._drawn: dict[str, list[Strip]] = {}
+        self._drawn_width = 0
+        self._rows: list[Strip] = []
+        self._row_block: list[int] = []
+        self._block_rows: list[tuple[int, int]] = []
+        self._seen_sizes: tuple[Size, Size, Size] | None = None
+        self._cursor_after_layout = False
+
+    # --- content ---------------------------------------------------------------------------------
+
+    def set_blocks(self, blocks: Iterable[Block]) -> None:
+        """Show these blocks; blocks whose key was drawn before are not rendered again."""
+        blocks = list(blocks)
+        if [b.key for b in blocks] == [b.key for b in self.blocks]:
+            return
+        chosen = self.blocks[self.cursor].ref if self.cursor is not None and self.cursor < len(self.blocks) else None
+        self.blocks = blocks
+        keep = {b.key for b in blocks}
+        self._drawn = {k: v for k, v in self._drawn.items() if k in keep}
+        self._restack()
+        if chosen is not None:
+            self.cursor = next((i for i, b in enumerate(blocks) if b.ref == chosen), None)
+
+    @property
+    def row_count(self) -> int:
+        """Rows the blocks take at the current width."""
+        return len(self._rows)
+
+    def add_block(self, block: Block) -> None:
+        """Add a block at the end."""
+        self.blocks.append(block)
+        width = self._content_width()
+        if width and width == self._drawn_width:
+            rows = self._draw(block, width)
+            start = len(self._rows)
+            self._block_rows.append((start, len(rows)))
+            self._rows.extend(rows)
+            self._row_block.extend([len(self.blocks) - 1] * len(rows))
+            self.virtual_size = Size(width, len(self._rows))
+            self.refresh()
+        else:
+            self._restack()
+
+    def _content_width(self) -> int:
+        if not self.is_mounted:
+            return 0
+        width = self.scrollable_content_region.width
+        parent = self.parent
+        if not width and isinstance(parent, Widget) and parent.size.width:
+            # Hidden until now (a list shown for this question): draw at the width it is about to
+            # get, or showing it would take a second layout pass, and a second frame.
+            styles = self.styles
+            stable = styles.scrollbar_size_vertical if styles.scrollbar_gutter == "stable" else 0
+            width = max(0, parent.content_region.width - styles.gutter.width - stable)
+        return width
+
+    def _draw(self, block: Block, width: int) -> list[Strip]:
+        rows = self._drawn.get(block.key)
+        if rows is None:
+            console = self.app.console
+            options = console.options.update_width(width).update(height=None)
+            lines = console.render_lines(block.renderable, options, pad=True, new_lines=False)
+            rows = [Strip(Segment.adjust_line_length(line, width), width) for line in lines]
+            self._drawn[block.key] = rows
+        return rows
+
+    def _restack(self) -> None:
+        """Lay every block's rows one under the other (at the current width)."""
+        width = self._content_width()
+        if width != self._drawn_width:
+            self._drawn.clear()
+            self._drawn_width = width
+        self._rows, self._row_block, self._block_rows = [], [], []
+        if width:
+            for index, block in enumerate(self.blocks):
+                rows = self._draw(block, width)
+                self._block_rows.append((len(self._rows), len(rows)))
+                self._rows.extend(rows)
+                self._row_block.extend([index] * len(rows))
+        self.virtual_size = Size(width, len(self._rows))
+        self.refresh()
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # ScrollView compares the compositor's virtual size with the one this view sets (its row
+        # count); they never match, so every layout pass refreshed the scrollbars and drew one more
+        # frame per answer. Only a real change of size or rows goes on (textual is pinned exactly).
+        if self._cursor_after_layout and size.height:
+            self._cursor_after_layout = False
+            self._scroll_quietly(self._cursor_scroll(size.height - self.styles.gutter.height))
+        seen = (size, container_size, self.virtual_size)
+        if seen == self._seen_sizes:
+            return False
+        self._seen_sizes = seen
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def _refresh_scrollbars(self) -> None:
+        styles = self.styles
+        if styles.scrollbar_size_vertical or not self.is_scrollable or not self.container_size:
+            super()._refresh_scrollbars()
+            return
+        # A scrollbar of size 0 takes no room, but Textual records its coming and going as a layout
+        # change: one more frame each time a view starts or stops overflowing. Record it quietly.
+        overflow = styles.overflow_y
+        show = overflow == "scroll" or (overflow == "auto" and self.virtual_size.height > self.container_size.height)
+        self.set_reactive(Widget.show_vertical_scrollbar, show)
+        self.set_reactive(Widget.show_horizontal_scrollbar, False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._content_width() != self._drawn_width:
+            self._restack()
+
+    # --- drawing ---------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        index = scroll_y + y
+        if index >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        strip = self._rows[index]
+        if (self.cursor is not None and self._row_block[index] == self.cursor
+                and (self.has_focus or not self.CURSOR_NEEDS_FOCUS)):
+            strip = strip.apply_style(self.get_component_rich_style("blockview--cursor"))
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(self.rich_style)
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.focus_gained()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.focus_lost()
+        self.refresh()
+
+    def focus_gained(self) -> None:
+        """Focus arrived: start on the last choosable block (subclasses may do otherwise)."""
+        if self.cursor is None or self.cursor not in self.choosable():
+            self.action_cursor_edge(-1)
+
+    def focus_lost(self) -> None:
+        """Focus left (nothing to do here; subclasses may follow the newest block again)."""
+
+    # --- choosing --------------------------------------------------------------------------------
+
+    def choosable(self) -> list[int]:
+        """Indices of the blocks the cursor can stop on (subclasses narrow this)."""
+        return [i for i, b in enumerate(self.blocks) if b.ref]
+
+    def move_cursor(self, index: int | None) -> None:
+        """Put the cursor on block `index` (None: nowhere) and scroll it into view."""
+        self.cursor = index
+        self._show_cursor()
+
+    def _show_cursor(self) -> None:
+        if self.cursor is None or self.cursor >= len(self._block_rows):
+            return
+        if not self.size.height:
+            # Not laid out yet (a list shown for this question): scroll when it is, in that frame.
+            self._cursor_after_layout = True
+            return
+        start, height = self._block_rows[self.cursor]
+        self.scroll_to_region(Region(0, start, max(1, self.size.width), max(1, height)),
+                              animate=False, immediate=True, force=True)
+
+    def _cursor_scroll(self, view_height: int) -> int:
+        """The scroll position that shows the cursor's block in a view `view_height` rows high."""
+        y = round(self.scroll_y)
+        if self.cursor is not None and self.cursor < len(self._block_rows):
+            start, height = self._block_rows[self.cursor]
+            if start < y:
+                y = start
+            elif start + height > y + view_height:
+                y = start + height - view_height
+        return max(0, min(y, len(self._rows) - view_height))
+
+    def _scroll_quietly(self, y: int) -> None:
+        """Scroll during a layout pass: the frame being drawn shows it, no watcher asks for another."""
+        self.set_reactive(Widget.scroll_y, y)
+        self.set_reactive(Widget.scroll_target_y, y)
+
+    def action_cursor(self, step: int) -> None:
+        """Move to the previous (-1) or next (1) choosable block."""
+        stops = self.choosable()
+        if not stops:
+            return
+        if self.cursor not in stops:
+            self.cursor = stops[-1 if step < 0 else 0]
+        else:
+            self.cursor = stops[max(0, min(len(stops) - 1, stops.index(self.cursor) + step))]
+        self._show_cursor()
+
+    def action_cursor_edge(self, end: int) -> None:
+        """Move to the first (0) or last (-1) choosable block."""
+        stops = self.choosable()
+        self.cursor = stops[end] if stops else None
+        self._show_cursor()
+
+    def action_choose(self) -> None:
+        """Choose the block under the cursor."""
+        if self.cursor is not None and self.cursor in self.choosable():
+            ref = self.blocks[self.cursor].ref
+            if ref:
+                self.post_message(self.Chosen(self, ref))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = self.scroll_offset.y + offset.y
+        if 0 <= row < len(self._row_block) and self._row_block[row] in self.choosable():
+            event.stop()
+            self.cursor = self._row_block[row]
+            self.action_choose()

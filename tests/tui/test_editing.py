@@ -1,0 +1,117 @@
+"""Editing earlier answers from the transcript, and the reply field's keys while a list is open."""
+
+from __future__ import annotations
+
+import yaml
+from tui_keys import EXAMPLES, answer_case
+
+from interview.tui.screens.modals import EditScreen, HelpScreen
+from interview.tui.widgets.answer import AnswerArea
+
+STABLE = yaml.safe_load((EXAMPLES / "renal_stable.answers.yaml").read_text())
+
+
+def _reply_row(transcript, question_id: str) -> int:
+    """The screen row (within the transcript's content) of the latest reply to `question_id`."""
+    index = max(i for i, b in enumerate(transcript.blocks) if b.ref == question_id)
+    start, _ = transcript._block_rows[index]
+    return start - round(transcript.scroll_y)
+
+
+async def test_shift_up_browses_replies_and_enter_edits(make_app):
+    """shift+↑ puts the cursor on the latest reply; ↑ moves back; Enter edits that answer."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await answer_case(pilot, STABLE, stop_before="sins_location")
+        transcript = app.screen.query_one("#transcript")
+        await pilot.press("shift+up")
+        await pilot.pause()
+        assert transcript.has_focus
+        assert transcript.blocks[transcript.cursor].ref == "escc_grade"  # the latest reply
+        on_path = [transcript.blocks[i].ref for i in transcript.choosable()]
+        steps = len(on_path) - 1 - on_path.index("mri_whole_spine_done")
+        await pilot.press(*["up"] * steps)
+        assert transcript.blocks[transcript.cursor].ref == "mri_whole_spine_done"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen) and app.screen.question_id == "mri_whole_spine_done"
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.answers["mri_whole_spine_done"] is False
+        assert "escc_grade" not in app.session.answers  # left the path, dropped visibly
+        assert "dropped: escc_grade" in " ".join(e.text for e in transcript.entries if e.kind == "info")
+        assert not transcript.has_focus  # back to the answer; the newest turn is in view again
+        assert transcript.scroll_y == transcript.max_scroll_y
+
+
+async def test_browsing_replies_skips_old_and_dropped_ones(make_app):
+    """Only the latest reply of each question still on the path can be chosen."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await answer_case(pilot, STABLE, stop_before="sins_location")
+        await pilot.press("ctrl+z")  # back: escc_grade is asked again
+        await pilot.pause()
+        await pilot.press("enter")  # the same answer again: a second reply to escc_grade
+        await pilot.pause()
+        transcript = app.screen.query_one("#transcript")
+        refs = [transcript.blocks[i].ref for i in transcript.choosable()]
+        assert refs.count("escc_grade") == 1
+        assert set(refs) == set(app.session.answered_path)
+        app.apply_edit("mri_whole_spine_done", False)  # the ESCC reply leaves the path
+        await pilot.pause()
+        refs = [transcript.blocks[i].ref for i in transcript.choosable()]
+        assert "escc_grade" not in refs and "mri_whole_spine_done" in refs
+
+
+async def test_clicking_a_reply_edits_it(make_app):
+    """A click on a reply in the transcript opens the edit dialog for that question."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await answer_case(pilot, STABLE, stop_before="sins_location")
+        transcript = app.screen.query_one("#transcript")
+        row = _reply_row(transcript, "escc_grade")
+        await pilot.click("#transcript", offset=(10, row))
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen) and app.screen.question_id == "escc_grade"
+        await pilot.press("escape")  # cancel: nothing changes
+        await pilot.pause()
+        assert app.session.answers["escc_grade"] == str(STABLE["escc_grade"])
+
+
+async def test_panel_sits_beside_the_chat(make_app):
+    """At 100 columns the side panel is laid out to the right of the chat, full height."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        chat, panel = app.screen.query_one("#chat"), app.screen.query_one("#panel")
+        assert panel.region.x == chat.region.right
+        assert panel.region.right == 100
+        assert panel.region.height == chat.region.height > 20
+
+
+async def test_reply_field_keys_while_a_list_is_open(make_app):
+    """With a list open, letters are commands (b, ?), digits answer, and nothing is typed."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await answer_case(pilot, STABLE, stop_before="sins_location")
+        area = app.screen.query_one(AnswerArea)
+        entry = area.query_one("#entry")
+        assert area.mode == "pick" and entry.has_focus
+        await pilot.press("enter")  # nothing highlighted: nothing is recorded
+        await pilot.pause()
+        assert app.session.current_id == "sins_location"
+        assert "1–4" in str(area.query_one("#error").render())
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("x", "z")  # not answers, not commands: ignored, never typed
+        await pilot.pause()
+        assert entry.value == "" and app.session.current_id == "sins_location"
+        await pilot.press("b")  # back
+        await pilot.pause()
+        assert app.session.current_id == "escc_grade"
+        await pilot.press("down", "enter")  # arrows move the list's highlight from the field
+        await pilot.pause()
+        assert app.session.current_id == "sins_location"
