@@ -111,7 +111,8 @@ class HelpScreen(_Modal):
             yield Static(self.body)
             yield Static(Text(
                 "Keys: 1–9 / y n answer · ↑↓ Enter pick · s skip (optional) · ctrl+z or b back · "
-                "e edit an answer (panel) · t teaching · f2 side panel · ctrl+o saved cases · ctrl+q quit",
+                "shift+↑ your replies (Enter or a click edits one) · e the same from the panel · "
+                "esc back to the reply field · t teaching · f2 side panel · ctrl+o saved cases · ctrl+q quit",
                 style="dim"))
 
     def action_close(self) -> None:
