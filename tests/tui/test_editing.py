@@ -115,3 +115,17 @@ async def test_reply_field_keys_while_a_list_is_open(make_app):
         await pilot.press("down", "enter")  # arrows move the list's highlight from the field
         await pilot.pause()
         assert app.session.current_id == "sins_location"
+
+
+async def test_back_to_a_typed_answer_proposes_it_selected(make_app):
+    """Back to a number question: the old value is in the field, Enter keeps it, typing replaces it."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, STABLE | {"age": 64}, stop_before="sex")
+        await pilot.press("b")
+        await pilot.pause()
+        entry = app.screen.query_one("#entry")
+        assert app.session.current_id == "age" and entry.value == "64"
+        await pilot.press("7", "1", "enter")
+        await pilot.pause()
+        assert app.session.answers["age"] == 71

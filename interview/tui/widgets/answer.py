@@ -147,14 +147,15 @@ class AnswerArea(NeverScrolls, Vertical):
         # answer area for all its questions (mounting a new one per answer cost several frames).
         yield Caption(self._hint(), classes="hint", id="hint")
         yield Caption(Text(self.question.default_note or ""), classes="note", id="note")
-        choice_list = ChoiceList(id="choices")
-        choice_list.set_blocks(self._options())
-        yield choice_list
+        # The reply field comes first: a long list may be cut short, the field must stay in view.
         # A steady cursor: blinking wakes the app twice a second and, served to a browser, sends a
         # screen update each time; it is also calmer to read (WCAG 2.2.2 asks for a way to stop blinking).
         entry = _Entry(id="entry")
         entry.cursor_blink = False
         yield entry
+        choice_list = ChoiceList(id="choices")
+        choice_list.set_blocks(self._options())
+        yield choice_list
         yield Caption("", classes="error", id="error")
         with Row(id="skip-row"):
             yield QuietButton("Skip (optional)", id="skip", variant="default")
@@ -173,8 +174,11 @@ class AnswerArea(NeverScrolls, Vertical):
         entry.placeholder = self._placeholder()
         entry.max_length = q.max_length if isinstance(q, TextQuestion) else 0
         with entry.prevent(Input.Changed):
-            entry.value = "" if self.proposed is None or (
+            entry.value = "" if self.proposed is None or self.mode == "pick" or (
                 self.mode == "filter" and isinstance(q, ChoiceQuestion)) else str(self.proposed)
+        # A proposed value is selected: Enter keeps it, typing replaces it (the field keeps the focus
+        # from question to question, so focusing it no longer selects it).
+        entry.select_all()
         options = self.query_one("#choices", ChoiceList)
         options.display = self.mode in ("pick", "filter")
         options.set_blocks(self._options())

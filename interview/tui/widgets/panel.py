@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 
 from interview.engine.session import Session
@@ -45,18 +46,22 @@ def scores_text(session: Session) -> Text:
     return text or Text("No score applies yet.\n", style="dim")
 
 
-def phases_text(session: Session) -> Text:
-    """Phases with their NOMS pillar, purpose and progress (answered / asked so far)."""
+def phases_text(session: Session) -> Table:
+    """Phases with their NOMS pillar, progress (answered / asked so far) and purpose."""
     progress = session.progress()
     current = session.current.model.phase if session.current else None
-    text = Text()
+    table = Table.grid(padding=0)
+    table.add_column(width=2, no_wrap=True)
+    table.add_column(ratio=1)
     for p in session.flow.model.phases:
         done, total = progress[p.id]
         pillar = f"[{p.pillar}] " if p.pillar else ""
-        mark = "▶ " if p.id == current else ("✓ " if total and done == total else "  ")
-        text.append(f"{mark}{pillar}{p.title} {done}/{total}\n", style="bold" if p.id == current else "")
-        text.append(f"   {p.purpose}\n", style="dim")
-    return text
+        mark = "▶" if p.id == current else ("✓" if total and done == total else " ")
+        title = Text(f"{pillar}{p.title} {done}/{total}", style="bold" if p.id == current else "")
+        table.add_row(mark, title)
+        table.add_row("", Text(p.purpose, style="dim"))  # wrapped under the title, not under the mark
+    table.add_row("", "")
+    return table
 
 
 class SidePanel(BlockView):
@@ -87,11 +92,14 @@ class SidePanel(BlockView):
         """
         title = self.get_component_rich_style("sidepanel--title")
         scores, phases = scores_text(session), phases_text(session)
+        progress = session.progress()
+        phase = session.current.model.phase if session.current else None
+        phases_key = f"{phase}:{sorted(progress.items())}"
         blocks = [
             Block("title:scores", Text("Scores", style=title)),
             Block(f"scores:{scores.plain}", scores),
             Block("title:phases", Text("Phases", style=title)),
-            Block(f"phases:{phases.plain}", phases),
+            Block(f"phases:{phases_key}", phases),
             Block("title:answers", Text("Case so far (e, then Enter: edit)", style=title)),
         ]
         for qid, shown in self.answers(session):
