@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interview.engine.machine import DONE, machine_for
 from interview.engine.rules import recommend
@@ -17,7 +17,9 @@ from interview.engine.scoring import Evaluation
 from interview.engine.values import AnswerError, coerce
 from interview.flow.load import BoundQuestion, LoadedFlow
 from interview.flow.model import Alert
-from interview.result import FlowInfo, Result
+
+if TYPE_CHECKING:
+    from interview.result import Result
 
 
 class SessionError(Exception):
@@ -289,6 +291,8 @@ class Session:
         Raises:
             SessionError: naming the first open question if the case is not complete.
         """
+        from interview.result import FlowInfo, Result  # a complete case only: kept off the startup path
+
         if not self.done:
             raise SessionError(f"the case is not complete: {self.current_id} is still open")
         env = Evaluation(self.flow, {k: v for k, v in self._walk.env.items() if k in self.flow.by_id})
