@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from interview.engine.machine import DONE, machine_for
-from interview.engine.rules import recommend
 from interview.engine.scoring import Evaluation
 from interview.engine.values import AnswerError, coerce
 from interview.flow.load import BoundQuestion, LoadedFlow
@@ -291,7 +290,9 @@ class Session:
         Raises:
             SessionError: naming the first open question if the case is not complete.
         """
-        from interview.result import FlowInfo, Result  # a complete case only: kept off the startup path
+        # Only a complete case needs the rules and the result models: kept off the startup path.
+        from interview.engine.rules import recommend
+        from interview.result import FlowInfo, Result
 
         if not self.done:
             raise SessionError(f"the case is not complete: {self.current_id} is still open")
