@@ -42,11 +42,10 @@ CACHE_ENV = "SPINE_INTERVIEW_CACHE"
 FORMAT = 1
 _MAGIC = b"spine-interview flow cache\n"
 _PACKAGE = Path(__file__).resolve().parent.parent
-#: The only globals an entry may name: the flow's own classes and a path. Anything else is refused
-#: before it is created, so a planted file cannot run code through the unpickler.
+#: The only globals an entry may name: the flow's own data classes (model nodes, expression trees,
+#: bound questions, templates). Anything else is refused before it is looked up, so a planted file
+#: cannot run code through the unpickler.
 _ALLOWED_MODULES = frozenset({"interview.flow.model", "interview.flow.load", "interview.flow.expr"})
-_ALLOWED_GLOBALS = frozenset({("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
-                              ("interview.flow.cache", "_expression")})
 
 
 def cache_dir() -> Path | None:
@@ -121,6 +120,14 @@ def _expression(source: str, tree: ex.Node, names: frozenset[str]) -> ex.Express
     return ex.Expression(source, tree, names)
 
 
+def _data_classes() -> tuple[type, ...]:
+    from pydantic import BaseModel
+
+    from interview.flow.load import BoundQuestion, Template
+
+    return (BaseModel, ex.Node, BoundQuestion, Template)
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, data: bytes) -> None:
         super().__init__(io.BytesIO(data))
@@ -129,8 +136,10 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == ("interview.flow.cache", "_expression"):
             return self._expression
-        if module in _ALLOWED_MODULES or (module, name) in _ALLOWED_GLOBALS:
-            return super().find_class(module, name)
+        if module in _ALLOWED_MODULES:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and issubclass(found, _data_classes()):
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a flow cache entry")
 
     def _expression(self, source: str, tree: ex.Node, names: frozenset[str]) -> ex.Expression:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 import shutil
 import stat
@@ -143,12 +142,27 @@ def test_a_damaged_entry_is_rebuilt_silently(cache_dir, flow_file, monkeypatch, 
     assert flow.model == load_flow(flow_file, cache=False).model
 
 
-def test_an_entry_naming_a_foreign_class_is_refused(cache_dir, flow_file, monkeypatch):
+def _planted(module: str, name: str, arg: str) -> bytes:
+    """A pickle that calls module.name(arg) when loaded."""
+    return (b"\x80\x04c" + module.encode() + b"\n" + name.encode() + b"\n" + pickle.dumps(arg, 4)[2:-1]
+            + b"\x85R.")
+
+
+@pytest.mark.parametrize("target", [
+    ("os", "system", "true"),
+    ("builtins", "eval", "1"),
+    ("interview.flow.load", "load_flow", "x"),  # a function of an allowed module is not a data class
+])
+def test_an_entry_naming_anything_but_flow_classes_is_refused(cache_dir, flow_file, monkeypatch, target):
     load_flow(flow_file)
     [entry] = entries(cache_dir)
-    header = entry.read_bytes().split(b"\n", 2)
-    # A planted entry with the right key that would run code when unpickled.
-    entry.write_bytes(header[0] + b"\n" + header[1] + b"\n" + pickle.dumps(os.system))
+    magic, key, _ = entry.read_bytes().split(b"\n", 2)
+    # A planted entry with the right key that would call something when unpickled.
+    planted = _planted(*target)
+    entry.write_bytes(magic + b"\n" + key + b"\n" + planted)
+    refused = flow_cache._Unpickler(planted)
+    with pytest.raises(pickle.UnpicklingError, match="not allowed"):
+        refused.load()
     validations = spy_validation(monkeypatch)
     assert load_flow(flow_file).model.id
     assert validations == [flow_file]
