@@ -92,6 +92,10 @@ def replay_file(path: str, flow_name: str | None) -> tuple[Any, Any]:
     except MissingAnswer as err:
         q = flow.by_id[err.question_id].model
         _fail(f"{path}: missing field {err.question_id!r}, needed on this case's path ({q.prompt})", EXIT_MISSING)
+    except TypeError as err:
+        # The loader checks names, not types: a flow that adds text to a number loads, and fails
+        # only on a case that reaches that expression. A flow error, in one line, never a traceback.
+        _fail(f"flow error: {flow.path}: an expression cannot be evaluated for this case ({err})")
     if outcome.unused:
         print(f"{path}: note: not on this case's path, not used: {', '.join(outcome.unused)}", file=sys.stderr)
     return flow, outcome

@@ -11,6 +11,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # helpers: `paths`, `o
 
 from paths import CONTRACT, EXAMPLES, ROOT, SHARED, TESTS  # noqa: E402,F401  (re-exported for fixtures)
 
+_CACHE_ENV = "SPINE_INTERVIEW_CACHE"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run keeps its own cache of validated flows (inherited by the CLI subprocesses), never the user's."""
+    import os
+    import tempfile
+
+    if _CACHE_ENV not in os.environ:
+        config._spine_flow_cache = tempfile.mkdtemp(prefix="spine-flow-cache-")  # type: ignore[attr-defined]
+        os.environ[_CACHE_ENV] = config._spine_flow_cache  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    directory = getattr(config, "_spine_flow_cache", None)
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+
 
 @pytest.fixture(scope="session")
 def flow():

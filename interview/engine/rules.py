@@ -6,22 +6,30 @@ read ``headline`` and ``rule``. Every statement carries the rule or table behind
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interview.engine.scoring import Evaluation
 from interview.flow.load import LoadedFlow
 from interview.flow.model import PointsScore, Rule, Sourced
-from interview.result import PARTS, Cited, Recommendation, Statement
+
+# The result models are imported where a recommendation is built, not with the engine: a session
+# needs them only once a case is complete, and building them is a large part of opening the app.
+if TYPE_CHECKING:
+    from interview.result import Cited, Recommendation, Statement
 
 
 def cite(flow: LoadedFlow, node: Sourced) -> list[Cited]:
     """The references of a flow node, with their citations."""
+    from interview.result import Cited
+
     refs = flow.model.references
     return [Cited.model_construct(id=r, citation=refs[r].citation) for r in node.refs]
 
 
 def _statement(**fields: Any) -> Statement:
     # Built from the validated flow, so pydantic's validation would only repeat work on every case.
+    from interview.result import Statement
+
     fields.setdefault("section", None)
     fields.setdefault("refs", [])
     fields.setdefault("convention", False)
@@ -54,6 +62,8 @@ def recommend(flow: LoadedFlow, env: Evaluation) -> Recommendation:
         flow: the loaded flow.
         env: the evaluation of a complete case.
     """
+    from interview.result import PARTS, Recommendation
+
     model = flow.model
     rule = route(flow, env)
     env["headline"] = rule.headline

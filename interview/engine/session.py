@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interview.engine.machine import DONE, machine_for
-from interview.engine.rules import recommend
 from interview.engine.scoring import Evaluation
 from interview.engine.values import AnswerError, coerce
 from interview.flow.load import BoundQuestion, LoadedFlow
 from interview.flow.model import Alert
-from interview.result import FlowInfo, Result
+
+if TYPE_CHECKING:
+    from interview.result import Result
 
 
 class SessionError(Exception):
@@ -289,6 +290,10 @@ class Session:
         Raises:
             SessionError: naming the first open question if the case is not complete.
         """
+        # Only a complete case needs the rules and the result models: kept off the startup path.
+        from interview.engine.rules import recommend
+        from interview.result import FlowInfo, Result
+
         if not self.done:
             raise SessionError(f"the case is not complete: {self.current_id} is still open")
         env = Evaluation(self.flow, {k: v for k, v in self._walk.env.items() if k in self.flow.by_id})

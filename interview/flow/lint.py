@@ -719,7 +719,7 @@ def lint_flow(
     shown = _display(path)
     report = Report(path)
     try:
-        flow = load_flow(path)
+        flow = load_flow(path, cache=False)  # checking a flow means validating it, every time
     except FlowError as err:
         report.findings.append(Finding(shown, err.line, err.node, err.message))
         return report

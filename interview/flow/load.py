@@ -14,9 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from interview.flow import expr as ex
@@ -35,6 +34,10 @@ from interview.flow.model import (
     UrgencyLevel,
     ValueScore,
 )
+
+# PyYAML is imported where a file is parsed: a flow served from the cache is never parsed.
+if TYPE_CHECKING:
+    import yaml
 
 DEFAULT_FLOW = "spinal_metastases"
 #: Names every recommendation-time expression (flags, urgency, advice) may also use.
@@ -166,15 +169,22 @@ class LoadedFlow:
 # --- YAML with line numbers ----------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> tuple[Any, str]:
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise FlowError(path, "no such flow file") from None
     except IsADirectoryError:
         raise FlowError(path, "is a directory, not a flow file") from None
     except OSError as err:
         raise FlowError(path, f"cannot be read ({err.strerror})") from None
+
+
+def _read_yaml(path: Path, raw: bytes | None = None) -> tuple[Any, str]:
+    import yaml
+
+    if raw is None:
+        raw = _read(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -190,6 +200,8 @@ def _read_yaml(path: Path) -> tuple[Any, str]:
 
 def compose(path: Path) -> yaml.Node | None:
     """The YAML node tree of a file (for line numbers), or ``None`` if it cannot be read."""
+    import yaml
+
     try:
         return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
@@ -200,6 +212,8 @@ def node_line(root: yaml.Node | None, loc: Iterable[Any]) -> int | None:
     """The 1-based line of the node at a location (``("questions", 4, "when")``) in a node tree."""
     if root is None:
         return None
+    import yaml
+
     node, line = root, root.start_mark.line + 1
     for key in loc:
         if isinstance(node, yaml.MappingNode):
@@ -498,17 +512,35 @@ def _check_acyclic(path: Path, deps: Mapping[str, set[str]]) -> list[str]:
 ENGINE_CALLBACKS = frozenset({"propose_default"})
 
 
-def load_flow(name_or_path: str | Path | None = None) -> LoadedFlow:
+def load_flow(name_or_path: str | Path | None = None, *, cache: bool = True) -> LoadedFlow:
     """Load, validate and bind a flow.
+
+    A flow file that validated before, unchanged and with the same code, comes from the disk cache
+    of :mod:`interview.flow.cache`; any other is parsed, validated and bound, then cached.
 
     Args:
         name_or_path: a path to a flow file, or the id of a shipped flow; default the spinal flow.
+        cache: use and fill the cache of validated flows (``False``: always validate, never store).
 
     Raises:
         FlowError: one clear message naming the file, line and node.
     """
+    from interview.flow import cache as flow_cache
+
     path = resolve_flow(name_or_path)
-    data, sha = _read_yaml(path)
+    raw = _read(path)
+    if cache:
+        cached = flow_cache.load(path, raw)
+        if cached is not None:
+            return cached
+    loaded = _validate(path, raw)
+    if cache:
+        flow_cache.store(path, raw, loaded)
+    return loaded
+
+
+def _validate(path: Path, raw: bytes) -> LoadedFlow:
+    data, sha = _read_yaml(path, raw)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
         raise FlowError(path, f"the flow file is {kind}")

@@ -5,8 +5,8 @@ These models are pure data: they validate the shape of a flow file and export it
 binds them once, so that a flow that loads is a flow whose every name resolves.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would have to evaluate every field's
+# annotation from a string when the classes are built, a measurable part of opening the app.
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -79,7 +79,7 @@ class ChoiceQuestion(_QuestionBase):
     options: list[Option] = Field(min_length=2)
 
     @model_validator(mode="after")
-    def _unique_values(self) -> ChoiceQuestion:
+    def _unique_values(self) -> "ChoiceQuestion":
         values = [o.value for o in self.options]
         dupes = sorted({v for v in values if values.count(v) > 1})
         if dupes:
@@ -99,7 +99,7 @@ class _Numeric(_QuestionBase):
     unit: str | None = None
 
     @model_validator(mode="after")
-    def _range_ordered(self) -> _Numeric:
+    def _range_ordered(self) -> "_Numeric":
         lo, hi = getattr(self, "min", None), getattr(self, "max", None)
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"min {lo} is greater than max {hi}")
@@ -167,7 +167,7 @@ class Derived(Sourced):
     explain: str | None = None
 
     @model_validator(mode="after")
-    def _one_form(self) -> Derived:
+    def _one_form(self) -> "Derived":
         forms = [self.expr is not None, self.cases is not None, self.ranges is not None]
         if sum(forms) != 1:
             raise ValueError("give exactly one of `expr`, `cases` or `ranges`")
@@ -210,7 +210,7 @@ class ScoreItem(_Strict):
     )
 
     @model_validator(mode="after")
-    def _one_form(self) -> ScoreItem:
+    def _one_form(self) -> "ScoreItem":
         forms = [self.points_from is not None, self.lookup is not None, self.ranges is not None,
                  self.cases is not None]
         if sum(forms) != 1:
@@ -246,7 +246,7 @@ class PointsScore(Sourced):
     explain: str | None = None
 
     @model_validator(mode="after")
-    def _bands_ordered(self) -> PointsScore:
+    def _bands_ordered(self) -> "PointsScore":
         for a, b in zip(self.bands, self.bands[1:], strict=False):
             if b.min != a.max + 1:
                 raise ValueError(f"bands must be contiguous: {a.min}-{a.max} then {b.min}-{b.max}")

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
 
 from interview.engine.session import Session, SessionError
-from interview.flow.load import LoadedFlow
-from interview.result import Result
 from interview.tui.screens.interview import InterviewScreen
-from interview.tui.screens.modals import CasePicker, ConfirmScreen, EditScreen
-from interview.tui.screens.recommendation import RecommendationScreen
-from interview.tui.screens.review import ReviewScreen
 from interview.tui.storage import CaseKeeper
+
+# Only the first question's screen is imported up front: every other screen (review,
+# recommendation, modals) and the result model load when first shown, off the startup path.
+if TYPE_CHECKING:
+    import argparse
+
+    from interview.flow.load import LoadedFlow
+    from interview.result import Result
 
 #: Set to exit as soon as the first question is on screen (startup benchmark).
 EXIT_AFTER_FIRST_RENDER = "SPINE_INTERVIEW_EXIT_AFTER_RENDER"
@@ -71,11 +73,16 @@ class InterviewApp(App[int]):
 
     def open_review(self) -> None:
         """Show the review (the interview is complete)."""
+        from interview.tui.screens.recommendation import RecommendationScreen
+        from interview.tui.screens.review import ReviewScreen
+
         if not isinstance(self.screen, ReviewScreen | RecommendationScreen):
             self.push_screen(ReviewScreen(self.session))
 
     def open_recommendation(self) -> None:
         """Compute the result and show it; the case store marks the case finished."""
+        from interview.tui.screens.recommendation import RecommendationScreen
+
         try:
             result = self.session.result()
         except SessionError as err:
@@ -98,11 +105,16 @@ class InterviewApp(App[int]):
 
     def edit_answer(self, qid: str) -> None:
         """Edit an answer from the review screen."""
+        from interview.tui.screens.modals import EditScreen
+
         self.push_screen(EditScreen(self.flow, qid, self.session.answers.get(qid)),
                          lambda value: None if value is None else self.apply_edit(qid, value))
 
     def apply_edit(self, qid: str, value: Any) -> None:
         """Change an answer; dropped answers are named in the transcript; open questions reopen."""
+        from interview.tui.screens.modals import EditScreen
+        from interview.tui.screens.review import ReviewScreen
+
         old = self.session.answers.get(qid)
         try:
             dropped = self.session.edit(qid, value)
@@ -126,6 +138,8 @@ class InterviewApp(App[int]):
     # --- cases, exports, quitting ----------------------------------------------------------------
 
     def action_open_case(self) -> None:
+        from interview.tui.screens.modals import CasePicker
+
         if not self.keeper.available:
             self.notify(self.keeper.warning or "Case storage is not available.", severity="warning")
             return
@@ -195,6 +209,8 @@ class InterviewApp(App[int]):
 
     def action_quit_case(self) -> None:
         """Quit; without storage an unsaved case is discarded only after asking."""
+        from interview.tui.screens.modals import ConfirmScreen
+
         if self.keeper.saving or not (self.session.answers or self.session.skipped):
             self.exit(0)
             return

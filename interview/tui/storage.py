@@ -7,11 +7,13 @@ so opening the app and quitting leaves no empty case behind.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interview.engine.session import Session
 from interview.flow.load import LoadedFlow
-from interview.result import Result
+
+if TYPE_CHECKING:
+    from interview.result import Result  # only a finished case has one: not imported at startup
 
 
 class CaseKeeper:

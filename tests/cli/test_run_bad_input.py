@@ -339,6 +339,17 @@ def test_mutated_flow_files_fail_cleanly(scratch: Path, mutated: MutatedFlow) ->
         assert_clean_error(rc, err)
 
 
+def test_an_expression_that_cannot_be_evaluated_is_a_clean_error(tmp_path: Path) -> None:
+    """A flow that loads but adds text to a number on this case's path fails with exit 2 and one line."""
+    data = copy.deepcopy(FLOW_DATA)
+    radiosensitivity = next(d for d in data["derived"] if d["id"] == "radiosensitivity")
+    radiosensitivity["cases"][0]["when"] = 'kps + "a" > 1'  # found by test_mutated_flow_files_fail_cleanly
+    flow_path = write(tmp_path / "flow.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    answers = write(tmp_path / "a.yaml", with_())
+    rc, _, err = run_cli(["run", "--answers", str(answers), "--flow", str(flow_path)])
+    assert "cannot be evaluated" in assert_clean_error(rc, err, EXIT_BAD_INPUT)
+
+
 def test_default_outside_the_options_is_a_clean_error(tmp_path: Path) -> None:
     """A flow whose proposed default is not one of its question's options fails with exit 2 and one line."""
     data = copy.deepcopy(FLOW_DATA)

@@ -1,0 +1,249 @@
+"""A disk cache of validated, bound flows: the app does not re-parse and re-validate an unchanged flow.
+
+Parsing the YAML, validating it with pydantic and binding its expressions is most of what
+:func:`interview.flow.load.load_flow` costs, and it gives the same :class:`LoadedFlow` for the same
+flow file and the same code. So a flow that validated once is pickled, and later loads unpickle it.
+
+Never stale: an entry is used only when its key matches, and the key is a hash of
+
+* the flow file's bytes and its path,
+* every ``.py`` file of the ``interview`` package (any code change re-validates, not only a new
+  version number), and
+* the Python, pydantic, pydantic-core and PyYAML versions, and this cache's format.
+
+A flow that fails validation is never stored, so an error is always reported from a real load.
+Anything wrong with an entry (unreadable, truncated, another key, a class it may not contain) makes
+the load fall back to a full validation, silently, and the entry is rewritten. Entries live in the
+user cache directory (``$SPINE_INTERVIEW_CACHE`` overrides it; ``off`` disables the cache), in a
+directory made 0700, each written 0600 and replaced atomically, one entry per flow path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from interview.flow import expr as ex
+
+if TYPE_CHECKING:
+    from interview.flow.load import LoadedFlow
+
+CACHE_ENV = "SPINE_INTERVIEW_CACHE"
+#: Bump when the layout of an entry changes (it is part of the key as well).
+FORMAT = 1
+_MAGIC = b"spine-interview flow cache\n"
+_PACKAGE = Path(__file__).resolve().parent.parent
+#: The only globals an entry may name: the flow's own data classes (model nodes, expression trees,
+#: bound questions, templates). Anything else is refused before it is looked up, so a planted file
+#: cannot run code through the unpickler.
+_ALLOWED_MODULES = frozenset({"interview.flow.model", "interview.flow.load", "interview.flow.expr"})
+
+
+def cache_dir() -> Path | None:
+    """Where entries are kept, or ``None`` when the cache is switched off."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    if env.lower() in ("off", "0", "no", "false"):
+        return None
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("spine-interview", appauthor=False)) / "flows"
+
+
+@cache
+def code_version() -> str:
+    """A hash of the code that validates and binds flows: every module of the package, and the
+    versions of Python and of the libraries that parse and validate."""
+    import pydantic
+    import pydantic_core
+
+    h = hashlib.sha256()
+    h.update(f"format {FORMAT}\n{sys.version}\n{sys.implementation.cache_tag}\n".encode())
+    h.update(f"pydantic {pydantic.VERSION} core {pydantic_core.__version__}\n".encode())
+    h.update(_yaml_stamp())
+    found = False
+    for path in _sources(_PACKAGE):
+        found = True
+        h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    if not found:  # no sources to vouch for the code (a byte-code-only install): never cache
+        raise OSError("no package sources")
+    return h.hexdigest()
+
+
+def _yaml_stamp() -> bytes:
+    """PyYAML's version, read from its ``__init__`` without importing it (the import is what we save)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("yaml")
+    origin = spec.origin if spec else None
+    return b"yaml " + (Path(origin).read_bytes() if origin else b"none") + b"\n"
+
+
+def _sources(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                yield Path(dirpath) / name
+
+
+def _key(path: Path, raw: bytes) -> bytes:
+    h = hashlib.sha256()
+    h.update(code_version().encode() + b"\0")
+    h.update(os.path.abspath(path).encode() + b"\0")
+    h.update(hashlib.sha256(raw).digest())
+    return h.hexdigest().encode()
+
+
+def _entry(directory: Path, path: Path) -> Path:
+    """One entry per flow file: a new version of the file replaces the old entry."""
+    return directory / (hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:32] + ".flow")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _expression(source: str, tree: ex.Node, names: frozenset[str]) -> ex.Expression:
+    """How an expression is stored: without its compiled function (a closure cannot be pickled)."""
+    return ex.Expression(source, tree, names)
+
+
+def _data_classes() -> tuple[type, ...]:
+    from pydantic import BaseModel
+
+    from interview.flow.load import BoundQuestion, Template
+
+    return (BaseModel, ex.Node, BoundQuestion, Template)
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self.expressions: list[ex.Expression] = []
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("interview.flow.cache", "_expression"):
+            return self._expression
+        if module in _ALLOWED_MODULES:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and issubclass(found, _data_classes()):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a flow cache entry")
+
+    def _expression(self, source: str, tree: ex.Node, names: frozenset[str]) -> ex.Expression:
+        expression = _expression(source, tree, names)
+        self.expressions.append(expression)
+        return expression
+
+
+def load(path: Path, raw: bytes) -> LoadedFlow | None:
+    """The cached flow for these file bytes and this code, or ``None`` (no entry, stale, damaged)."""
+    try:
+        directory = cache_dir()
+        if directory is None:
+            return None
+        data = _entry(directory, path).read_bytes()
+        header = _MAGIC + _key(path, raw) + b"\n"
+        if not data.startswith(header):
+            return None
+        unpickler = _Unpickler(data[len(header):])
+        state = unpickler.load()
+        return _rebuild(path, raw, state, unpickler.expressions)
+    except Exception:  # noqa: BLE001 - whatever is wrong with an entry, a full load replaces it
+        return None
+
+
+def _rebuild(path: Path, raw: bytes, state: Any, expressions: list[ex.Expression]) -> LoadedFlow | None:
+    from interview.flow.load import BoundQuestion, LoadedFlow, Template
+    from interview.flow.model import Flow
+
+    model, questions, conditions, templates, depends_on = state
+    if not (isinstance(model, Flow) and all(isinstance(q, BoundQuestion) for q in questions)
+            and all(isinstance(t, Template) for _, t in templates)):
+        return None
+    tables = model.tables
+    for expression in expressions:
+        expression.fn = expression.tree.compile(tables)
+    return LoadedFlow(
+        model=model, path=path, sha256=hashlib.sha256(raw).hexdigest(), questions=questions,
+        conditions={(id(owner), tag): e for owner, tag, e in conditions},
+        templates={id(owner): t for owner, t in templates},
+        depends_on=depends_on,
+    )
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is ex.Expression:
+            return _expression, (obj.source, obj.tree, obj.names)
+        return NotImplemented
+
+
+def store(path: Path, raw: bytes, flow: LoadedFlow) -> None:
+    """Keep a freshly validated flow for the next load; failing to is never an error."""
+    try:
+        directory = cache_dir()
+        if directory is None:
+            return
+        payload = _payload(flow)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".flow")  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_MAGIC + _key(path, raw) + b"\n" + payload)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, _entry(directory, path))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except Exception:  # noqa: BLE001 - a read-only or full disk only costs the next start its time
+        return
+
+
+def _payload(flow: LoadedFlow) -> bytes:
+    """The flow as one pickle, its id-keyed maps keyed by the objects themselves (ids do not survive)."""
+    owners = _objects(flow.model)
+    conditions = [(owners[key], tag, e) for (key, tag), e in flow.conditions.items()]
+    templates = [(owners[key], t) for key, t in flow.templates.items()]
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(
+        (flow.model, flow.questions, conditions, templates, flow.depends_on)
+    )
+    return buffer.getvalue()
+
+
+def _objects(root: Any) -> dict[int, Any]:
+    """Every object reachable from the model (nodes and their texts), by id."""
+    from pydantic import BaseModel
+
+    seen: dict[int, Any] = {}
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen[id(obj)] = obj
+        if isinstance(obj, BaseModel):
+            stack.extend(obj.__dict__.values())
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple):
+            stack.extend(obj)
+    return seen
+

@@ -1,0 +1,211 @@
+"""The cache of validated flows: used only for the same file and code, never stale, never fatal."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from interview.engine.replay import replay
+from interview.flow import cache as flow_cache
+from interview.flow.load import FlowError, flows_dir, load_flow
+
+FLOW = flows_dir() / "spinal_metastases.yaml"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv(flow_cache.CACHE_ENV, str(directory))
+    return directory
+
+
+@pytest.fixture
+def flow_file(tmp_path: Path) -> Path:
+    path = tmp_path / "flow.yaml"
+    shutil.copyfile(FLOW, path)
+    return path
+
+
+def entries(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.flow"))
+
+
+def spy_validation(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every full validation (parse + pydantic + binding) load_flow makes."""
+    import interview.flow.load as load
+
+    calls: list[Path] = []
+    real = load._validate
+
+    def validate(path: Path, raw: bytes):  # noqa: ANN202
+        calls.append(path)
+        return real(path, raw)
+
+    monkeypatch.setattr(load, "_validate", validate)
+    return calls
+
+
+def test_second_load_comes_from_the_cache_and_equals_a_full_load(cache_dir, flow_file, monkeypatch):
+    validations = spy_validation(monkeypatch)
+    first = load_flow(flow_file)
+    assert validations == [flow_file] and len(entries(cache_dir)) == 1
+    cached = load_flow(flow_file)
+    assert validations == [flow_file], "an unchanged flow is not validated again"
+    fresh = load_flow(flow_file, cache=False)
+    assert cached is not first
+    assert cached.model == fresh.model
+    assert (cached.path, cached.sha256) == (fresh.path, fresh.sha256)
+    assert [e.source for e in cached.conditions.values()] == [e.source for e in fresh.conditions.values()]
+    assert [t.text for t in cached.templates.values()] == [t.text for t in fresh.templates.values()]
+    assert cached.depends_on == fresh.depends_on
+    assert [(q.id, q.index, q.when_inputs) for q in cached.questions] == \
+        [(q.id, q.index, q.when_inputs) for q in fresh.questions]
+    # The id-keyed maps point at the cached flow's own nodes.
+    for rule in cached.model.rules:
+        assert cached.template(rule.because).text == rule.because
+        if rule.when:
+            assert cached.cond(rule).source == rule.when
+
+
+def test_a_cached_flow_gives_the_same_results(cache_dir, flow_file, example_names):
+    from paths import EXAMPLES
+
+    from interview.cli import read_answers_file
+
+    load_flow(flow_file)
+    cached, fresh = load_flow(flow_file), load_flow(flow_file, cache=False)
+    assert example_names
+    for name in example_names:
+        answers = read_answers_file(str(EXAMPLES / f"{name}.answers.yaml"))
+        assert replay(cached, answers).result.to_json_dict() == replay(fresh, answers).result.to_json_dict()
+
+
+def test_a_changed_flow_is_validated_again(cache_dir, flow_file, monkeypatch):
+    load_flow(flow_file)
+    validations = spy_validation(monkeypatch)
+    text = flow_file.read_text(encoding="utf-8")
+    flow_file.write_text(text.replace("title:", "title: Changed", 1), encoding="utf-8")
+    changed = load_flow(flow_file)
+    assert validations == [flow_file]
+    assert changed.model.title.startswith("Changed")
+    # A change that breaks the flow is reported, not hidden behind the entry of the old version.
+    flow_file.write_text(text.replace("kind: choice", "kind: chioce", 1), encoding="utf-8")
+    with pytest.raises(FlowError):
+        load_flow(flow_file)
+
+
+def test_changed_code_is_validated_again(cache_dir, flow_file, monkeypatch):
+    load_flow(flow_file)
+    validations = spy_validation(monkeypatch)
+    monkeypatch.setattr(flow_cache, "code_version", lambda: "another version of the code")
+    load_flow(flow_file)
+    assert validations == [flow_file]
+    load_flow(flow_file)
+    assert validations == [flow_file], "the entry was rewritten for the new code"
+
+
+def test_code_version_covers_every_module_of_the_package():
+    sources = {p.relative_to(flow_cache._PACKAGE).as_posix() for p in flow_cache._sources(flow_cache._PACKAGE)}
+    assert {"flow/load.py", "flow/model.py", "flow/expr.py", "flow/cache.py", "engine/session.py"} <= sources
+    assert flow_cache.code_version() == flow_cache.code_version.__wrapped__()
+
+
+def test_a_flow_that_fails_validation_is_never_cached(cache_dir, flow_file):
+    flow_file.write_text(flow_file.read_text(encoding="utf-8").replace("kind: choice", "kind: chioce", 1),
+                         encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(FlowError):
+            load_flow(flow_file)
+    assert entries(cache_dir) == []
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: b"",
+    lambda data: data[: len(data) // 2],
+    lambda data: data[:-50] + b"\x00" * 50,
+    lambda data: b"not a cache entry at all",
+    lambda data: data.replace(b"spine-interview flow cache", b"spine-interview flow cachX", 1),
+])
+def test_a_damaged_entry_is_rebuilt_silently(cache_dir, flow_file, monkeypatch, damage):
+    load_flow(flow_file)
+    [entry] = entries(cache_dir)
+    entry.write_bytes(damage(entry.read_bytes()))
+    validations = spy_validation(monkeypatch)
+    flow = load_flow(flow_file)
+    assert validations == [flow_file]
+    assert load_flow(flow_file).model == flow.model
+    assert validations == [flow_file], "the damaged entry was replaced by a good one"
+    assert flow.model == load_flow(flow_file, cache=False).model
+
+
+def _planted(module: str, name: str, arg: str) -> bytes:
+    """A pickle that calls module.name(arg) when loaded."""
+    return (b"\x80\x04c" + module.encode() + b"\n" + name.encode() + b"\n" + pickle.dumps(arg, 4)[2:-1]
+            + b"\x85R.")
+
+
+@pytest.mark.parametrize("target", [
+    ("os", "system", "true"),
+    ("builtins", "eval", "1"),
+    ("interview.flow.load", "load_flow", "x"),  # a function of an allowed module is not a data class
+])
+def test_an_entry_naming_anything_but_flow_classes_is_refused(cache_dir, flow_file, monkeypatch, target):
+    load_flow(flow_file)
+    [entry] = entries(cache_dir)
+    magic, key, _ = entry.read_bytes().split(b"\n", 2)
+    # A planted entry with the right key that would call something when unpickled.
+    planted = _planted(*target)
+    entry.write_bytes(magic + b"\n" + key + b"\n" + planted)
+    refused = flow_cache._Unpickler(planted)
+    with pytest.raises(pickle.UnpicklingError, match="not allowed"):
+        refused.load()
+    validations = spy_validation(monkeypatch)
+    assert load_flow(flow_file).model.id
+    assert validations == [flow_file]
+
+
+def test_entries_are_private(cache_dir, flow_file):
+    load_flow(flow_file)
+    [entry] = entries(cache_dir)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert not list(cache_dir.glob(".tmp-*")), "no temporary file is left behind"
+
+
+def test_an_unwritable_cache_is_not_an_error(tmp_path, flow_file, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv(flow_cache.CACHE_ENV, str(blocker / "cache"))
+    assert load_flow(flow_file).model.id == load_flow(flow_file).model.id
+
+
+def test_the_cache_can_be_switched_off(tmp_path, flow_file, monkeypatch):
+    monkeypatch.setenv(flow_cache.CACHE_ENV, "off")
+    validations = spy_validation(monkeypatch)
+    load_flow(flow_file)
+    load_flow(flow_file)
+    assert validations == [flow_file, flow_file]
+
+
+def test_the_default_place_is_the_user_cache_directory(monkeypatch):
+    import platformdirs
+
+    monkeypatch.delenv(flow_cache.CACHE_ENV, raising=False)
+    expected = Path(platformdirs.user_cache_dir("spine-interview", appauthor=False)) / "flows"
+    assert flow_cache.cache_dir() == expected
+
+
+def test_one_entry_per_flow_file(cache_dir, flow_file, tmp_path):
+    other = tmp_path / "other.yaml"
+    shutil.copyfile(FLOW, other)
+    load_flow(flow_file)
+    load_flow(other)
+    assert len(entries(cache_dir)) == 2
+    flow_file.write_text(flow_file.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    load_flow(flow_file)
+    assert len(entries(cache_dir)) == 2, "a new version of a file replaces its entry"
+    assert load_flow(other).path == other
