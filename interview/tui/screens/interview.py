@@ -63,6 +63,10 @@ class InterviewScreen(Screen[None]):
         with Row(id="main"):
             with Column(id="chat"):
                 yield Transcript(id="transcript")
+                qid = self.session.current_id
+                if qid is not None:
+                    # Part of the first layout: the first question is on screen in the first frame.
+                    yield AnswerArea(self.flow, qid, self.session.proposed(qid))
             yield SidePanel(id="panel")
         yield KeyBar()
 
@@ -74,6 +78,8 @@ class InterviewScreen(Screen[None]):
             self._ask_turn(qid, teaching=False)
             transcript.reply(qid, self._shown(qid))
         self.sync()
+        if getattr(self.app, "stamp_first_render", False):
+            self.call_after_refresh(self.app.first_render)  # type: ignore[attr-defined]
         if self.session.done:
             # A complete case (prefilled from a file or resumed): straight to the review.
             self.call_after_refresh(self.app.open_review)  # type: ignore[attr-defined]
