@@ -40,6 +40,8 @@ class InterviewApp(App[int]):
 
     TITLE = "spine-interview"
     ENABLE_COMMAND_PALETTE = False
+    #: Screen classes by terminal height (lists are sized to fit: see AnswerArea's CSS).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (40, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit_case", "Quit", priority=True),
         Binding("q", "quit_case", "Quit", show=False),

@@ -129,3 +129,84 @@ async def test_back_to_a_typed_answer_proposes_it_selected(make_app):
         await pilot.press("7", "1", "enter")
         await pilot.pause()
         assert app.session.answers["age"] == 71
+
+
+async def test_down_then_enter_takes_the_first_option(make_app):
+    """With nothing highlighted, ↓ lands on option 1 (↓ Enter on the first question is 'Yes')."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.session.answers["neuro_deficit"] is True
+
+
+async def test_a_click_in_the_transcript_leaves_the_keys_with_the_answer(make_app):
+    """Clicking a question in the transcript does not take the keyboard from the reply field."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.click("#transcript", offset=(5, 1))  # the first question's line
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.answers["known_primary"] is True
+
+
+async def test_edit_key_shows_the_chosen_answer_at_80_columns(make_app):
+    """Below 100 columns the panel opens on e with the highlighted answer in view."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, STABLE, stop_before="sins_location")
+        await pilot.press("e")
+        await pilot.pause()
+        panel = app.screen.query_one("#panel")
+        assert panel.has_focus and panel.display
+        start, height = panel._block_rows[panel.cursor]
+        top = round(panel.scroll_y)
+        assert top <= start and start + height <= top + panel.scrollable_content_region.height
+
+
+async def test_number_list_records_the_highlighted_value(make_app):
+    """KPS offered 70 again after back: ↓ to the next value and Enter records that value."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await answer_case(pilot, STABLE, stop_before="ambulatory")
+        assert app.session.answers["kps"] == STABLE["kps"]
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        area = app.screen.query_one(AnswerArea)
+        assert app.session.current_id == "kps" and area.mode == "filter"
+        highlighted = area.query_one("#choices").highlighted
+        below = area.choices[area._shown[highlighted + 1]].value
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.session.answers["kps"] == below != STABLE["kps"]
+
+
+async def test_paste_is_ignored_while_a_list_is_open(make_app):
+    """Pasted text never lands in the reply field of a list question."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        entry = app.screen.query_one("#entry")
+        entry.post_message(events.Paste("2"))
+        await pilot.pause()
+        assert entry.value == "" and app.session.current_id == "neuro_deficit"
+
+
+async def test_a_long_list_fits_in_the_answer_area_at_80x24(make_app):
+    """At 80×24 the primary-tumour list is never cut off by the answer area's bottom edge."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "y")
+        await pilot.pause()
+        area = app.screen.query_one(AnswerArea)
+        choices = area.query_one("#choices")
+        assert app.session.current_id == "primary_tumour" and choices.option_count > 9
+        assert choices.region.bottom <= area.region.bottom and choices.region.height >= 6
+        for _ in range(choices.option_count):  # walk the whole list: the highlight is always in view
+            await pilot.press("down")
+            top = round(choices.scroll_y)
+            assert top <= choices.highlighted < top + choices.region.height

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.events import Key
+from textual.events import Key, Paste
 from textual.message import Message
 from textual.widgets import Button, Input
 
@@ -54,16 +54,27 @@ class _Entry(Input):
         if self.picking and event.is_printable:
             event.prevent_default()  # not typed; bubbles to the answer area, then to the bindings
 
+    def _on_paste(self, event: Paste) -> None:
+        if self.picking:
+            event.prevent_default()  # a list is answered by a key or Enter, not by pasted text
+            event.stop()
+
 
 class ChoiceList(BlockView, can_focus=False):
     """The numbered options of a question, answered from the reply field (or a click)."""
 
     CURSOR_NEEDS_FOCUS = False
+    WIDTH_FROM_PARENT = True
+    SCOPED_CSS = False  # its rules name the screen's height class (.-short), above this widget
 
     DEFAULT_CSS = """
     /* Scrolled by the cursor only: a scrollbar that comes and goes with the list's length is a
        layout change, one more frame on entering and leaving every long list. */
     ChoiceList { height: auto; max-height: 12; background: $surface; overflow-y: hidden; }
+    /* A list must fit whole in the answer area (a clipped list hid highlighted options): as many
+       rows as the terminal's height leaves (the app's vertical breakpoints). */
+    .-short ChoiceList { max-height: 6; }
+    .-medium ChoiceList { max-height: 9; }
     """
 
     def set_blocks(self, blocks: Iterable[Block]) -> None:
@@ -336,9 +347,22 @@ class AnswerArea(NeverScrolls, Vertical):
         if self.mode in ("pick", "filter") and isinstance(self.screen.focused, Input):
             event.stop()
             options = self.query_one(ChoiceList)
-            if options.option_count:
-                current = options.highlighted or 0
-                options.move_cursor(max(0, min(options.option_count - 1, current + delta)))
+            count = options.option_count
+            if not count:
+                return
+            current = options.highlighted
+            if current is None:  # nothing highlighted yet: ↓ starts at the first option, ↑ at the last
+                index = 0 if delta > 0 else count - 1
+            else:
+                index = max(0, min(count - 1, current + delta))
+            options.move_cursor(index)
+            if self.mode == "filter" and not isinstance(self.question, ChoiceQuestion):
+                # A number list (KPS): the field holds the value Enter records, so it follows the
+                # highlight; otherwise a proposed 70 stayed in the field and won over a chosen 60.
+                entry = self.query_one("#entry", _Entry)
+                with entry.prevent(Input.Changed):
+                    entry.value = str(self.choices[self._shown[index]].value)
+                entry.select_all()
 
     def _submit_raw(self, value: Any, *, from_text: bool = False) -> None:
         try:

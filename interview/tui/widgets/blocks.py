@@ -1,5 +1,7 @@
 """Stacked blocks of Rich text, drawn row by row from a cache; blocks about an answer can be chosen.
 
+Overrides two private methods of Textual (8.2.8, pinned; tests/tui/test_textual_pin.py checks them).
+
 The transcript and the side panel are both built on :class:`BlockView`. Each block is rendered to
 strips once per width and kept; a frame copies only the visible rows. Textual's OptionList and
 Static re-render all their content whenever their size changes, and in the interview every answer
@@ -70,6 +72,9 @@ class BlockView(ScrollView, can_focus=True):
 
     #: Draw the cursor only while the view has focus (a list answered from another field says False).
     CURSOR_NEEDS_FOCUS = True
+    #: While hidden, draw at the parent's content width (a list shown for a question, whose width is
+    #: its parent's); a view whose width is its own (a side panel) waits to be laid out.
+    WIDTH_FROM_PARENT = False
 
     class Chosen(Message):
         """A block was chosen (Enter or a click); `ref` says what it refers to."""
@@ -134,7 +139,7 @@ class BlockView(ScrollView, can_focus=True):
             return 0
         width = self.scrollable_content_region.width
         parent = self.parent
-        if not width and isinstance(parent, Widget) and parent.size.width:
+        if not width and self.WIDTH_FROM_PARENT and isinstance(parent, Widget) and parent.size.width:
             # Hidden until now (a list shown for this question): draw at the width it is about to
             # get, or showing it would take a second layout pass, and a second frame.
             styles = self.styles
@@ -196,6 +201,8 @@ class BlockView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self._content_width() != self._drawn_width:
             self._restack()
+            if self.has_focus:
+                self._show_cursor()  # rows moved when re-wrapped: keep the cursor's block in view
 
     # --- drawing ---------------------------------------------------------------------------------
 

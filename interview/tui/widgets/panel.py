@@ -72,6 +72,8 @@ class SidePanel(BlockView):
     """
 
     COMPONENT_CLASSES = {"sidepanel--title"}
+    #: A click edits an answer but leaves the keyboard with the reply field (e browses).
+    FOCUS_ON_CLICK = False
 
     DEFAULT_CSS = """
     SidePanel {

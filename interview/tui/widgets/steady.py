@@ -1,4 +1,5 @@
-"""Widgets that never scroll: a change of their size needs no second layout pass.
+"""Widgets that never scroll: a change of their size needs no second layout pass (textual 8.2.8, pinned;
+tests/tui/test_textual_pin.py checks the private method overridden here).
 
 Textual records a widget's new size as its "virtual size" with a layout refresh, meant for widgets
 that scroll their content. For a widget that never scrolls that second layout pass only costs one

@@ -31,6 +31,9 @@ class Entry:
 class Transcript(BlockView):
     """The running conversation; the newest turn is always scrolled into view."""
 
+    #: A click edits a reply but leaves the keyboard with the reply field (shift+↑ browses).
+    FOCUS_ON_CLICK = False
+
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
