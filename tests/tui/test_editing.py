@@ -210,3 +210,15 @@ async def test_a_long_list_fits_in_the_answer_area_at_80x24(make_app):
             await pilot.press("down")
             top = round(choices.scroll_y)
             assert top <= choices.highlighted < top + choices.region.height
+
+
+async def test_the_skip_caption_skips_an_optional_question(make_app):
+    """The visible 'Skip (optional)' under an optional question skips it when clicked."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await answer_case(pilot, STABLE, stop_before="prior_rt_same_level")
+        skip = app.screen.query_one("#skip-row")
+        assert skip.display and "Skip" in str(skip.render())
+        await pilot.click("#skip-row")
+        await pilot.pause()
+        assert "prior_rt_same_level" in app.session.skipped

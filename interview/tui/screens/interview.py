@@ -8,7 +8,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header
 
 from interview.engine.session import Session, SessionError
 from interview.engine.values import AnswerError
@@ -19,7 +18,7 @@ from interview.tui.widgets.banner import EmergencyBanner
 from interview.tui.widgets.blocks import BlockView
 from interview.tui.widgets.keybar import KeyBar
 from interview.tui.widgets.panel import SidePanel
-from interview.tui.widgets.steady import Column, Row
+from interview.tui.widgets.steady import Column, Row, TitleBar
 from interview.tui.widgets.transcript import Transcript
 
 #: Below this width the side panel starts hidden (F2 shows it).
@@ -58,7 +57,7 @@ class InterviewScreen(Screen[None]):
         return self.session.flow
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar(f"{self.app.title} — {self.flow.model.title}")
         yield EmergencyBanner(id="banner")
         with Row(id="main"):
             with Column(id="chat"):

@@ -16,14 +16,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key, Paste
 from textual.message import Message
-from textual.widgets import Button, Input
+from textual.widgets import Input
 
 from interview.engine.values import AnswerError, allowed, coerce
 from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, TextQuestion
 from interview.tui.labels import Choice, choices
 from interview.tui.widgets.blocks import Block, BlockView
-from interview.tui.widgets.steady import Caption, NeverScrolls, QuietButton, Row
+from interview.tui.widgets.steady import Caption, NeverScrolls, SkipLink
 
 #: Lists longer than this get a filter/number entry field instead of single-key answers.
 SHORT_LIST = 9
@@ -111,10 +111,8 @@ class AnswerArea(NeverScrolls, Vertical):
     AnswerArea Input, AnswerArea Input:focus {
         margin: 0; height: 1; border: none; padding: 0 1; background: $boost;
     }
-    AnswerArea #skip-row { height: auto; }
-    AnswerArea #skip-row Button {
-        min-width: 10; height: 1 !important; border: none !important; margin: 0 1 0 0;
-    }
+    AnswerArea > #skip-row { width: auto; height: 1; padding: 0 1; background: $primary-muted; }
+    AnswerArea > #skip-row:hover { background: $primary; }
     """
 
     BINDINGS = [
@@ -168,8 +166,9 @@ class AnswerArea(NeverScrolls, Vertical):
         choice_list.set_blocks(self._options())
         yield choice_list
         yield Caption("", classes="error", id="error")
-        with Row(id="skip-row"):
-            yield QuietButton("Skip (optional)", id="skip", variant="default")
+        # A clickable caption, not a Button: it looks like one, and Button's stylesheet alone was a
+        # noticeable part of parsing the first screen's CSS at start-up.
+        yield SkipLink("Skip (optional) · s", id="skip-row")
 
     def _apply(self) -> None:
         """Show the parts the current question needs, with its values."""
@@ -330,10 +329,10 @@ class AnswerArea(NeverScrolls, Vertical):
             return
         self._submit_raw(text, from_text=True)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "skip":
-            event.stop()
-            self.action_skip()
+    @on(SkipLink.Pressed)
+    def _skip_pressed(self, event: SkipLink.Pressed) -> None:
+        event.stop()
+        self.action_skip()
 
     def action_skip(self) -> None:
         """Skip an optional question; a required one says why it cannot be skipped."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 from rich.console import RenderableType
 from rich.text import Text
 from textual.containers import Horizontal, Vertical
+from textual.events import Click
 from textual.geometry import Size
-from textual.widgets import Button, Static
+from textual.message import Message
+from textual.widgets import Static
 
 
 class NeverScrolls:
@@ -34,8 +36,13 @@ class Column(NeverScrolls, Vertical):
     """A Vertical that never scrolls."""
 
 
-class QuietButton(NeverScrolls, Button):
-    """A Button that never scrolls."""
+class TitleBar(NeverScrolls, Static):
+    """The app's name and the flow's title on the top line (Textual's Header without its parts)."""
+
+    DEFAULT_CSS = """
+    TitleBar { dock: top; height: 1; width: 100%; background: $panel; color: $foreground; padding: 0 1;
+               text-style: bold; }
+    """
 
 
 class Caption(NeverScrolls, Static):
@@ -60,3 +67,14 @@ class Caption(NeverScrolls, Static):
         if plain != self._shown:
             self._shown = plain
             self.update(content)
+
+
+class SkipLink(Caption):
+    """A one-line caption that acts as a button: a click posts :class:`Pressed`."""
+
+    class Pressed(Message):
+        """The caption was clicked."""
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.post_message(self.Pressed())
