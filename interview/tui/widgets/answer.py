@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -58,6 +59,15 @@ class _Entry(Input):
         if self.picking:
             event.prevent_default()  # a list is answered by a key or Enter, not by pasted text
             event.stop()
+
+
+def _numbered(number: int, label: str) -> Table:
+    """An option as ' 3. label', a long label wrapping under itself rather than under its number."""
+    row = Table.grid(padding=(0, 1, 0, 0))
+    row.add_column(width=3, justify="right", no_wrap=True)
+    row.add_column(ratio=1)
+    row.add_row(f"{number}.", label)
+    return row
 
 
 class ChoiceList(BlockView, can_focus=False):
@@ -227,8 +237,7 @@ class AnswerArea(NeverScrolls, Vertical):
         # Option refs carry their question: a pick queued for the previous question is not applied
         # to the next one, which reuses this area.
         qid = self.question.id
-        return [Block(f"{qid}:{i}", Text(f"{i + 1:>2}. {self.choices[i].label}"), f"{qid}:{i}")
-                for i in self._shown]
+        return [Block(f"{qid}:{i}", _numbered(i + 1, self.choices[i].label), f"{qid}:{i}") for i in self._shown]
 
     def on_mount(self) -> None:
         self._apply()
