@@ -114,11 +114,6 @@ class BlockView(ScrollView, can_focus=True):
         if chosen is not None:
             self.cursor = next((i for i, b in enumerate(blocks) if b.ref == chosen), None)
 
-    @property
-    def row_count(self) -> int:
-        """Rows the blocks take at the current width."""
-        return len(self._rows)
-
     def add_block(self, block: Block) -> None:
         """Add a block at the end."""
         self.blocks.append(block)
