@@ -47,24 +47,13 @@ class Walk:
     undetermined: set[str] = field(default_factory=set)
 
 
-def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = (),
-         resume: tuple[Walk, int] | None = None) -> Walk:
+def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ()) -> Walk:
     """Follow the flow's conditions over a set of answers.
 
     Returns the questions asked (the path), the evaluation (answers on the path, `otherwise` values
     off it, ``None`` for open ones) and the first open question, if any.
-
-    Args:
-        flow: The loaded flow.
-        answers: Answers by question id.
-        skipped: Questions skipped (optional ones).
-        resume: ``(previous walk, index)`` when only the question at `index` changed and it was the
-            previous walk's open question: the questions before it are taken over unchanged (a
-            condition may read only earlier answers, and no earlier one was open), and the walk
-            goes on from there. Answering forward is then linear in the case, not quadratic.
     """
     skipped = set(skipped)
-    steps = _steps(flow)
     env = Evaluation(flow)
     path: list[str] = []
     current: str | None = None
@@ -73,14 +62,7 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = (),
     # question is neither asked nor skipped (and an answer it already has is not dropped).
     pending: set[str] = set()
     undetermined: set[str] = set()
-    start = 0
-    if resume is not None:
-        previous, start = resume
-        before = {qid for qid, *_ in steps[:start]}
-        env.update({qid: previous.env[qid] for qid in before if qid in previous.env})
-        path = [qid for qid in previous.path if qid in before]
-        off = previous.off_path & before
-    for qid, when, inputs, otherwise in steps[start:]:
+    for qid, when, inputs, otherwise in _steps(flow):
         if pending and not inputs.isdisjoint(pending):
             env[qid] = None
             pending.add(qid)
@@ -212,7 +194,7 @@ class Session:
         self.answers[q.id] = stored
         self.skipped.discard(q.id)
         self.proposals.pop(q.id, None)
-        self._refresh(forward=True, changed=q.id)
+        self._refresh(forward=True)
         return stored
 
     def skip(self) -> None:
@@ -226,7 +208,7 @@ class Session:
             raise SessionError(f"{q.id} is required and cannot be skipped")
         self._emit(Event("skip", q.id))
         self.skipped.add(q.id)
-        self._refresh(forward=True, changed=q.id)
+        self._refresh(forward=True)
 
     def back(self) -> bool:
         """Step back to the previous question on the path, keeping its answer as the proposal.
@@ -343,16 +325,9 @@ class Session:
         for listener in list(self.listeners):
             listener(self, event)
 
-    def _refresh(self, forward: bool = False, changed: str | None = None) -> list[str]:
-        """Re-walk the path, drop answers that left it, and move the machine to the open question.
-
-        `changed` names the question just answered or skipped when it was the open one: the walk
-        then resumes there instead of starting over.
-        """
-        resume = None
-        if changed is not None and changed == self._walk.current:
-            resume = (self._walk, self.flow.by_id[changed].index)
-        self._walk = walk(self.flow, self.answers, self.skipped, resume)
+    def _refresh(self, forward: bool = False) -> list[str]:
+        """Re-walk the path, drop answers that left it, and move the machine to the open question."""
+        self._walk = walk(self.flow, self.answers, self.skipped)
         dropped = [q for q in self._walk.off_path if q in self.answers or q in self.skipped]
         if dropped:
             dropped.sort(key=lambda q: self.flow.by_id[q].index)

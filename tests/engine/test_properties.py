@@ -288,23 +288,3 @@ def test_closed_sessions_are_not_kept_by_the_machine(flow) -> None:
     assert len(machine.models) == before + 1
     s.close()
     assert len(machine.models) == before
-
-
-@settings(max_examples=300, deadline=None)
-@given(strategies.valid_answers())
-def test_resumed_walk_equals_a_full_walk(flow, answers):
-    """Answering forward resumes the walk at the answered question; it ends where a full re-walk ends."""
-    from interview.engine.session import walk
-
-    session = Session(flow)
-    for _ in range(len(flow.questions) + 1):
-        if session.current_id is None:
-            break
-        step(session, answers)
-        full = walk(flow, session.answers, session.skipped)
-        resumed = session._walk
-        assert (resumed.path, resumed.current, resumed.off_path, resumed.undetermined) == (
-            full.path, full.current, full.off_path, full.undetermined)
-        assert {q: resumed.env[q] for q in flow.by_id} == {q: full.env[q] for q in flow.by_id}
-        assert resumed.env.score_values() == full.env.score_values()
-        assert resumed.env.derived_values() == full.env.derived_values()
