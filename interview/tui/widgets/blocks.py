@@ -98,6 +98,7 @@ class BlockView(ScrollView, can_focus=True):
         self._block_rows: list[tuple[int, int]] = []
         self._seen_sizes: tuple[Size, Size, Size] | None = None
         self._cursor_after_layout = False
+        self._relaid = False  # rows changed since the last layout pass: sizes are about to change
 
     # --- content ---------------------------------------------------------------------------------
 
@@ -125,6 +126,7 @@ class BlockView(ScrollView, can_focus=True):
             self._rows.extend(rows)
             self._row_block.extend([len(self.blocks) - 1] * len(rows))
             self.virtual_size = Size(width, len(self._rows))
+            self._relaid = True
             self.refresh()
         else:
             self._restack()
@@ -166,12 +168,14 @@ class BlockView(ScrollView, can_focus=True):
                 self._rows.extend(rows)
                 self._row_block.extend([index] * len(rows))
         self.virtual_size = Size(width, len(self._rows))
+        self._relaid = True
         self.refresh()
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         # ScrollView compares the compositor's virtual size with the one this view sets (its row
         # count); they never match, so every layout pass refreshed the scrollbars and drew one more
         # frame per answer. Only a real change of size or rows goes on (textual is pinned exactly).
+        self._relaid = False
         if self._cursor_after_layout and size.height:
             self._cursor_after_layout = False
             self._scroll_quietly(self._cursor_scroll(size.height - self.styles.gutter.height))
@@ -246,8 +250,10 @@ class BlockView(ScrollView, can_focus=True):
     def _show_cursor(self) -> None:
         if self.cursor is None or self.cursor >= len(self._block_rows):
             return
-        if not self.size.height:
-            # Not laid out yet (a list shown for this question): scroll when it is, in that frame.
+        if not self.size.height or self._relaid:
+            # Not laid out yet, or its rows just changed (a list shown or re-filled for this
+            # question): scroll in the coming layout pass, at the size it gets there. Scrolling now,
+            # at the old size, was undone by that pass and cost one more frame.
             self._cursor_after_layout = True
             return
         start, height = self._block_rows[self.cursor]
