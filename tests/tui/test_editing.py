@@ -222,3 +222,22 @@ async def test_the_skip_caption_skips_an_optional_question(make_app):
         await pilot.click("#skip-row")
         await pilot.pause()
         assert "prior_rt_same_level" in app.session.skipped
+
+
+async def test_review_edits_the_chosen_answer_and_keeps_the_cursor(make_app):
+    """On the review, ↓ and Enter edit that answer; after the edit the cursor stays on it."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await answer_case(pilot, STABLE)
+        await pilot.pause()
+        review = app.screen.query_one("#review-answers")
+        assert review.has_focus and review.blocks[review.cursor].ref == "neuro_deficit"
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen) and app.screen.question_id == "known_primary"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert review.blocks[review.cursor].ref == "known_primary"
+        await pilot.click("#recommend")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RecommendationScreen"

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+from rich.padding import Padding
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
 
 from interview.engine.session import Session
 from interview.tui.labels import answer_text
+from interview.tui.widgets.blocks import Block, BlockView
+from interview.tui.widgets.keybar import KeyBar
+from interview.tui.widgets.steady import Caption, SkipLink, TitleBar
+
+
+class ReviewList(BlockView):
+    """Every answer under its phase; the cursor stops on answers only."""
+
+    DEFAULT_CSS = """
+    ReviewList { height: 1fr; padding: 0 1; }
+    """
+
+    def focus_gained(self) -> None:
+        """Start on the first answer (the review is read from the top)."""
+        if self.cursor is None or self.cursor not in self.choosable():
+            self.action_cursor_edge(0)
 
 
 class ReviewScreen(Screen[None]):
     """All answers by phase; Enter edits one, r shows the recommendation."""
 
     DEFAULT_CSS = """
-    ReviewScreen #review-answers { height: 1fr; border: none; }
     ReviewScreen .title { text-style: bold; color: $primary; padding: 0 1; }
-    ReviewScreen Button { margin: 0 1; }
+    ReviewScreen #recommend {
+        width: auto; margin: 0 1; padding: 0 1; background: $primary; color: $text; text-style: bold;
+    }
+    ReviewScreen #recommend:hover { background: $primary-lighten-1; }
     """
 
     BINDINGS = [
@@ -35,51 +52,50 @@ class ReviewScreen(Screen[None]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar(f"{self.app.title} — {self.session.flow.model.title}")
         with Vertical():
-            yield Static("Review the case — Enter edits an answer, r shows the recommendation", classes="title")
-            yield OptionList(*self._options(), id="review-answers")
-            yield Button("Show the recommendation (r)", id="recommend", variant="primary")
-        yield Footer()
+            yield Caption("Review the case — Enter edits an answer, r shows the recommendation", classes="title")
+            review = ReviewList(id="review-answers")
+            review.set_blocks(self._blocks())
+            yield review
+            yield SkipLink("Show the recommendation (r)", id="recommend")
+        yield KeyBar()
 
-    def _options(self) -> list[Option | None]:
+    def _blocks(self) -> list[Block]:
         session = self.session
         flow = session.flow
-        out: list[Option | None] = []
+        out: list[Block] = []
         for phase in flow.model.phases:
             ids = [q for q in session.answered_path if flow.by_id[q].model.phase == phase.id]
             if not ids:
                 continue
-            out.append(Option(Text(phase.title, style="bold"), disabled=True))
+            out.append(Block(f"phase:{phase.id}", Text(phase.title, style="bold")))
             for qid in ids:
                 q = flow.by_id[qid].model
                 shown = "skipped" if qid in session.skipped else answer_text(q, session.answers[qid])
-                out.append(Option(Text.assemble(f"  {q.prompt}\n", ("    → " + shown, "bold")), id=qid))
+                text = Text.assemble(f"{q.prompt}\n", ("  → " + shown, "bold"))
+                out.append(Block(f"answer:{qid}:{shown}", Padding(text, (0, 0, 0, 2)), qid))
         return out
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        self.query_one(ReviewList).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_answers()
 
     def refresh_answers(self) -> None:
-        """Show the answers as they stand (after an edit)."""
-        options = self.query_one(OptionList)
-        keep = options.highlighted
-        options.set_options(self._options())
-        if keep is not None and options.option_count:
-            options.highlighted = min(keep, options.option_count - 1)
+        """Show the answers as they stand (after an edit); the cursor stays on its question."""
+        self.query_one(ReviewList).set_blocks(self._blocks())
 
-    @on(OptionList.OptionSelected, "#review-answers")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(BlockView.Chosen, "#review-answers")
+    def _chosen(self, event: BlockView.Chosen) -> None:
         event.stop()
-        if event.option.id:
-            self.app.edit_answer(event.option.id)  # type: ignore[attr-defined]
+        self.app.edit_answer(event.ref)  # type: ignore[attr-defined]
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "recommend":
-            self.action_recommend()
+    @on(SkipLink.Pressed, "#recommend")
+    def _recommend_pressed(self, event: SkipLink.Pressed) -> None:
+        event.stop()
+        self.action_recommend()
 
     def action_recommend(self) -> None:
         self.app.open_recommendation()  # type: ignore[attr-defined]

@@ -75,6 +75,14 @@ class SkipLink(Caption):
     class Pressed(Message):
         """The caption was clicked."""
 
+        def __init__(self, link: SkipLink) -> None:
+            self.link = link
+            super().__init__()
+
+        @property
+        def control(self) -> SkipLink:
+            return self.link
+
     def on_click(self, event: Click) -> None:
         event.stop()
-        self.post_message(self.Pressed())
+        self.post_message(self.Pressed(self))
