@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 
+import pytest
 from textual import events
 
 from interview.engine.values import coerce
@@ -43,11 +45,15 @@ async def _drain(app, rounds: int = 40) -> None:
         await asyncio.sleep(0)
 
 
-async def test_monkey_keeps_every_answer_valid(make_app, monkeypatch):
-    """2,000 seeded random keys: no crash, every answer valid and on the path, panel equals session."""
-    # Writing files is not what this test is about; keep the keys for them harmless.
+@pytest.fixture
+def no_file_keys(monkeypatch):
+    """Writing files is not what the monkeys test: the keys that export or save do nothing."""
     monkeypatch.setattr("interview.tui.app.InterviewApp.export_markdown", lambda self, result: None)
     monkeypatch.setattr("interview.tui.app.InterviewApp.save_transcript", lambda self: None)
+
+
+async def test_monkey_keeps_every_answer_valid(make_app, no_file_keys):
+    """2,000 seeded random keys: no crash, every answer valid and on the path, panel equals session."""
     rng = random.Random(20240611)
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -67,15 +73,13 @@ async def test_monkey_keeps_every_answer_valid(make_app, monkeypatch):
         assert app.session.answered_path, "the monkey never answered anything: the keys did not arrive"
 
 
-async def test_paced_monkey_keeps_every_answer_valid(make_app, monkeypatch):
+async def test_paced_monkey_keeps_every_answer_valid(make_app, no_file_keys):
     """Random keys pressed one at a time (Pilot waits for each): every answer stays valid and shown."""
-    monkeypatch.setattr("interview.tui.app.InterviewApp.export_markdown", lambda self, result: None)
-    monkeypatch.setattr("interview.tui.app.InterviewApp.save_transcript", lambda self: None)
     rng = random.Random(7)
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        for n in range(int(__import__("os").environ.get("PACED_MONKEY_PRESSES", "150"))):
+        for n in range(int(os.environ.get("PACED_MONKEY_PRESSES", "150"))):
             await pilot.press(rng.choice(KEYS))
             if n % 10 == 9 and isinstance(app.screen, InterviewScreen):
                 _check(app)
