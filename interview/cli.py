@@ -134,7 +134,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """`spine-interview schema`: the JSON Schema of flow files."""
     import json
 
-    from interview.flow.model import json_schema
+    from interview.flow.schema import json_schema
 
     json.dump(json_schema(), sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -9,7 +9,8 @@ Never stale: an entry is used only when its key matches, and the key is a hash o
 * the flow file's bytes and its path,
 * every ``.py`` file of the ``interview`` package (any code change re-validates, not only a new
   version number), and
-* the Python, pydantic, pydantic-core and PyYAML versions, and this cache's format.
+* the Python, pydantic (with the pydantic-core it requires) and PyYAML versions, and this
+  cache's format.
 
 A flow that fails validation is never stored, so an error is always reported from a real load.
 Anything wrong with an entry (unreadable, truncated, another key, a class it may not contain) makes
@@ -21,6 +22,7 @@ directory made 0700, each written 0600 and replaced atomically, one entry per fl
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "SPINE_INTERVIEW_CACHE"
 #: Bump when the layout of an entry changes (it is part of the key as well).
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"spine-interview flow cache\n"
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The only globals an entry may name: the flow's own data classes (model nodes, expression trees,
@@ -64,13 +66,11 @@ def cache_dir() -> Path | None:
 def code_version() -> str:
     """A hash of the code that validates and binds flows: every module of the package, and the
     versions of Python and of the libraries that parse and validate."""
-    import pydantic
-    import pydantic_core
-
     h = hashlib.sha256()
     h.update(f"format {FORMAT}\n{sys.version}\n{sys.implementation.cache_tag}\n".encode())
-    h.update(f"pydantic {pydantic.VERSION} core {pydantic_core.__version__}\n".encode())
-    h.update(_yaml_stamp())
+    # pydantic's version module names its own version and the pydantic-core it requires.
+    h.update(_library_stamp("pydantic", "version.py"))
+    h.update(_library_stamp("yaml", "__init__.py"))
     found = False
     for path in _sources(_PACKAGE):
         found = True
@@ -82,13 +82,15 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def _yaml_stamp() -> bytes:
-    """PyYAML's version, read from its ``__init__`` without importing it (the import is what we save)."""
+def _library_stamp(package: str, filename: str) -> bytes:
+    """A library's version, as the bytes of the file that states it, read without importing the
+    library (not importing pydantic and PyYAML is what the cache saves)."""
     from importlib.util import find_spec
 
-    spec = find_spec("yaml")
-    origin = spec.origin if spec else None
-    return b"yaml " + (Path(origin).read_bytes() if origin else b"none") + b"\n"
+    spec = find_spec(package)
+    folders = list(spec.submodule_search_locations or ()) if spec else []
+    text = (Path(folders[0]) / filename).read_bytes() if folders else b"none"
+    return f"{package} ".encode() + text + b"\n"
 
 
 def _sources(root: Path) -> Iterator[Path]:
@@ -121,11 +123,10 @@ def _expression(source: str, tree: ex.Node, names: frozenset[str]) -> ex.Express
 
 
 def _data_classes() -> tuple[type, ...]:
-    from pydantic import BaseModel
-
     from interview.flow.load import BoundQuestion, Template
+    from interview.flow.model import FlowPart
 
-    return (BaseModel, ex.Node, BoundQuestion, Template)
+    return (FlowPart, ex.Node, BoundQuestion, Template)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -230,7 +231,7 @@ def _payload(flow: LoadedFlow) -> bytes:
 
 def _objects(root: Any) -> dict[int, Any]:
     """Every object reachable from the model (nodes and their texts), by id."""
-    from pydantic import BaseModel
+    from interview.flow.model import FlowPart
 
     seen: dict[int, Any] = {}
     stack = [root]
@@ -239,8 +240,8 @@ def _objects(root: Any) -> dict[int, Any]:
         if id(obj) in seen:
             continue
         seen[id(obj)] = obj
-        if isinstance(obj, BaseModel):
-            stack.extend(obj.__dict__.values())
+        if isinstance(obj, FlowPart):
+            stack.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
         elif isinstance(obj, dict):
             stack.extend(obj.values())
         elif isinstance(obj, list | tuple):

@@ -16,8 +16,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from interview.flow import expr as ex
 from interview.flow.model import (
     Advice,
@@ -544,13 +542,12 @@ def _validate(path: Path, raw: bytes) -> LoadedFlow:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
         raise FlowError(path, f"the flow file is {kind}")
+    from interview.flow.schema import SchemaError, validate_flow  # pydantic: only for a fresh read
+
     try:
-        flow = Flow.model_validate(data)
-    except ValidationError as err:
-        first = err.errors(include_url=False)[0]
-        loc = tuple(first["loc"])
-        where = ".".join(str(p) for p in loc)
-        raise FlowError(path, f"{where}: {first['msg']}", line_of(path, loc), _node_name(data, loc)) from None
+        flow = validate_flow(data)
+    except SchemaError as err:
+        raise FlowError(path, str(err), line_of(path, err.loc), _node_name(data, err.loc)) from None
     return bind_flow(flow, path, data, sha)
 
 

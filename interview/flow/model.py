@@ -1,28 +1,68 @@
-"""The data format of an interview flow (``flows/*.yaml``), as pydantic models.
+"""The data format of an interview flow (``flows/*.yaml``), as plain frozen dataclasses.
 
-These models are pure data: they validate the shape of a flow file and export its JSON Schema
+These classes are pure data: the engine and the app read them, and :mod:`interview.flow.schema`
+validates a flow file against them with pydantic and exports their JSON Schema
 (``spine-interview schema``). Expressions stay strings here; :mod:`interview.flow.load` parses and
 binds them once, so that a flow that loads is a flow whose every name resolves.
+
+Why dataclasses and not pydantic models: a flow that validated once is served from the cache
+(:mod:`interview.flow.cache`), and then nothing needs pydantic. Importing it and building two dozen
+model classes was the largest part of opening the app. So the rules a flow file must keep are
+written here as :class:`Check` annotations, which pydantic reads only when it validates.
 """
 
-# No `from __future__ import annotations` here: pydantic would have to evaluate every field's
-# annotation from a string when the classes are built, a measurable part of opening the app.
+from __future__ import annotations
+
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="snake_case identifier")]
-ExprText = Annotated[str, Field(min_length=1, description="an expression of the flow condition language")]
-Points = Annotated[int, Field(ge=-100, le=100)]
+class Check:
+    """The rules of one field (pydantic ``Field`` arguments), applied when a flow file is validated.
+
+    ``Annotated[str, Check(pattern=...)]`` reads like ``Field(pattern=...)`` but costs nothing until
+    :mod:`interview.flow.schema` asks pydantic for a validator; only then is pydantic imported.
+    """
+
+    __slots__ = ("rules",)
+
+    def __init__(self, **rules: Any) -> None:
+        self.rules = rules
+
+    def __repr__(self) -> str:
+        return f"Check({', '.join(f'{k}={v!r}' for k, v in self.rules.items())})"
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import Field
+
+        return handler.generate_schema(Annotated[source, Field(**self.rules)])
 
 
-class _Strict(BaseModel):
-    """Unknown keys are errors: a typo in a flow file must not pass silently."""
+def Doc(description: str, **rules: Any) -> Check:  # noqa: N802 - reads as an annotation
+    """A field's one-line description for the JSON Schema, with any further rules."""
+    return Check(description=description, **rules)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+Id = Annotated[str, Check(pattern=r"^[a-z][a-z0-9_]*$", description="snake_case identifier")]
+ExprText = Annotated[str, Check(min_length=1, description="an expression of the flow condition language")]
+Points = Annotated[int, Check(ge=-100, le=100)]
+
+#: Unknown keys are errors: a typo in a flow file must not pass silently.
+STRICT = {"extra": "forbid"}
+
+#: Every flow class: immutable, keyword-only (as in the file), and compact.
+flow_data = dataclass(frozen=True, kw_only=True, slots=True)
 
 
-class Reference(_Strict):
+@flow_data
+class FlowPart:
+    """The base of every flow class: its pydantic configuration forbids unknown keys."""
+
+    __pydantic_config__ = STRICT
+
+
+@flow_data
+class Reference(FlowPart):
     """A published source that a question, score or rule cites."""
 
     citation: str
@@ -31,62 +71,67 @@ class Reference(_Strict):
     note: str | None = None
 
 
-class Phase(_Strict):
+@flow_data
+class Phase(FlowPart):
     """A stage of the interview, shown as progress (e.g. 'Safety screen')."""
 
     id: Id
     title: str
-    purpose: str = Field(description="one line shown to the user: why this phase exists")
-    pillar: str | None = Field(None, description="the NOMS pillar this phase feeds (N, O, M, S)")
+    purpose: Annotated[str, Doc("one line shown to the user: why this phase exists")]
+    pillar: Annotated[str | None, Doc("the NOMS pillar this phase feeds (N, O, M, S)")] = None
 
 
-class Sourced(_Strict):
+@flow_data
+class Sourced(FlowPart):
     """Anything that carries its REFERENCE.md section and reference ids."""
 
-    section: str | None = Field(None, description="REFERENCE.md section, e.g. '§4.1'")
-    refs: list[Id] = Field(default_factory=list, description="reference ids from `references`")
-    convention: bool = Field(False, description="a project convention rather than a published rule")
+    section: Annotated[str | None, Doc("REFERENCE.md section, e.g. '§4.1'")] = None
+    refs: Annotated[list[Id], Doc("reference ids from `references`")] = field(default_factory=list)
+    convention: Annotated[bool, Doc("a project convention rather than a published rule")] = False
 
 
-class Option(_Strict):
+@flow_data
+class Option(FlowPart):
     """One answer of a choice question."""
 
     value: str
     label: str
-    points: Points | dict[Id, Points] | None = Field(
-        None, description="points of this option, or points per score id when it feeds several scores"
-    )
+    points: Annotated[
+        Points | dict[Id, Points] | None,
+        Doc("points of this option, or points per score id when it feeds several scores"),
+    ] = None
     hint: str | None = None
 
 
+@flow_data
 class _QuestionBase(Sourced):
     id: Id
     phase: Id
     prompt: str
-    why: str = Field(description="'why we ask': shown as help and in teaching mode")
-    when: ExprText | None = Field(None, description="asked only when this is true")
-    otherwise: Any = Field(None, description="the value that applies when the question is not asked")
-    optional: bool = Field(False, description="may be skipped; never needed for a recommendation")
-    default: ExprText | None = Field(None, description="a value the app proposes; the user may override it")
-    default_note: str | None = Field(None, description="why the proposed value is what it is")
-    on_enter: list[Id] = Field(default_factory=list, description="allow-listed engine callbacks")
+    why: Annotated[str, Doc("'why we ask': shown as help and in teaching mode")]
+    when: Annotated[ExprText | None, Doc("asked only when this is true")] = None
+    otherwise: Annotated[Any, Doc("the value that applies when the question is not asked")] = None
+    optional: Annotated[bool, Doc("may be skipped; never needed for a recommendation")] = False
+    default: Annotated[ExprText | None, Doc("a value the app proposes; the user may override it")] = None
+    default_note: Annotated[str | None, Doc("why the proposed value is what it is")] = None
+    on_enter: Annotated[list[Id], Doc("allow-listed engine callbacks")] = field(default_factory=list)
 
 
+@flow_data
 class ChoiceQuestion(_QuestionBase):
     """Pick one of a list of options."""
 
     kind: Literal["choice"]
-    options: list[Option] = Field(min_length=2)
+    options: Annotated[list[Option], Check(min_length=2)]
 
-    @model_validator(mode="after")
-    def _unique_values(self) -> "ChoiceQuestion":
+    def __post_init__(self) -> None:
         values = [o.value for o in self.options]
         dupes = sorted({v for v in values if values.count(v) > 1})
         if dupes:
             raise ValueError(f"option values repeat: {', '.join(dupes)}")
-        return self
 
 
+@flow_data
 class BoolQuestion(_QuestionBase):
     """A yes/no question."""
 
@@ -95,29 +140,30 @@ class BoolQuestion(_QuestionBase):
     no_label: str = "No"
 
 
+@flow_data
 class _Numeric(_QuestionBase):
     unit: str | None = None
 
-    @model_validator(mode="after")
-    def _range_ordered(self) -> "_Numeric":
+    def __post_init__(self) -> None:
         lo, hi = getattr(self, "min", None), getattr(self, "max", None)
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"min {lo} is greater than max {hi}")
-        return self
 
 
+@flow_data
 class IntQuestion(_Numeric):
     """A whole number within a range, optionally on a step (KPS goes in tens)."""
 
     kind: Literal["int"]
     min: int
     max: int
-    step: int = Field(1, ge=1)
-    labels: dict[int, str] = Field(
-        default_factory=dict, description="what some values mean (KPS 70: 'Looks after self…')"
+    step: Annotated[int, Check(ge=1)] = 1
+    labels: Annotated[dict[int, str], Doc("what some values mean (KPS 70: 'Looks after self…')")] = field(
+        default_factory=dict
     )
 
 
+@flow_data
 class NumberQuestion(_Numeric):
     """A decimal number within a range."""
 
@@ -126,28 +172,31 @@ class NumberQuestion(_Numeric):
     max: float
 
 
+@flow_data
 class TextQuestion(_QuestionBase):
     """Free text (e.g. the index level 'T8')."""
 
     kind: Literal["text"]
-    max_length: int = Field(200, ge=1, le=10_000)
+    max_length: Annotated[int, Check(ge=1, le=10_000)] = 200
     example: str | None = None
 
 
 Question = Annotated[
     ChoiceQuestion | BoolQuestion | IntQuestion | NumberQuestion | TextQuestion,
-    Field(discriminator="kind"),
+    Check(discriminator="kind"),
 ]
 
 
-class ValueCase(_Strict):
+@flow_data
+class ValueCase(FlowPart):
     """One branch of a derived value: the first whose `when` holds gives the value."""
 
     when: ExprText | None = None
     value: ExprText
 
 
-class Range(_Strict):
+@flow_data
+class Range(FlowPart):
     """An inclusive numeric range mapped to a value."""
 
     min: float
@@ -155,6 +204,7 @@ class Range(_Strict):
     value: Any
 
 
+@flow_data
 class Derived(Sourced):
     """A value derived from answers (ECOG from KPS, `mechanically_unstable`, …)."""
 
@@ -162,21 +212,20 @@ class Derived(Sourced):
     label: str
     expr: ExprText | None = None
     cases: list[ValueCase] | None = None
-    ranges_of: Id | None = Field(None, description="with `ranges`: the name whose value is banded")
+    ranges_of: Annotated[Id | None, Doc("with `ranges`: the name whose value is banded")] = None
     ranges: list[Range] | None = None
     explain: str | None = None
 
-    @model_validator(mode="after")
-    def _one_form(self) -> "Derived":
+    def __post_init__(self) -> None:
         forms = [self.expr is not None, self.cases is not None, self.ranges is not None]
         if sum(forms) != 1:
             raise ValueError("give exactly one of `expr`, `cases` or `ranges`")
         if (self.ranges is None) != (self.ranges_of is None):
             raise ValueError("`ranges` and `ranges_of` go together")
-        return self
 
 
-class PointsCase(_Strict):
+@flow_data
+class PointsCase(FlowPart):
     """One branch of a score item: the first whose `when` holds gives the points."""
 
     when: ExprText | None = None
@@ -184,7 +233,8 @@ class PointsCase(_Strict):
     label: str | None = None
 
 
-class PointsRange(_Strict):
+@flow_data
+class PointsRange(FlowPart):
     """An inclusive numeric range of a score item."""
 
     min: float
@@ -193,24 +243,23 @@ class PointsRange(_Strict):
     label: str | None = None
 
 
-class ScoreItem(_Strict):
+@flow_data
+class ScoreItem(FlowPart):
     """One item of a points score. Exactly one way of getting its points is given."""
 
     id: Id
     label: str
-    points_from: Id | None = Field(None, description="a choice question whose option points apply")
-    lookup_of: Id | None = Field(None, description="with `lookup`: the name whose value is looked up")
+    points_from: Annotated[Id | None, Doc("a choice question whose option points apply")] = None
+    lookup_of: Annotated[Id | None, Doc("with `lookup`: the name whose value is looked up")] = None
     lookup: dict[str, Points] | None = None
     ranges_of: Id | None = None
     ranges: list[PointsRange] | None = None
     cases: list[PointsCase] | None = None
-    needs: list[Id] = Field(
-        default_factory=list,
-        description="with `cases`: names that must be known (not null) before the item can be scored",
-    )
+    needs: Annotated[
+        list[Id], Doc("with `cases`: names that must be known (not null) before the item can be scored")
+    ] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _one_form(self) -> "ScoreItem":
+    def __post_init__(self) -> None:
         forms = [self.points_from is not None, self.lookup is not None, self.ranges is not None,
                  self.cases is not None]
         if sum(forms) != 1:
@@ -219,83 +268,87 @@ class ScoreItem(_Strict):
             raise ValueError("`lookup` and `lookup_of` go together")
         if (self.ranges is None) != (self.ranges_of is None):
             raise ValueError("`ranges` and `ranges_of` go together")
-        return self
 
 
-class Band(_Strict):
+@flow_data
+class Band(FlowPart):
     """A band of a score total, with the keys it adds to the output (`category: stable`)."""
 
     min: int
     max: int
     label: str
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
     meaning: str | None = None
 
 
+@flow_data
 class PointsScore(Sourced):
     """A sum of item points with bands (SINS, Tokuhashi, Tomita, modified Bauer, NESMS)."""
 
     kind: Literal["points"]
     id: Id
-    key: str | None = Field(None, description="key in the result's `scores` object (default: the id)")
+    key: Annotated[str | None, Doc("key in the result's `scores` object (default: the id)")] = None
     title: str
-    requires: ExprText | None = Field(None, description="the score is null unless this holds")
-    items: list[ScoreItem] = Field(min_length=1)
-    ceiling: int | None = Field(None, description="the highest total the score gives (NESMS: 3)")
-    bands: list[Band] = Field(min_length=1)
+    requires: Annotated[ExprText | None, Doc("the score is null unless this holds")] = None
+    items: Annotated[list[ScoreItem], Check(min_length=1)]
+    ceiling: Annotated[int | None, Doc("the highest total the score gives (NESMS: 3)")] = None
+    bands: Annotated[list[Band], Check(min_length=1)]
     explain: str | None = None
 
-    @model_validator(mode="after")
-    def _bands_ordered(self) -> "PointsScore":
+    def __post_init__(self) -> None:
         for a, b in zip(self.bands, self.bands[1:], strict=False):
             if b.min != a.max + 1:
                 raise ValueError(f"bands must be contiguous: {a.min}-{a.max} then {b.min}-{b.max}")
-        return self
 
 
+@flow_data
 class SummaryScore(Sourced):
     """A named group of values shown with the scores (ESCC grade and class; KPS and ECOG)."""
 
     kind: Literal["summary"]
     id: Id
-    key: str | None = Field(None, description="key in the result's `scores` object (default: the id)")
+    key: Annotated[str | None, Doc("key in the result's `scores` object (default: the id)")] = None
     title: str
     requires: ExprText | None = None
     fields: dict[str, ExprText]
     explain: str | None = None
 
 
+@flow_data
 class ValueScore(Sourced):
     """A single graded value shown with the scores (Frankel)."""
 
     kind: Literal["value"]
     id: Id
-    key: str | None = Field(None, description="key in the result's `scores` object (default: the id)")
+    key: Annotated[str | None, Doc("key in the result's `scores` object (default: the id)")] = None
     title: str
     requires: ExprText | None = None
     expr: ExprText
     explain: str | None = None
 
 
-Score = Annotated[PointsScore | SummaryScore | ValueScore, Field(discriminator="kind")]
+Score = Annotated[PointsScore | SummaryScore | ValueScore, Check(discriminator="kind")]
 
 
-class Headline(_Strict):
+@flow_data
+class Headline(FlowPart):
     """One of the headline recommendations."""
 
     title: str
     summary: str
 
 
+@flow_data
 class Rule(Sourced):
     """One routing rule: the first that holds decides the headline."""
 
-    id: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
-    when: ExprText | None = Field(None, description="omitted: always (a catch-all)")
+    id: Annotated[str, Check(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+    when: Annotated[ExprText | None, Doc("omitted: always (a catch-all)")] = None
     headline: Id
     because: str
 
 
+@flow_data
 class Flag(Sourced):
     """A flag raised on the recommendation when its condition holds."""
 
@@ -304,6 +357,7 @@ class Flag(Sourced):
     text: str
 
 
+@flow_data
 class UrgencyLevel(Sourced):
     """An urgency level; the first whose condition holds applies."""
 
@@ -317,6 +371,7 @@ Part = Literal[
 ]
 
 
+@flow_data
 class Advice(Sourced):
     """One item of a structured part of the recommendation (REFERENCE §9.3)."""
 
@@ -326,43 +381,37 @@ class Advice(Sourced):
     text: str
 
 
+@flow_data
 class Alert(Sourced):
     """A notice shown during the interview as soon as its condition holds (the MSCC bundle)."""
 
     id: Id
     level: Literal["emergency", "warning", "info"]
-    after: Id = Field(description="shown once this question has been answered")
+    after: Annotated[Id, Doc("shown once this question has been answered")]
     when: ExprText
     title: str
-    lines: list[str] = Field(min_length=1)
+    lines: Annotated[list[str], Check(min_length=1)]
 
 
-class Flow(_Strict):
+@flow_data
+class Flow(FlowPart):
     """A whole interview flow: questions, branches, scores and the rules of the recommendation."""
 
     id: Id
     version: str
     title: str
     description: str | None = None
-    notice: str = Field(description="the decision-support notice shown with every recommendation")
+    notice: Annotated[str, Doc("the decision-support notice shown with every recommendation")]
     references: dict[Id, Reference]
-    phases: list[Phase] = Field(min_length=1)
-    tables: dict[Id, dict[str, dict[str, Any]]] = Field(default_factory=dict)
-    questions: list[Question] = Field(min_length=1)
-    derived: list[Derived] = Field(default_factory=list)
-    scores: list[Score] = Field(default_factory=list)
+    phases: Annotated[list[Phase], Check(min_length=1)]
+    tables: dict[Id, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    questions: Annotated[list[Question], Check(min_length=1)]
+    derived: list[Derived] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
     headlines: dict[Id, Headline]
-    rules: list[Rule] = Field(min_length=1)
-    flags: list[Flag] = Field(default_factory=list)
-    urgency: list[UrgencyLevel] = Field(min_length=1)
-    advice: list[Advice] = Field(default_factory=list)
-    alerts: list[Alert] = Field(default_factory=list)
-    conventions: list[str] = Field(default_factory=list, description="project conventions, stated")
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a flow file, for editors."""
-    schema = Flow.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "spine-interview flow"
-    return schema
+    rules: Annotated[list[Rule], Check(min_length=1)]
+    flags: list[Flag] = field(default_factory=list)
+    urgency: Annotated[list[UrgencyLevel], Check(min_length=1)]
+    advice: list[Advice] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    conventions: Annotated[list[str], Doc("project conventions, stated")] = field(default_factory=list)

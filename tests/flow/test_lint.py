@@ -109,6 +109,21 @@ def test_load_error_has_file_and_line(tmp_path: Path) -> None:
     assert str(finding).startswith(f"{path}:{finding.line}: {node('questions', 'frankel')}: ")
 
 
+@pytest.mark.parametrize(("old", "new", "key", "allowed"), [
+    ("  - id: frankel\n    phase: safety\n    kind: choice",
+     "  - id: frankel\n    phase: safety\n    kind: choice\n    colour: red", "colour", ("options", "prompt", "why")),
+    ("title: ", "titel: x\ntitle: ", "titel", ("questions", "rules", "title")),
+], ids=["question", "top level"])
+def test_unknown_key_names_the_allowed_keys(tmp_path: Path, old: str, new: str, key: str,
+                                            allowed: tuple[str, ...]) -> None:
+    """A misspelt key is named, with the keys that class allows (not pydantic's bare "unexpected")."""
+    path, _ = mutated(tmp_path, old, new)
+    (finding,) = lint(path)
+    assert f"unknown key '{key}'; allowed: " in finding.message
+    listed = finding.message.split("allowed: ", 1)[1].split(", ")
+    assert set(allowed) <= set(listed) and key not in listed
+
+
 EXPLORATION = [
     # (case, old, new, anchor of the node, node, message)
     ("unreachable question", "    when: 'visceral_mets == \"present\"'\n",
@@ -269,7 +284,8 @@ def test_missing_file_or_directory(tmp_path: Path, capsys: pytest.CaptureFixture
 def _q(kind: type, **extra: object) -> object:
     """A question model of the given class with placeholder texts."""
     base = {"id": "q", "phase": "p", "prompt": "?", "why": "."}
-    return kind(kind=kind.model_fields["kind"].annotation.__args__[0], **base, **extra)
+    tag = {BoolQuestion: "bool", ChoiceQuestion: "choice", IntQuestion: "int", NumberQuestion: "number"}[kind]
+    return kind(kind=tag, **base, **extra)
 
 
 @pytest.mark.parametrize(("question", "numbers", "expected"), [
