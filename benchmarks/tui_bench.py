@@ -37,13 +37,11 @@ class Minimal(App):
 Minimal().run(headless=True)
 """
 
+#: The command itself (`spine-interview` with no arguments), as the console script runs it.
 _APP_STARTUP = """
-import os
-from interview.flow.load import load_flow
-from interview.tui.app import InterviewApp
-from interview.tui.storage import CaseKeeper
+from interview.cli import main
 
-InterviewApp(load_flow(), keeper=CaseKeeper(os.environ["SPINE_INTERVIEW_DB"])).run(headless=True)
+raise SystemExit(main([]))
 """
 
 

@@ -152,9 +152,15 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     """No subcommand: open the interview in the terminal."""
-    from interview.tui.app import run_app
+    from interview.tui import heap
 
-    return run_app(args)
+    heap.hold()  # released once the first question is on screen (InterviewApp.first_frame)
+    try:
+        from interview.tui.app import run_app
+
+        return run_app(args)
+    finally:
+        heap.release()
 
 
 def build_parser() -> argparse.ArgumentParser:

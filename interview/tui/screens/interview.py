@@ -77,8 +77,9 @@ class InterviewScreen(Screen[None]):
             self._ask_turn(qid, teaching=False)
             transcript.reply(qid, self._shown(qid))
         self.sync()
-        if getattr(self.app, "stamp_first_render", False):
-            self.call_after_refresh(self.app.first_render)  # type: ignore[attr-defined]
+        first_frame = getattr(self.app, "first_frame", None)
+        if first_frame is not None:
+            self.call_after_refresh(first_frame)
         if self.session.done:
             # A complete case (prefilled from a file or resumed): straight to the review.
             self.call_after_refresh(self.app.open_review)  # type: ignore[attr-defined]
