@@ -25,6 +25,16 @@ from interview.tui.widgets.transcript import Transcript
 PANEL_MIN_WIDTH = 100
 
 
+def _breakpoint_classes(app: Any) -> list[str]:
+    """The app's breakpoint classes for its present size (as Screen gives them on a resize)."""
+    width, height = app.size
+    found = []
+    for size, points in ((width, app.HORIZONTAL_BREAKPOINTS), (height, app.VERTICAL_BREAKPOINTS)):
+        reached = [name for threshold, name in sorted(points or ()) if size >= threshold]
+        found.extend(reached[-1:])
+    return found
+
+
 class InterviewScreen(Screen[None]):
     """One question at a time, as a chat; every change goes through the session."""
 
@@ -33,6 +43,8 @@ class InterviewScreen(Screen[None]):
     InterviewScreen #chat { width: 1fr; }
     InterviewScreen SidePanel.-hidden { display: none; }
     """
+    #: The reply field, not the first focusable widget (the transcript): focus moves once.
+    AUTO_FOCUS = "#entry"
 
     BINDINGS = [
         Binding("ctrl+z", "back", "Back", priority=True),
@@ -47,7 +59,8 @@ class InterviewScreen(Screen[None]):
     ]
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
+        # Born with the size classes its first resize would give it, so that resize restyles nothing.
+        super().__init__(classes=" ".join(_breakpoint_classes(self.app)))
         self.session = session
         self.asked: str | None = None
         self.seen_alerts: set[str] = set()
@@ -66,11 +79,10 @@ class InterviewScreen(Screen[None]):
                 if qid is not None:
                     # Part of the first layout: the first question is on screen in the first frame.
                     yield AnswerArea(self.flow, qid, self.session.proposed(qid))
-            yield SidePanel(id="panel")
+            yield SidePanel(id="panel", classes="-hidden" if self.app.size.width < PANEL_MIN_WIDTH else "")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one(SidePanel).set_class(self.app.size.width < PANEL_MIN_WIDTH, "-hidden")
         transcript = self.query_one(Transcript)
         for qid in self.session.answered_path:
             # A resumed or prefilled case: its answers so far, as replies.
