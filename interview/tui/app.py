@@ -58,14 +58,11 @@ class InterviewApp(App[int]):
         self.teaching = teaching
         self.start_at_review = review
         self.notes = notes or []
+        self._started = False
         self.sub_title = flow.model.title
 
     def on_mount(self) -> None:
         self.push_screen(InterviewScreen(self.session))
-        if self.keeper.warning:
-            self.notify(self.keeper.warning, severity="warning", timeout=10)
-        for note in self.notes:
-            self.notify(note, timeout=10)
 
     @property
     def stamp_first_render(self) -> bool:
@@ -73,16 +70,26 @@ class InterviewApp(App[int]):
         return bool(os.environ.get(EXIT_AFTER_FIRST_RENDER))
 
     def first_frame(self) -> None:
-        """The first question is on screen: collect garbage again (see :mod:`interview.tui.heap`).
+        """The first question is on screen: open the case store, say what the user must know about
+        it and the case, and collect garbage again (see :mod:`interview.tui.heap`).
 
-        With EXIT_AFTER_FIRST_RENDER set, write the time first and close.
+        None of it is needed to draw the question, and it takes a few milliseconds, well before the
+        user has read it. Only the first time (a resumed case shows a new interview screen). With
+        EXIT_AFTER_FIRST_RENDER set, write the time first and close.
         """
+        if self._started:
+            return
+        self._started = True
         if self.stamp_first_render:
             import sys
             import time
 
             print(f"first-render {time.monotonic()}", file=sys.stderr, flush=True)
             self.exit(0)
+        if self.keeper.warning:
+            self.notify(self.keeper.warning, severity="warning", timeout=10)
+        for note in self.notes:
+            self.notify(note, timeout=10)
         heap.release()
 
     # --- moving between screens ------------------------------------------------------------------

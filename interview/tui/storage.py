@@ -1,8 +1,9 @@
 """Autosave for the terminal interview, through the case store when it is available.
 
-The store is imported lazily and every failure becomes one warning: the interview then keeps the
-case in memory and asks before discarding it on quit. A case is created only at its first answer,
-so opening the app and quitting leaves no empty case behind.
+The store is imported and opened when first needed (the app asks for it once the first question is
+on screen) and every failure becomes one warning: the interview then keeps the case in memory and
+asks before discarding it on quit. A case is created only at its first answer, so opening the app
+and quitting leaves no empty case behind.
 """
 
 from __future__ import annotations
@@ -21,18 +22,37 @@ class CaseKeeper:
 
     def __init__(self, db: str | None) -> None:
         self.db = db
-        self.store: Any = None
         self.case_id: str | None = None
-        self.warning: str | None = None
+        self._opened = False
+        self._store: Any = None
+        self._warning: str | None = None
+
+    def open(self) -> None:
+        """Open the case store, once; a store that cannot be opened leaves a :attr:`warning`."""
+        if self._opened:
+            return
+        self._opened = True
         try:
             from interview.store.sqlite import CaseStore
         except ImportError:
-            self.warning = "Case storage is not available in this installation: the case is kept in memory only."
+            self._warning = "Case storage is not available in this installation: the case is kept in memory only."
             return
         try:
-            self.store = CaseStore(db)
+            self._store = CaseStore(self.db)
         except Exception as err:  # noqa: BLE001 - any store failure degrades to in-memory work
-            self.warning = f"Case storage unavailable ({_reason(err)}): the case is kept in memory only."
+            self._warning = f"Case storage unavailable ({_reason(err)}): the case is kept in memory only."
+
+    @property
+    def store(self) -> Any:
+        """The case store, or ``None`` when there is none (see :attr:`warning`)."""
+        self.open()
+        return self._store
+
+    @property
+    def warning(self) -> str | None:
+        """Why cases are kept in memory only, or ``None`` while the store works."""
+        self.open()
+        return self._warning
 
     @property
     def saving(self) -> bool:
@@ -82,10 +102,10 @@ class CaseKeeper:
         return list(self.store.list_cases())
 
     def _fail(self, err: Exception) -> str:
-        self.store = None
+        self._store = None
         self.case_id = None
-        self.warning = f"Case storage failed ({_reason(err)}): the case is now kept in memory only."
-        return self.warning
+        self._warning = f"Case storage failed ({_reason(err)}): the case is now kept in memory only."
+        return self._warning
 
 
 def _reason(err: Exception) -> str:

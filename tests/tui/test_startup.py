@@ -49,3 +49,26 @@ async def test_collection_resumes_once_the_first_question_is_drawn(make_app, hel
         await pilot.pause()
         assert not heap.held() and gc.isenabled()
         assert gc.get_freeze_count() > 0, "the start-up heap is frozen"
+
+
+def test_the_case_store_opens_when_first_needed(temp_db):
+    """Building the keeper touches no file; the store opens on first use (the app: after the first frame)."""
+    from interview.tui.storage import CaseKeeper
+
+    keeper = CaseKeeper(str(temp_db))
+    assert not temp_db.exists()
+    assert keeper.available and keeper.warning is None
+    assert temp_db.exists()
+
+
+async def test_a_damaged_case_database_is_reported_once_the_question_is_drawn(make_app, temp_db):
+    """A store that cannot be opened is one warning on screen; the interview still takes answers."""
+    temp_db.write_bytes(b"this is not a database\n" * 64)
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert sum("Case storage unavailable" in m for m in messages) == 1, messages
+        await pilot.press("n", "enter")
+        await pilot.pause()
+        assert app.session.answers, "the first answer is kept in memory"
