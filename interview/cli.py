@@ -163,8 +163,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
         heap.release()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line."""
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without ``commands``, only the options of the interview itself.
+
+    Building the parsers of the dozen subcommands takes longer than parsing: opening the app with
+    options alone (the common case) need not pay for it (see :func:`wants_commands`).
+    """
     parser = argparse.ArgumentParser(
         prog="spine-interview",
         description=(
@@ -182,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
     parser.add_argument("--teaching", action="store_true", help="show 'why we ask' inline for every question")
     parser.set_defaults(func=cmd_tui)
+    if not commands:
+        return parser
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = sub.add_parser("run", help="replay an answers file headless and print the result",
@@ -229,9 +235,19 @@ def _register(module_name: str, sub: Any) -> None:
     module.register(sub)
 
 
+def wants_commands(argv: Sequence[str]) -> bool:
+    """Whether a command line may name a subcommand or ask for help (which lists them).
+
+    Only a line of options alone (``--teaching``, ``--resume=ID``) is sure not to; any bare word,
+    even an option's value, keeps the full parser, so a misspelt command is still named as one.
+    """
+    return any(not arg.startswith("-") or arg.startswith(("-h", "--h")) for arg in argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(commands=wants_commands(argv))
     args = parser.parse_args(argv)
     if getattr(args, "db", None) is None and os.environ.get(DB_ENV):
         args.db = os.environ[DB_ENV]

@@ -1,0 +1,60 @@
+"""The command line: help lists every command; opening the app with options alone skips building them."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+
+from interview.cli import build_parser, main, wants_commands
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """Call the CLI in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    ([], False),
+    (["--teaching"], False),
+    (["--resume=abc123", "--teaching"], False),
+    (["--version"], False),
+    (["--db", "cases.db"], True),  # a bare word, even an option's value, keeps the full parser
+    (["run", "--answers", "a.yaml"], True),
+    (["-h"], True),
+    (["--help"], True),
+    (["--he"], True),  # argparse accepts an abbreviation of --help
+    (["rnu"], True),
+])
+def test_which_lines_need_the_commands(argv: list[str], expected: bool) -> None:
+    """Only a line of options alone opens the app without the subcommands' parsers."""
+    assert wants_commands(argv) is expected
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help", "--hel"])
+def test_help_lists_every_command(flag: str) -> None:
+    """Top-level help names every subcommand, the rooms' own included."""
+    code, out, _ = run_cli([flag])
+    assert code == 0
+    for command in ("run", "check", "schema", "graph", "cases", "teach", "serve"):
+        assert f"    {command}" in out, command
+
+
+def test_a_misspelt_command_is_named_with_the_choices() -> None:
+    """A mistyped command is an error naming the word and the commands there are."""
+    code, _, err = run_cli(["rnu"])
+    assert code == 2 and "invalid choice: 'rnu'" in err and "'run'" in err
+
+
+def test_options_alone_parse_to_the_interview() -> None:
+    """Without commands, the interview's own options parse the same as with them."""
+    argv = ["--teaching", "--resume=abc", "--flow=spinal_metastases"]
+    short, full = build_parser(commands=False).parse_args(argv), build_parser().parse_args(argv)
+    assert vars(short) == vars(full) and short.teaching and short.resume == "abc"
