@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Env = Mapping[str, Any]
 Compiled = Callable[[Env], Any]
@@ -46,8 +45,7 @@ _TOKEN = re.compile(
 _KEYWORDS = {"and", "or", "not", "in", "if", "else", "true", "false", "null"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One lexical token with its column, for error messages."""
 
     kind: str
@@ -128,8 +126,7 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 # --- functions -----------------------------------------------------------------------------------
 
 
-@dataclass
-class FunctionSpec:
+class FunctionSpec(NamedTuple):
     """A function the language allows, with its arity and a load-time argument check."""
 
     arity: tuple[int, int]
@@ -170,9 +167,29 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 # --- AST -----------------------------------------------------------------------------------------
 
 
-@dataclass
 class Node:
-    """Base of the expression tree."""
+    """Base of the expression tree: each kind of node lists its parts in ``__slots__``.
+
+    Plain classes, not dataclasses: a tree is built by the parser and by the flow cache only, and
+    generating dataclass methods for the eleven kinds cost more at every start than all the rest of
+    this module.
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, *parts: Any) -> None:
+        for name, value in zip(self.__slots__, parts, strict=True):
+            setattr(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(getattr(self, n)) for n in self.__slots__)})"
 
     def names(self) -> set[str]:
         """Root names this node reads (``sins.total`` reads ``sins``)."""
@@ -182,8 +199,8 @@ class Node:
         raise NotImplementedError
 
 
-@dataclass
 class Literal(Node):
+    __slots__ = ("value",)
     value: Any
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
@@ -191,8 +208,8 @@ class Literal(Node):
         return lambda env: value
 
 
-@dataclass
 class ListNode(Node):
+    __slots__ = ("items",)
     items: list[Node]
 
     def names(self) -> set[str]:
@@ -206,8 +223,8 @@ class ListNode(Node):
         return lambda env: tuple(p(env) for p in parts)
 
 
-@dataclass
 class Name(Node):
+    __slots__ = ("path",)
     path: tuple[str, ...]
 
     def names(self) -> set[str]:
@@ -229,8 +246,8 @@ class Name(Node):
         return get
 
 
-@dataclass
 class Call(Node):
+    __slots__ = ("func", "args")
     func: str
     args: list[Node]
 
@@ -247,8 +264,8 @@ class Call(Node):
         return lambda env: impl(*(a(env) for a in args))
 
 
-@dataclass
 class Not(Node):
+    __slots__ = ("operand",)
     operand: Node
 
     def names(self) -> set[str]:
@@ -259,8 +276,8 @@ class Not(Node):
         return lambda env: not inner(env)
 
 
-@dataclass
 class Neg(Node):
+    __slots__ = ("operand",)
     operand: Node
 
     def names(self) -> set[str]:
@@ -276,8 +293,8 @@ class Neg(Node):
         return neg
 
 
-@dataclass
 class BoolOp(Node):
+    __slots__ = ("op", "operands")
     op: str
     operands: list[Node]
 
@@ -291,8 +308,8 @@ class BoolOp(Node):
         return lambda env: any(p(env) for p in parts)
 
 
-@dataclass
 class Binary(Node):
+    __slots__ = ("op", "left", "right")
     op: str
     left: Node
     right: Node
@@ -306,8 +323,8 @@ class Binary(Node):
         return lambda env: fn(left(env), right(env))
 
 
-@dataclass
 class IfElse(Node):
+    __slots__ = ("then", "cond", "otherwise")
     then: Node
     cond: Node
     otherwise: Node
@@ -466,14 +483,20 @@ class _Parser:
         return Call(name.text, args)
 
 
-@dataclass
 class Expression:
     """A parsed condition or value: its source, tree, root names and compiled function."""
 
-    source: str
-    tree: Node
-    names: frozenset[str] = field(default_factory=frozenset)
-    fn: Compiled | None = None
+    __slots__ = ("source", "tree", "names", "fn")
+
+    def __init__(self, source: str, tree: Node, names: frozenset[str] = frozenset(),
+                 fn: Compiled | None = None) -> None:
+        self.source = source
+        self.tree = tree
+        self.names = names
+        self.fn = fn
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
 
     def __call__(self, env: Env) -> Any:
         assert self.fn is not None, "expression used before bind()"
