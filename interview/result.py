@@ -2,20 +2,25 @@
 
 The TUI, `spine-interview run`, the case store and every export read this one object; nothing
 downstream recomputes a score or re-decides a rule.
+
+Plain dataclasses: the engine builds them from a validated flow, so validating them again on every
+case would only repeat work, and `spine-interview run` need not import pydantic at all. A result
+read back from storage is checked by pydantic (:func:`read_result`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
-
-from pydantic import BaseModel, Field
 
 NOTICE_FALLBACK = (
     "Decision support for the responsible clinician and the multidisciplinary team (MDT); not an order."
 )
 
 
-class FlowInfo(BaseModel):
+@dataclass(kw_only=True)
+class FlowInfo:
     """Which flow, at which version and content hash, produced a result."""
 
     id: str
@@ -23,23 +28,27 @@ class FlowInfo(BaseModel):
     sha256: str
 
 
-class Cited(BaseModel):
+@dataclass(kw_only=True)
+class Cited:
     """A reference as printed beside an item."""
 
     id: str
     citation: str
 
 
-class Statement(BaseModel):
+@dataclass(kw_only=True)
+class Statement:
     """One item of the recommendation, with the rule or table behind it and its sources."""
 
     id: str
     text: str
-    basis: str = Field(description="the rule, score or table that produced the item (e.g. 'R3b', 'score:sins')")
+    #: the rule, score or table that produced the item (e.g. 'R3b', 'score:sins')
+    basis: str
     section: str | None = None
-    refs: list[Cited] = Field(default_factory=list)
+    refs: list[Cited] = field(default_factory=list)
     convention: bool = False
-    inputs: dict[str, Any] = Field(default_factory=dict, description="the answers and values behind it")
+    #: the answers and values behind it
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 PARTS = ("clock", "work_up", "local_treatment", "radiotherapy", "systemic", "supportive", "mdt")
@@ -54,7 +63,8 @@ PART_TITLES = {
 }
 
 
-class Recommendation(BaseModel):
+@dataclass(kw_only=True)
+class Recommendation:
     """The headline, rule, urgency and flags of the contract, plus the structured parts (§9.3)."""
 
     headline: str
@@ -65,16 +75,16 @@ class Recommendation(BaseModel):
     urgency: str
     urgency_text: str
     flags: list[str]
-    flag_details: list[Statement] = Field(default_factory=list)
-    clock: list[Statement] = Field(default_factory=list)
-    work_up: list[Statement] = Field(default_factory=list)
-    local_treatment: list[Statement] = Field(default_factory=list)
-    radiotherapy: list[Statement] = Field(default_factory=list)
-    systemic: list[Statement] = Field(default_factory=list)
-    supportive: list[Statement] = Field(default_factory=list)
-    mdt: list[Statement] = Field(default_factory=list)
-    rationale: list[Statement] = Field(default_factory=list)
-    conventions: list[str] = Field(default_factory=list)
+    flag_details: list[Statement] = field(default_factory=list)
+    clock: list[Statement] = field(default_factory=list)
+    work_up: list[Statement] = field(default_factory=list)
+    local_treatment: list[Statement] = field(default_factory=list)
+    radiotherapy: list[Statement] = field(default_factory=list)
+    systemic: list[Statement] = field(default_factory=list)
+    supportive: list[Statement] = field(default_factory=list)
+    mdt: list[Statement] = field(default_factory=list)
+    rationale: list[Statement] = field(default_factory=list)
+    conventions: list[str] = field(default_factory=list)
     notice: str = NOTICE_FALLBACK
 
     def part(self, name: str) -> list[Statement]:
@@ -82,7 +92,8 @@ class Recommendation(BaseModel):
         return list(getattr(self, name))
 
 
-class Result(BaseModel):
+@dataclass(kw_only=True)
+class Result:
     """Everything a finished case hands back (CONTRACT.md §2)."""
 
     flow: FlowInfo
@@ -91,10 +102,39 @@ class Result(BaseModel):
     derived: dict[str, Any]
     scores: dict[str, Any]
     recommendation: Recommendation
-    defaults_applied: list[str] = Field(default_factory=list)
-    skipped: list[str] = Field(default_factory=list)
+    defaults_applied: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     notice: str = NOTICE_FALLBACK
 
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON object `spine-interview run --format json` prints."""
-        return self.model_dump(mode="json")
+        return _json(self)
+
+
+def _json(value: Any) -> Any:
+    """A result as JSON values: objects by field order, tuples and sets as lists, keys as text."""
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return [_json(v) for v in sorted(value, key=repr)]
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _json(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+@cache
+def _adapter() -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Result)
+
+
+def read_result(data: Any) -> Result:
+    """A result's JSON object (as stored) back as a :class:`Result`, checked field by field.
+
+    Raises:
+        pydantic.ValidationError: the object is not a result.
+    """
+    return _adapter().validate_python(data)

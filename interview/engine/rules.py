@@ -23,18 +23,13 @@ def cite(flow: LoadedFlow, node: Sourced) -> list[Cited]:
     from interview.result import Cited
 
     refs = flow.model.references
-    return [Cited.model_construct(id=r, citation=refs[r].citation) for r in node.refs]
+    return [Cited(id=r, citation=refs[r].citation) for r in node.refs]
 
 
 def _statement(**fields: Any) -> Statement:
-    # Built from the validated flow, so pydantic's validation would only repeat work on every case.
     from interview.result import Statement
 
-    fields.setdefault("section", None)
-    fields.setdefault("refs", [])
-    fields.setdefault("convention", False)
-    fields.setdefault("inputs", {})
-    return Statement.model_construct(**fields)
+    return Statement(**fields)
 
 
 def route(flow: LoadedFlow, env: Evaluation) -> Rule:

@@ -192,10 +192,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise _cli_error(f"case {record.id} is not complete: a Markdown report needs its recommendation "
                              "(export --format json or fhir, or finish the case)")
         from interview.export.markdown import render_markdown
-        from interview.result import Result
+        from interview.result import read_result
 
         flow = _flow_for(record, args, required=True)
-        text = render_markdown(Result.model_validate(record.result), flow)  # as `run --format markdown`
+        text = render_markdown(read_result(record.result), flow)  # as `run --format markdown`
         if args.include_identifiers and record.identifiers:
             text += "\nIdentifiers: " + ", ".join(f"{k}: {v}" for k, v in record.identifiers.items()) + "\n"
     else:

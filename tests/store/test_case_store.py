@@ -151,9 +151,9 @@ def test_unknown_case_is_one_clear_error(store, flow, action):
 
 def stored_result(store, flow):
     """A result to finish cases with."""
-    from interview.result import Result
+    from interview.result import read_result
 
-    return Result.model_validate(store.get_case(stored_example(store, flow, "renal_stable")).result)
+    return read_result(store.get_case(stored_example(store, flow, "renal_stable")).result)
 
 
 def test_delete_removes_case_and_log(store, flow, db_path):
