@@ -25,19 +25,45 @@ class KeyBar(Static):
     }
     """
 
-    def on_mount(self) -> None:
-        self.update(self.legend())
+    #: Kept when the line is too narrow for every key: help lists the rest, and quitting must show.
+    ALWAYS_SHOWN = frozenset({"help", "quit_case"})
 
-    def legend(self) -> Text:
-        """The shown bindings of the screen, then the app's, each key once."""
-        text = Text(no_wrap=True, overflow="ellipsis")
+    _shown: str | None = None
+
+    def on_mount(self) -> None:
+        # Before the first layout the bar has no size yet: it will span the screen, less padding.
+        self._show(self.legend(self.content_size.width or self.app.size.width - 2))
+
+    def on_resize(self) -> None:
+        self._show(self.legend(self.content_size.width))
+
+    def _show(self, legend: Text) -> None:
+        if legend.plain != self._shown:  # the same legend is not drawn twice
+            self._shown = legend.plain
+            self.update(legend)
+
+    def legend(self, width: int) -> Text:
+        """The shown bindings of the screen, then the app's, each key once, as many as fit.
+
+        A key that does not fit is left out whole (the last first, never help or quit), rather
+        than cut off mid-word at the edge.
+        """
+        pairs: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         for binding in [*self._bindings_of(self.screen), *self._bindings_of(self.app)]:
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            text.append(self.app.get_key_display(binding), style="bold")
-            text.append(f" {binding.description}  ")
+            pairs.append((binding.action, self.app.get_key_display(binding), binding.description))
+        while len(pairs) > 1 and sum(len(k) + len(d) + 3 for _, k, d in pairs) - 2 > width:
+            droppable = [i for i, (action, _, _) in enumerate(pairs) if action not in self.ALWAYS_SHOWN]
+            if not droppable:
+                break
+            del pairs[droppable[-1]]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, (_, key, description) in enumerate(pairs):
+            text.append(key, style="bold")
+            text.append(f" {description}" + ("  " if i < len(pairs) - 1 else ""))
         return text
 
     @staticmethod
