@@ -39,9 +39,26 @@ class Check:
         return handler.generate_schema(Annotated[source, Field(**self.rules)])
 
 
-def Doc(description: str, **rules: Any) -> Check:  # noqa: N802 - reads as an annotation
-    """A field's one-line description for the JSON Schema, with any further rules."""
-    return Check(description=description, **rules)
+class Doc:
+    """A field's one-line description, for the JSON Schema only: it never changes validation.
+
+    Kept apart from :class:`Check` so that documenting a field of a constrained type
+    (``Annotated[Id, Doc(...)]``) cannot drop the type's own rules: nested ``Annotated`` flattens
+    into one list of markers, and only this one touches nothing but the description.
+    """
+
+    __slots__ = ("description",)
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"Doc({self.description!r})"
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        schema = handler(core_schema)
+        schema["description"] = self.description
+        return schema
 
 
 Id = Annotated[str, Check(pattern=r"^[a-z][a-z0-9_]*$", description="snake_case identifier")]

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
+import typing
 from typing import Any
 
 import pytest
 import yaml
 
 from interview.cli import main
+from interview.flow import model
 from interview.flow.load import flows_dir
+from interview.flow.model import Check, Doc, Flow, FlowPart
+from interview.flow.schema import SchemaError, validate_flow
 
 SHIPPED = flows_dir() / "spinal_metastases.yaml"
 
@@ -138,3 +143,54 @@ def test_validator_sees_broken_flows(schema: dict[str, Any], shipped: dict[str, 
     problems: list[str] = []
     _check(schema, schema, data, "flow", problems)
     assert any(problem in p for p in problems), problems
+
+
+def _markers(annotation: Any) -> list[Any]:
+    """Every Check and Doc in an annotation, however deeply nested (``list[Id]``, ``Id | None``)."""
+    found = [m for m in getattr(annotation, "__metadata__", ()) if isinstance(m, Check | Doc)]
+    for arg in typing.get_args(annotation):
+        found.extend(_markers(arg))
+    return found
+
+
+#: Where each rule of a Check shows in a JSON Schema.
+RULE_KEYS = {"pattern": ["pattern"], "ge": ["minimum"], "le": ["maximum"], "min_length": ["minLength", "minItems"],
+             "discriminator": ["discriminator"], "description": ["description"]}
+
+
+def test_every_rule_of_every_field_reaches_the_schema(schema: dict[str, Any]) -> None:
+    """Each field's rules (pattern, bounds, lengths, tags) and descriptions are in its schema.
+
+    Guards the way rules are declared: a marker that dropped another (a described field of a
+    constrained type) would silently stop validating that field.
+    """
+    missing = []
+    for cls in [Flow, *(c for c in vars(model).values() if isinstance(c, type) and issubclass(c, FlowPart))]:
+        if cls is not Flow and cls.__name__ not in schema["$defs"]:
+            continue  # a base class (Sourced, _Numeric): its fields are checked in the classes that use it
+        node = schema if cls is Flow else schema["$defs"][cls.__name__]
+        for name, hint in typing.get_type_hints(cls, include_extras=True).items():
+            text = json.dumps(node["properties"][name])
+            markers = _markers(hint)
+            described = any(isinstance(m, Doc) for m in markers)  # the field's words beat its type's
+            for marker in markers:
+                rules = {"description": marker.description} if isinstance(marker, Doc) else marker.rules
+                for rule, value in rules.items():
+                    if rule == "description" and described and not isinstance(marker, Doc):
+                        continue
+                    shown = [f'"{key}": {json.dumps(value)}' for key in RULE_KEYS[rule]]
+                    if rule == "discriminator":
+                        shown = [f'"propertyName": "{value}"']
+                    if rule == "pattern":  # a mapping's keys: patternProperties, keyed by the pattern
+                        shown.append(f"{json.dumps(value)}: ")
+                    if not any(s in text for s in shown):
+                        missing.append(f"{cls.__name__}.{name}: {rule}={value!r}")
+    assert missing == []
+
+
+def test_a_described_id_field_still_checks_its_pattern(shipped: dict[str, Any]) -> None:
+    """An alert's `after` (an Id with its own description) is refused when it is not an id."""
+    data = copy.deepcopy(shipped)
+    data["alerts"][0]["after"] = "Not An Id!"
+    with pytest.raises(SchemaError, match=r"alerts\.0\.after: String should match pattern"):
+        validate_flow(data)
