@@ -3,8 +3,9 @@
 Almost everything made while the app starts (modules, classes, the flow, the first screen) lives as
 long as the app, so collecting it then finds next to nothing yet delays the first question by
 tens of milliseconds. The launcher holds collection (:func:`hold`); once the first question is
-drawn the app releases it (:func:`release`): one collection while the user reads, after which the
-start-up heap is frozen so that later collections, between answers, no longer walk it.
+drawn the app releases it (:func:`release`): one collection while the user reads, then automatic
+collection as usual. (Not ``gc.freeze()`` after it: a frozen object is never collected, and the
+first screen is dropped when another case is opened.)
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ def hold() -> None:
 
 
 def release() -> None:
-    """Collect once, freeze what survives and collect automatically again, if :func:`hold` held it."""
+    """Collect once and collect automatically again, if :func:`hold` held it."""
     global _held
     if _held:
         _held = False
         gc.collect()
-        gc.freeze()
         gc.enable()
 
 
