@@ -169,7 +169,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     Building the parsers of the dozen subcommands takes longer than parsing: opening the app with
     options alone (the common case) need not pay for it (see :func:`wants_commands`).
     """
-    parser = argparse.ArgumentParser(
+    parser = (argparse.ArgumentParser if commands else _OptionsOnlyParser)(
         prog="spine-interview",
         description=(
             "A guided interview for a patient with spinal metastases, ending in a structured, referenced "
@@ -241,14 +241,28 @@ def wants_commands(argv: Sequence[str]) -> bool:
     Only a line of options alone (``--teaching``, ``--resume=ID``) is sure not to; any bare word,
     even an option's value, keeps the full parser, so a misspelt command is still named as one.
     """
-    return any(not arg.startswith("-") or arg.startswith(("-h", "--h")) for arg in argv)
+    return any(not arg.startswith("-") or arg in ("-", "--") or arg.startswith(("-h", "--h")) for arg in argv)
+
+
+class _OptionsOnlyParser(argparse.ArgumentParser):
+    """The parser without its commands: any error is left to the full parser to word."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NeedsFullParser(message)
+
+
+class _NeedsFullParser(Exception):
+    pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(commands=wants_commands(argv))
-    args = parser.parse_args(argv)
+    try:
+        args = build_parser(commands=wants_commands(argv)).parse_args(argv)
+    except _NeedsFullParser:
+        # The full parser's usage line names the commands; it says what is wrong and exits 2.
+        args = build_parser().parse_args(argv)
     if getattr(args, "db", None) is None and os.environ.get(DB_ENV):
         args.db = os.environ[DB_ENV]
     try:

@@ -114,7 +114,7 @@ class Result:
 def _json(value: Any) -> Any:
     """A result as JSON values: objects by field order, tuples and sets as lists, keys as text."""
     if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
+        return {_json_key(k): _json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json(v) for v in value]
     if isinstance(value, set | frozenset):
@@ -122,6 +122,13 @@ def _json(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: _json(getattr(value, f.name)) for f in fields(value)}
     return value
+
+
+def _json_key(key: Any) -> str:
+    """A mapping key as text, as pydantic wrote it (``True`` -> ``"true"``, ``3`` -> ``"3"``)."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return key if isinstance(key, str) else str(key)
 
 
 @cache

@@ -32,6 +32,8 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
     (["--help"], True),
     (["--he"], True),  # argparse accepts an abbreviation of --help
     (["rnu"], True),
+    (["-"], True),  # argparse reads a lone "-" as a word
+    (["--", "--teaching"], True),
 ])
 def test_which_lines_need_the_commands(argv: list[str], expected: bool) -> None:
     """Only a line of options alone opens the app without the subcommands' parsers."""
@@ -58,3 +60,13 @@ def test_options_alone_parse_to_the_interview() -> None:
     argv = ["--teaching", "--resume=abc", "--flow=spinal_metastases"]
     short, full = build_parser(commands=False).parse_args(argv), build_parser().parse_args(argv)
     assert vars(short) == vars(full) and short.teaching and short.resume == "abc"
+
+
+@pytest.mark.parametrize("argv", [["--bogus"], ["--teaching", "--resume"], ["--answers"], ["-"], ["--", "--teaching"]])
+def test_a_bad_line_is_worded_by_the_full_parser(argv: list[str]) -> None:
+    """An error on a line of options alone reads exactly as the full parser says it (usage with COMMAND)."""
+    code, _, err = run_cli(argv)
+    full = io.StringIO()
+    with contextlib.redirect_stderr(full), pytest.raises(SystemExit):
+        build_parser().parse_args(argv)
+    assert code == 2 and err == full.getvalue() and "COMMAND" in err

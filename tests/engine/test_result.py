@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
+from paths import EXAMPLES
 from pydantic import TypeAdapter, ValidationError
 from strategies import valid_answers
 
@@ -36,3 +40,13 @@ def test_a_damaged_stored_result_is_refused():
     with pytest.raises(ValidationError, match="recommendation"):
         read_result({"flow": {"id": "x", "version": "1", "sha256": "0"}, "answers": {}, "path": [],
                      "derived": {}, "scores": {}})
+
+
+def test_unusual_values_are_written_as_pydantic_would(flow):
+    """Tuples and sets become lists; non-text keys become JSON's words for them."""
+    answers = yaml.safe_load((EXAMPLES / "renal_stable.answers.yaml").read_text(encoding="utf-8"))
+    result = replay(flow, answers).result
+    odd = {"pair": (1, 2), "keys": {True: 1, False: 0, None: 2, 3: "a"}, "one": frozenset({"a"})}
+    result = dataclasses.replace(result, derived={**result.derived, **odd})
+    assert result.to_json_dict() == TypeAdapter(Result).dump_python(result, mode="json")
+    assert result.to_json_dict()["derived"]["keys"] == {"true": 1, "false": 0, "None": 2, "3": "a"}
