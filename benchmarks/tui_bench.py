@@ -67,7 +67,7 @@ def startup_times(quick: bool) -> dict[str, float]:
     import compileall
     import tempfile
 
-    runs = 3 if quick else 9
+    runs = 5 if quick else 9
     compileall.compile_dir(str(ROOT / "interview"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, SPINE_INTERVIEW_EXIT_AFTER_RENDER="1",
