@@ -82,11 +82,16 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
 
 
 def _steps(flow: LoadedFlow) -> tuple[tuple[str, Any, frozenset[str], Any], ...]:
-    """The flow's questions as plain tuples for :func:`walk`, which runs on every answer."""
+    """The flow's questions as plain tuples for :func:`walk`, which runs on every answer.
+
+    A condition is kept as its compiled function: the walk calls it for every question after
+    every answer, and the expression's own call would add a method call to each.
+    """
     steps = flow.__dict__.get("_walk_steps")
     if steps is None:
         steps = flow.__dict__["_walk_steps"] = tuple(
-            (q.id, q.when, q.when_inputs, q.model.otherwise) for q in flow.questions
+            (q.id, q.when.fn if q.when is not None else None, q.when_inputs, q.model.otherwise)
+            for q in flow.questions
         )
     return steps
 
