@@ -58,7 +58,7 @@ class InterviewApp(App[int]):
         self.teaching = teaching
         self.start_at_review = review
         self.notes = notes or []
-        self._started = False
+        self._first_frame_seen = False
         self.sub_title = flow.model.title
 
     def on_mount(self) -> None:
@@ -77,9 +77,9 @@ class InterviewApp(App[int]):
         user has read it. Only the first time (a resumed case shows a new interview screen). With
         EXIT_AFTER_FIRST_RENDER set, write the time first and close.
         """
-        if self._started:
+        if self._first_frame_seen:
             return
-        self._started = True
+        self._first_frame_seen = True
         if self.stamp_first_render:
             import sys
             import time
