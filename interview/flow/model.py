@@ -36,7 +36,9 @@ class Check:
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         from pydantic import Field
 
-        return handler.generate_schema(Annotated[source, Field(**self.rules)])
+        # Through the handler, not a fresh schema: rules of a constrained type (Id's pattern) that
+        # come earlier in the same flattened Annotated are kept, and these are added to them.
+        return handler(Annotated[source, Field(**self.rules)])
 
 
 class Doc:

@@ -65,3 +65,18 @@ def test_every_flow_class_is_a_dataclass_pydantic_can_validate():
     data["questions"][0]["colour"] = "red"
     with pytest.raises(SchemaError, match="unknown key 'colour'; allowed: .*prompt"):
         validate_flow(data)
+
+
+def test_rules_on_a_constrained_type_add_to_its_own():
+    """Annotated[Id, Check(...)] keeps Id's pattern and adds the new rule (nested Annotated flattens)."""
+    from typing import Annotated
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from interview.flow.model import Check, Id
+
+    longer_id = TypeAdapter(Annotated[Id, Check(min_length=3)])
+    assert longer_id.validate_python("abc") == "abc"
+    for bad, rule in (("ab", "at least 3 characters"), ("Abc", "should match pattern")):
+        with pytest.raises(ValidationError, match=rule):
+            longer_id.validate_python(bad)
