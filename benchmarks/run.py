@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SPINE_SHARED_DIR", ROOT.parent / "shared"))
-EXAMPLES = SHARED / "contract" / "examples"
+EXAMPLES = ROOT / "sources" / "contract" / "v1" / "examples"  # the project's own copy
 sys.path.insert(0, str(ROOT))
 
 #: Aims from the project brief; a figure above its aim is reported, not failed.

@@ -205,7 +205,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
                            description="Check flows: schema, names, reachability, dead ends, references and the "
                                        "case contract's fields.")
     check.add_argument("flows", nargs="*", metavar="FLOW", help="flow ids or paths (default: every flow in flows/)")
-    check.add_argument("--contract", metavar="FILE", help="case_fields.yaml to check against (default: found beside the project)")
+    check.add_argument("--contract", metavar="FILE", help="case_fields.yaml to check against (default: the copy the package carries)")
     check.set_defaults(func=cmd_check)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of flow files",

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # helpers: `paths`, `oracle`, `strategies`
 
-from paths import CONTRACT, EXAMPLES, ROOT, SHARED, TESTS  # noqa: E402,F401  (re-exported for fixtures)
+from paths import CONTRACT, EXAMPLES, ROOT, TESTS  # noqa: E402,F401  (re-exported for fixtures)
 
 _CACHE_ENV = "SPINE_INTERVIEW_CACHE"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import functools
 import random
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 import yaml
+from paths import CONTRACT
 
 T = TypeVar("T")
 
@@ -19,26 +20,14 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------------------------------
 
 
-def shared_dir() -> Path:
-    """Return the shared contract directory.
-
-    Returns:
-        ``$SPINE_SHARED_DIR`` when set, else ``/work/shared`` found relative to this repository.
-    """
-    override = os.environ.get("SPINE_SHARED_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "shared"
+CASE_FIELDS_PATH = CONTRACT / "case_fields.yaml"
 
 
-SHARED_DIR = shared_dir()
-CASE_FIELDS_PATH = SHARED_DIR / "contract" / "case_fields.yaml"
-
-
+@functools.cache
 def load_case_fields(
     path: Path = CASE_FIELDS_PATH,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Read case_fields.yaml.
+    """Read case_fields.yaml (once; when first needed, never at import).
 
     Args:
         path: The YAML file to read.
@@ -50,7 +39,23 @@ def load_case_fields(
     return document["fields"], document.get("optional") or {}
 
 
-FIELDS, OPTIONAL_FIELDS = load_case_fields()
+def fields() -> dict[str, dict[str, Any]]:
+    """The contract's fields (case_fields.yaml `fields:`)."""
+    return load_case_fields()[0]
+
+
+def optional_fields() -> dict[str, dict[str, Any]]:
+    """The optional context fields (case_fields.yaml `optional:`)."""
+    return load_case_fields()[1]
+
+
+def __getattr__(name: str) -> Any:
+    """``oracle.FIELDS`` and ``oracle.OPTIONAL_FIELDS``, read lazily (PEP 562)."""
+    if name == "FIELDS":
+        return fields()
+    if name == "OPTIONAL_FIELDS":
+        return optional_fields()
+    raise AttributeError(name)
 
 # --------------------------------------------------------------------------------------------------
 # Tables typed out from CONTRACT.md §3 and REFERENCE.md §4
@@ -247,7 +252,7 @@ def complete(answers: Mapping[str, Any]) -> dict[str, Any]:
     # (e.g. frankel "A" with neuro_deficit false scores as "E"); a given tomita_growth overrides
     # the default, even when it differs from the primary's proposal.
     full: dict[str, Any] = {}
-    for field_id, spec in FIELDS.items():
+    for field_id, spec in fields().items():
         if not when_holds(spec.get("when"), full):
             full[field_id] = spec.get("otherwise")
         elif field_id in answers:
@@ -257,7 +262,7 @@ def complete(answers: Mapping[str, Any]) -> dict[str, Any]:
         else:
             raise MissingAnswerError(field_id)
     for field_id, value in answers.items():
-        if field_id in OPTIONAL_FIELDS:
+        if field_id in optional_fields():
             full[field_id] = value
     return full
 
@@ -843,7 +848,7 @@ def draw_sins_item(field_id: str, pick: Picker, plan: dict[str, Any]) -> str:
     if "sins_profile" not in plan:
         plan["sins_profile"] = pick.choice(("any", "stable", "cement", "unstable"), (3, 4, 2, 2))
     profile = plan["sins_profile"]
-    options = FIELDS[field_id]["values"] if profile == "any" else SINS_PROFILES[profile][field_id]
+    options = fields()[field_id]["values"] if profile == "any" else SINS_PROFILES[profile][field_id]
     return pick.choice(options)
 
 
@@ -866,7 +871,7 @@ def draw_frankel(pick: Picker) -> str:
 
 def draw_primary_tumour(pick: Picker) -> str:
     """Primary tumour, with the radiosensitive ones over-represented."""
-    values: list[str] = FIELDS["primary_tumour"]["values"]
+    values: list[str] = fields()["primary_tumour"]["values"]
     weights = [3 if value in RADIOSENSITIVE_PRIMARIES else 1 for value in values]
     return pick.choice(values, weights)
 
@@ -908,7 +913,7 @@ def draw_expected_survival_months(pick: Picker) -> int | float:
 
 def draw_from_spec(field_id: str, pick: Picker) -> Any:
     """Draw a value for a field from its case_fields.yaml set or range (no bias)."""
-    spec = FIELDS[field_id]
+    spec = fields()[field_id]
     if spec["type"] == "bool":
         return pick.chance(PROBABILITY.get(field_id, 0.5))
     if spec["type"] == "enum":
@@ -962,7 +967,7 @@ def build_case(pick: Picker) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     known: dict[str, Any] = {}
     plan: dict[str, Any] = {}
-    for field_id, spec in FIELDS.items():
+    for field_id, spec in fields().items():
         if not when_holds(spec.get("when"), known):
             known[field_id] = spec.get("otherwise")
             continue

@@ -9,8 +9,9 @@ from typing import Any
 import oracle
 import pytest
 import yaml
+from paths import EXAMPLES
 
-EXAMPLES_DIR = oracle.SHARED_DIR / "contract" / "examples"
+EXAMPLES_DIR = EXAMPLES
 EXAMPLE_NAMES = sorted(
     path.name.removesuffix(".expected.json") for path in EXAMPLES_DIR.glob("*.expected.json")
 )

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import random
 import sys
 import time
@@ -44,6 +43,7 @@ from interview.flow.load import (
     load_flow,
     node_line,
     resolve_flow,
+    sources_dir,
 )
 from interview.flow.model import (
     BoolQuestion,
@@ -560,7 +560,7 @@ def _node(flow: LoadedFlow, loc: Sequence[Any]) -> str:
 
 
 def find_contract(explicit: str | None = None) -> Path | None:
-    """Where ``case_fields.yaml`` is: ``--contract``, else ``$SPINE_SHARED_DIR``, else beside the repo.
+    """Where ``case_fields.yaml`` is: ``--contract``, else the copy the package carries.
 
     Raises:
         UsageError: when an explicit file does not exist.
@@ -570,10 +570,8 @@ def find_contract(explicit: str | None = None) -> Path | None:
         if not path.is_file():
             raise UsageError(f"{explicit}: no such contract file")
         return path
-    shared = os.environ.get("SPINE_SHARED_DIR")
-    candidates = [Path(shared) / "contract" / "case_fields.yaml"] if shared else []
-    candidates.append(flows_dir().parent.parent / "shared" / "contract" / "case_fields.yaml")
-    return next((c for c in candidates if c.is_file()), None)
+    packaged = sources_dir() / "contract" / "case_fields.yaml"
+    return packaged if packaged.is_file() else None
 
 
 def read_contract(path: Path) -> dict[str, Any]:
@@ -780,7 +778,7 @@ def lint_main(
     except UsageError as err:
         print(f"spine-interview check: {err}", file=sys.stderr)
         return EXIT_USAGE
-    note = None if fields else ("case_fields.yaml not found (give --contract or set SPINE_SHARED_DIR); "
+    note = None if fields else ("case_fields.yaml not found (the package has no copy; give --contract); "
                                 "the contract check was skipped")
     total = 0
     cases = 0

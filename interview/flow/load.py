@@ -64,6 +64,18 @@ def flows_dir() -> Path:
     return here.parent / "flows"
 
 
+def sources_dir() -> Path:
+    """Where the project's copy of its upstream sources lives (contract and REFERENCE).
+
+    The checkout's ``sources/`` or the copy inside the wheel: the app never reads ``../shared``.
+    """
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "sources", here / "_sources"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "sources"
+
+
 def resolve_flow(name_or_path: str | Path | None = None) -> Path:
     """A flow given by path, or by id among the shipped flows (default: the spinal flow)."""
     if name_or_path is None:

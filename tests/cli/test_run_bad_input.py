@@ -15,11 +15,10 @@ import strategies
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from paths import EXAMPLES, ROOT
+from paths import ROOT, example_answers
 
 from interview.cli import EXIT_BAD_INPUT, EXIT_MISSING, EXIT_OK, main
 
-GOOD = yaml.safe_load((EXAMPLES / "renal_stable.answers.yaml").read_text(encoding="utf-8"))
 FLOW_FILE = ROOT / "flows" / "spinal_metastases.yaml"
 FLOW_DATA = yaml.safe_load(FLOW_FILE.read_text(encoding="utf-8"))
 HYPOTHESIS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,6 +47,7 @@ def assert_clean_error(code: int, err: str, expected_code: int | None = None) ->
 
 def write(path: Path, content: str | bytes) -> Path:
     """Write text or bytes to a file and return its path."""
+    content = content_of(content)
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
@@ -55,15 +55,37 @@ def write(path: Path, content: str | bytes) -> Path:
     return path
 
 
+def good() -> dict[str, Any]:
+    """The stable renal example: the good answers file bad input is made from (read when a test runs)."""
+    return example_answers("renal_stable")
+
+
+class Later(str):
+    """File content made when the test runs, so that collection reads no file."""
+
+    def __new__(cls, make: Callable[[], str]) -> Later:
+        obj = super().__new__(cls, "")
+        obj.make = make  # type: ignore[attr-defined]
+        return obj
+
+
+def content_of(content: str | bytes) -> str | bytes:
+    """The text of a table entry: made now when it is a :class:`Later`."""
+    return content.make() if isinstance(content, Later) else content  # type: ignore[attr-defined]
+
+
 def with_(**changes: Any) -> str:
     """The good example with some fields changed (``None`` removes a field), as YAML."""
-    data = {k: v for k, v in {**GOOD, **changes}.items() if v is not None or k not in changes}
-    return yaml.safe_dump(data, sort_keys=False)
+    def make() -> str:
+        data = {k: v for k, v in {**good(), **changes}.items() if v is not None or k not in changes}
+        return yaml.safe_dump(data, sort_keys=False)
+
+    return Later(make)
 
 
 def without(field_id: str) -> str:
     """The good example without one field, as YAML."""
-    return yaml.safe_dump({k: v for k, v in GOOD.items() if k != field_id}, sort_keys=False)
+    return Later(lambda: yaml.safe_dump({k: v for k, v in good().items() if k != field_id}, sort_keys=False))
 
 
 # (id, file content or None for a missing file, exit code, words the message must contain)
@@ -98,7 +120,7 @@ BAD_FILES: list[tuple[str, str | bytes | None, int, tuple[str, ...]]] = [
     ("missing-kps", without("kps"), EXIT_MISSING, ("'kps'", "missing")),
     ("missing-first-question", without("neuro_deficit"), EXIT_MISSING, ("'neuro_deficit'",)),
     ("missing-gate-staging", without("staging_done"), EXIT_MISSING, ("'staging_done'",)),
-    ("explicit-null-is-missing", yaml.safe_dump({**GOOD, "fit_for_surgery": None}), EXIT_MISSING,
+    ("explicit-null-is-missing", Later(lambda: yaml.safe_dump({**good(), "fit_for_surgery": None})), EXIT_MISSING,
      ("'fit_for_surgery'",)),
 ]
 
@@ -185,11 +207,11 @@ YAML_VALUES = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
-FIELD_IDS = st.sampled_from(sorted(GOOD) + ["asia", "age", "index_level", "albumin_g_dl", "tomita_growth"])
+FIELD_IDS = st.sampled_from(sorted(q["id"] for q in FLOW_DATA["questions"]))
 JUNK_ANSWERS = st.one_of(
     YAML_VALUES,
     st.dictionaries(FIELD_IDS, YAML_VALUES, max_size=8),
-    st.builds(lambda changes: {**GOOD, **changes}, st.dictionaries(FIELD_IDS, YAML_VALUES, max_size=3)),
+    st.builds(lambda changes: {**good(), **changes}, st.dictionaries(FIELD_IDS, YAML_VALUES, max_size=3)),
 )
 
 

@@ -66,6 +66,15 @@ def test_shipped_flow_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.strip().splitlines()[-1].startswith("1 flow checked: no findings")
 
 
+def test_check_defaults_to_the_packaged_contract() -> None:
+    """With no --contract, `check` reads the contract the package carries, never ../shared."""
+    from paths import CONTRACT_V2
+
+    from interview.flow.lint import find_contract
+
+    assert find_contract(None).read_bytes() == (CONTRACT_V2 / "case_fields.yaml").read_bytes()
+
+
 def test_cli_check_runs_lint(capsys: pytest.CaptureFixture[str]) -> None:
     """`spine-interview check FLOW` goes through the CLI to the linter (a tiny flow, not bound to the contract)."""
     assert main(["check", str(FIXTURES / "tiny.yaml")]) == 0
@@ -221,9 +230,8 @@ def test_missing_explicit_contract_is_a_usage_error(tmp_path: Path, capsys: pyte
 
 def test_contract_not_found_is_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    """Without a contract anywhere, the spinal flow is checked, a note says so, and the exit is still 0."""
-    monkeypatch.delenv("SPINE_SHARED_DIR", raising=False)
-    monkeypatch.setattr("interview.flow.lint.flows_dir", lambda: tmp_path / "repo" / "flows")
+    """Without a packaged contract (a damaged install), the spinal flow is checked, a note says so, exit 0."""
+    monkeypatch.setattr("interview.flow.lint.sources_dir", lambda: tmp_path / "repo" / "sources")
     code = lint_main([str(SHIPPED)], contract=None, samples=SAMPLES)
     out = capsys.readouterr().out
     assert code == 0, out

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import yaml
+from paths import EXAMPLES, ROOT  # noqa: F401 (re-exported for the tests)
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = Path(os.environ.get("SPINE_SHARED_DIR", ROOT.parent / "shared")) / "contract" / "examples"
 EXAMPLE_NAMES = ("emergency_breast", "renal_stable", "unknown_primary")
 
 

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import pytest
-import yaml
-from tui_keys import EXAMPLES, answer_case
+from paths import example_answers
+from tui_keys import answer_case
 
 from interview.engine.replay import replay
 from interview.tui.screens.recommendation import RecommendationScreen
 from interview.tui.screens.review import ReviewScreen
 
-STABLE = yaml.safe_load((EXAMPLES / "renal_stable.answers.yaml").read_text())
-CASES = {
-    "deficit": yaml.safe_load((EXAMPLES / "emergency_breast.answers.yaml").read_text()),
-    "unknown_primary": yaml.safe_load((EXAMPLES / "unknown_primary.answers.yaml").read_text()),
-    "missing_mri": {k: v for k, v in STABLE.items() if not k.startswith(("escc", "sins"))}
-    | {"mri_whole_spine_done": False},
-    "unstable": STABLE | {"sins_alignment": "subluxation", "sins_pain": "mechanical", "sins_collapse": "gt50",
-                          "sins_posterolateral": "bilateral"},
-    "stable": STABLE,
-    "optional_given": STABLE | {"age": 64, "sex": "male", "index_level": "T8", "ambulatory": True,
-                                "albumin_g_dl": 3.9, "prior_rt_same_level": False},
-}
+CASE_NAMES = ("deficit", "missing_mri", "optional_given", "stable", "unknown_primary", "unstable")
+
+
+def case(name: str) -> dict:
+    """The answers of one case kind, built from the contract examples when a test runs."""
+    stable = example_answers("renal_stable")
+    cases = {
+        "deficit": lambda: example_answers("emergency_breast"),
+        "unknown_primary": lambda: example_answers("unknown_primary"),
+        "missing_mri": lambda: {k: v for k, v in stable.items() if not k.startswith(("escc", "sins"))}
+        | {"mri_whole_spine_done": False},
+        "unstable": lambda: stable | {"sins_alignment": "subluxation", "sins_pain": "mechanical",
+                                      "sins_collapse": "gt50", "sins_posterolateral": "bilateral"},
+        "stable": lambda: stable,
+        "optional_given": lambda: stable | {"age": 64, "sex": "male", "index_level": "T8", "ambulatory": True,
+                                            "albumin_g_dl": 3.9, "prior_rt_same_level": False},
+    }
+    return cases[name]()
 
 
 async def _finish(pilot) -> str:
@@ -33,10 +39,10 @@ async def _finish(pilot) -> str:
     return str(app.screen.query_one("#headline").render())
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", CASE_NAMES)
 async def test_case_headline_matches_replay(name, flow, make_app):
     """Each branch, answered by keys, shows replay()'s headline on the recommendation screen."""
-    answers = CASES[name]
+    answers = case(name)
     expected = replay(flow, answers).result.recommendation
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -49,7 +55,7 @@ async def test_case_headline_matches_replay(name, flow, make_app):
 
 async def test_back_then_edit_keeps_the_rest(flow, make_app):
     """Back undoes the last answer; an edit from the panel drops only the answers off the path."""
-    answers = CASES["stable"]
+    answers = case("stable")
     app = make_app()
     async with app.run_test(size=(110, 40)) as pilot:
         await answer_case(pilot, answers, stop_before="staging_done")
@@ -86,7 +92,7 @@ async def test_review_back_returns_to_last_question(flow, make_app):
     """Escape on the review undoes the last answer and reopens that question."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, CASES["stable"])
+        await answer_case(pilot, case("stable"))
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("escape")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import yaml
-from tui_keys import EXAMPLES, answer_case
+from paths import example_answers
+from tui_keys import answer_case
 
 from interview.tui.screens.modals import EditScreen, HelpScreen
 from interview.tui.widgets.answer import AnswerArea
 
-STABLE = yaml.safe_load((EXAMPLES / "renal_stable.answers.yaml").read_text())
+
+def stable() -> dict:
+    """The stable renal example's answers (read when a test runs)."""
+    return example_answers("renal_stable")
+
 
 
 def _reply_row(transcript, question_id: str) -> int:
@@ -22,7 +26,7 @@ async def test_shift_up_browses_replies_and_enter_edits(make_app):
     """shift+↑ puts the cursor on the latest reply; ↑ moves back; Enter edits that answer."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, STABLE, stop_before="sins_location")
+        await answer_case(pilot, stable(), stop_before="sins_location")
         transcript = app.screen.query_one("#transcript")
         await pilot.press("shift+up")
         await pilot.pause()
@@ -48,7 +52,7 @@ async def test_browsing_replies_skips_old_and_dropped_ones(make_app):
     """Only the latest reply of each question still on the path can be chosen."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, STABLE, stop_before="sins_location")
+        await answer_case(pilot, stable(), stop_before="sins_location")
         await pilot.press("ctrl+z")  # back: escc_grade is asked again
         await pilot.pause()
         await pilot.press("enter")  # the same answer again: a second reply to escc_grade
@@ -67,7 +71,7 @@ async def test_clicking_a_reply_edits_it(make_app):
     """A click on a reply in the transcript opens the edit dialog for that question."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, STABLE, stop_before="sins_location")
+        await answer_case(pilot, stable(), stop_before="sins_location")
         transcript = app.screen.query_one("#transcript")
         row = _reply_row(transcript, "escc_grade")
         await pilot.click("#transcript", offset=(10, row))
@@ -75,7 +79,7 @@ async def test_clicking_a_reply_edits_it(make_app):
         assert isinstance(app.screen, EditScreen) and app.screen.question_id == "escc_grade"
         await pilot.press("escape")  # cancel: nothing changes
         await pilot.pause()
-        assert app.session.answers["escc_grade"] == str(STABLE["escc_grade"])
+        assert app.session.answers["escc_grade"] == str(stable()["escc_grade"])
 
 
 async def test_panel_sits_beside_the_chat(make_app):
@@ -93,7 +97,7 @@ async def test_reply_field_keys_while_a_list_is_open(make_app):
     """With a list open, letters are commands (b, ?), digits answer, and nothing is typed."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, STABLE, stop_before="sins_location")
+        await answer_case(pilot, stable(), stop_before="sins_location")
         area = app.screen.query_one(AnswerArea)
         entry = area.query_one("#entry")
         assert area.mode == "pick" and entry.has_focus
@@ -121,7 +125,7 @@ async def test_back_to_a_typed_answer_proposes_it_selected(make_app):
     """Back to a number question: the old value is in the field, Enter keeps it, typing replaces it."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, STABLE | {"age": 64}, stop_before="sex")
+        await answer_case(pilot, stable() | {"age": 64}, stop_before="sex")
         await pilot.press("b")
         await pilot.pause()
         entry = app.screen.query_one("#entry")
@@ -157,7 +161,7 @@ async def test_edit_key_shows_the_chosen_answer_at_80_columns(make_app):
     """Below 100 columns the panel opens on e with the highlighted answer in view."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, STABLE, stop_before="sins_location")
+        await answer_case(pilot, stable(), stop_before="sins_location")
         await pilot.press("e")
         await pilot.pause()
         panel = app.screen.query_one("#panel")
@@ -171,8 +175,8 @@ async def test_number_list_records_the_highlighted_value(make_app):
     """KPS offered 70 again after back: ↓ to the next value and Enter records that value."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, STABLE, stop_before="ambulatory")
-        assert app.session.answers["kps"] == STABLE["kps"]
+        await answer_case(pilot, stable(), stop_before="ambulatory")
+        assert app.session.answers["kps"] == stable()["kps"]
         await pilot.press("ctrl+z")
         await pilot.pause()
         area = app.screen.query_one(AnswerArea)
@@ -181,7 +185,7 @@ async def test_number_list_records_the_highlighted_value(make_app):
         below = area.choices[area._shown[highlighted + 1]].value
         await pilot.press("down", "enter")
         await pilot.pause()
-        assert app.session.answers["kps"] == below != STABLE["kps"]
+        assert app.session.answers["kps"] == below != stable()["kps"]
 
 
 async def test_paste_is_ignored_while_a_list_is_open(make_app):
@@ -216,7 +220,7 @@ async def test_the_skip_caption_skips_an_optional_question(make_app):
     """The visible 'Skip (optional)' under an optional question skips it when clicked."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, STABLE, stop_before="prior_rt_same_level")
+        await answer_case(pilot, stable(), stop_before="prior_rt_same_level")
         skip = app.screen.query_one("#skip-row")
         assert skip.display and "Skip" in str(skip.render())
         await pilot.click("#skip-row")
@@ -228,7 +232,7 @@ async def test_review_edits_the_chosen_answer_and_keeps_the_cursor(make_app):
     """On the review, ↓ and Enter edit that answer; after the edit the cursor stays on it."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, STABLE)
+        await answer_case(pilot, stable())
         await pilot.pause()
         review = app.screen.query_one("#review-answers")
         assert review.has_focus and review.blocks[review.cursor].ref == "neuro_deficit"

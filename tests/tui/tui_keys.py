@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
+
+from paths import EXAMPLES, ROOT  # noqa: F401 (re-exported for the tests)
 
 from interview.engine.values import coerce
 from interview.flow.model import BoolQuestion, ChoiceQuestion
 from interview.tui.labels import choices
 from interview.tui.widgets.answer import AnswerArea
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = Path(os.environ.get("SPINE_SHARED_DIR", ROOT.parent / "shared")) / "contract" / "examples"
 
 
 def keys_for(app: Any, qid: str, value: Any) -> list[str]:
