@@ -253,7 +253,8 @@ class InterviewScreen(Screen[None]):
         if qid is None:
             self.notify("Every question is answered.")
             return
-        self.app.push_screen(HelpScreen(help_text(self.flow, qid)))
+        section = self.flow.by_id[qid].model.section
+        self.app.push_screen(HelpScreen(help_text(self.flow, qid), section=section))
 
     def action_teaching(self) -> None:
         self.app.teaching = not self.app.teaching  # type: ignore[attr-defined]

@@ -95,20 +95,41 @@ class EditScreen(_Modal):
         self.close(None)
 
 
-class HelpScreen(_Modal):
-    """'Why we ask' with its REFERENCE section and sources, plus the keys."""
+def reference_widget(section: str) -> Static:
+    """The text of the REFERENCE sections a question cites, read from REFERENCE.md now (not at start-up)."""
+    from interview.flow.reference import UNAVAILABLE, load_reference
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="HelpScreen")
+    reference = load_reference()
+    if reference is None:
+        return Static(Text(UNAVAILABLE, style="italic"), id="reference")
+    # The file is rendered as Markdown (Rich's: its tables share the width far better than Textual's
+    # widget in a narrow modal), which never reads "[…]" as console markup. Imported here: the
+    # Markdown parser is not needed at start-up.
+    from rich.markdown import Markdown
+
+    blocks = [s.markdown() for s in reference.resolve(section)]
+    blocks += [f"*{missing} is not a section of REFERENCE.md.*\n" for missing in reference.unknown(section)]
+    # Links stay text: help never offers to open a browser (the app makes no network calls).
+    return Static(Markdown("\n".join(blocks), hyperlinks=False), id="reference")
+
+
+class HelpScreen(_Modal):
+    """'Why we ask' with its REFERENCE section and sources, the section's own text, plus the keys."""
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="HelpScreen") + "HelpScreen #reference { margin: 1 0; }"
     BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
 
-    def __init__(self, body: Text) -> None:
+    def __init__(self, body: Text, section: str | None = None) -> None:
         super().__init__()
         self.body = body
+        self.section = section
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("Help", classes="title")
             yield Static(self.body)
+            if self.section:
+                yield reference_widget(self.section)
             yield Static(Text(
                 "Keys: 1–9 / y n answer · ↑↓ Enter pick · s skip (optional) · ctrl+z or b back · "
                 "shift+↑ your replies (Enter or a click edits one) · e the same from the panel · "
