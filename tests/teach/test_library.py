@@ -12,11 +12,15 @@ from interview.cli import main
 from interview.teach.library import LibraryError, cases_dir, load_case, load_library
 
 CASE_FILES = sorted(cases_dir().glob("*.yaml"))
+#: The 13 headlines of CONTRACT v2 §4 (the flow's own list is checked against this too).
 HEADLINES = {
-    "palliative_rt_and_supportive_care", "imaging_first", "cebrt_alone",
-    "emergency_decompression_stabilisation_then_rt", "biopsy_and_staging_first",
-    "cement_augmentation_then_rt", "separation_surgery_then_sbrt", "stabilisation_then_rt", "sbrt_alone",
+    "paediatric_referral", "imaging_first", "palliative_rt_and_supportive_care", "urgent_neuro_review",
+    "cebrt_alone", "emergency_decompression_stabilisation_then_rt", "reirradiation_mdt",
+    "biopsy_and_staging_first", "cement_augmentation_then_rt", "separation_surgery_then_sbrt",
+    "stabilisation_then_rt", "systemic_therapy_first", "sbrt_alone",
 }
+#: Flags the review asked the library to teach (CONTRACT v2 §5).
+FLAGS = {"separation_surgery_mdt_alternative", "consider_en_bloc_at_mdt"}
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +47,53 @@ def test_case_runs_to_expected_headline(path: Path, tmp_path, capsys, flow):
         assert rec["rule"] == case.expected_rule
 
 
-def test_library_covers_every_headline(library):
-    """Together the cases lead to all nine headlines."""
+@pytest.fixture(scope="module")
+def replayed(library, flow):
+    """Each library case replayed through the shipped (v2) flow: id → (case, result)."""
+    from interview.engine.replay import replay
+
+    return {c.id: (c.case, replay(flow, c.case.answers).result) for c in library}
+
+
+def test_every_case_replays_to_its_headline_and_rule(replayed):
+    """Every case states a rule, and the v2 flow gives exactly its headline and rule, with no unused answer."""
+    wrong = {cid: (res.recommendation.headline, res.recommendation.rule)
+             for cid, (case, res) in replayed.items()
+             if (res.recommendation.headline, res.recommendation.rule) != (case.expected_headline, case.expected_rule)}
+    assert wrong == {}
+
+
+def test_case_answers_are_all_used(flow, library):
+    """No case carries an answer its path does not ask (the narrative and the answers describe one patient)."""
+    from interview.engine.replay import replay
+
+    assert {c.id: replay(flow, c.case.answers).unused for c in library if replay(flow, c.case.answers).unused} == {}
+
+
+def test_library_covers_every_headline(library, flow):
+    """Together the cases lead to all 13 headlines the adult flow can give."""
+    assert set(flow.model.headlines) == HEADLINES
     assert {c.case.expected_headline for c in library} == HEADLINES
+
+
+@pytest.mark.parametrize("flag", sorted(FLAGS))
+def test_library_reaches_flag(replayed, flag):
+    """The separation-surgery MDT alternative and the en bloc suggestion are each raised by a case."""
+    assert any(flag in res.recommendation.flags for _, res in replayed.values()), flag
+
+
+def test_separation_alternative_case_is_cebrt(replayed):
+    """The separation alternative flag sits on a cEBRT headline (stable spine, high-grade ESCC, breast/prostate)."""
+    hits = [(case.expected_headline, case.answers["primary_tumour"]) for case, res in replayed.values()
+            if "separation_surgery_mdt_alternative" in res.recommendation.flags]
+    assert hits and all(h == "cebrt_alone" and p in ("breast", "prostate") for h, p in hits)
+
+
+def test_library_reaches_plasmacytoma_dose(replayed):
+    """A solitary plasmacytoma case gets the curative-dose advice, not a palliative schedule."""
+    rt = [[s.id for s in res.recommendation.radiotherapy] for case, res in replayed.values()
+          if case.answers.get("primary_tumour") == "plasmacytoma"]
+    assert rt and all("rt_plasmacytoma" in ids for ids in rt)
 
 
 @pytest.mark.parametrize("situation, holds", [
@@ -53,9 +101,18 @@ def test_library_covers_every_headline(library):
     ("unknown primary", lambda a: a.get("known_primary") is False),
     ("missing MRI", lambda a: a.get("mri_whole_spine_done") is False),
     ("missing staging", lambda a: a.get("mri_whole_spine_done") and a.get("staging_done") is False),
+    ("child", lambda a: a.get("age", 99) < 18),
+    ("prior RT at the level", lambda a: a.get("prior_rt_same_level") is True),
+    ("two clocks: slow prodrome, recent motor loss", lambda a: a.get("frankel") in ("A", "B")
+     and a.get("hours_since_deficit_onset", 0) > 48 and a.get("hours_since_motor_loss", 99) < 48),
+    ("paraplegia > 48 h from motor loss", lambda a: a.get("frankel") in ("A", "B")
+     and a.get("hours_since_motor_loss", 0) > 48),
+    ("subluxation without mechanical pain", lambda a: a.get("sins_alignment") == "subluxation"
+     and a.get("sins_pain") != "mechanical"),
+    ("lymphoma or myeloma", lambda a: a.get("primary_tumour") in ("lymphoma", "myeloma")),
 ])
 def test_library_covers_situation(library, situation, holds):
-    """The emergency path, an unknown primary and missing imaging each have a case."""
+    """The emergency path, an unknown primary, missing imaging and the v2 review's situations each have a case."""
     assert any(holds(c.case.answers) for c in library), situation
 
 
@@ -122,3 +179,32 @@ def test_teach_bad_input_is_one_clean_line(capsys, argv, needle):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert needle in err and "Traceback" not in err
+
+
+def test_two_clocks_case_is_still_decompressed(replayed):
+    """A slow prodrome (first symptom > 48 h ago) with motor loss < 48 h ago is still an emergency decompression."""
+    cases = [(case, res) for case, res in replayed.values()
+             if case.answers.get("frankel") in ("A", "B") and case.answers["hours_since_deficit_onset"] > 48
+             and case.answers["hours_since_motor_loss"] < 48]
+    assert cases
+    for case, res in cases:
+        assert res.recommendation.headline == "emergency_decompression_stabilisation_then_rt", case.id
+        assert "complete_paraplegia_gt48h_no_decompression_for_recovery" not in res.recommendation.flags
+
+
+def test_subluxation_without_mechanical_pain_is_unstable(replayed):
+    """SINS 7–12 with subluxation but no mechanical pain routes as mechanically unstable (CONTRACT v2 §3)."""
+    cases = [(case, res) for case, res in replayed.values()
+             if case.answers.get("sins_alignment") == "subluxation" and case.answers.get("sins_pain") != "mechanical"
+             and 7 <= res.scores["sins"]["total"] <= 12]
+    assert cases
+    for case, res in cases:
+        assert res.derived["mechanically_unstable"] is True, case.id
+        assert res.recommendation.rule.startswith("R6"), case.id
+
+
+@pytest.mark.parametrize("rule", ["R0", "R1", "R2", "R3a", "R3b", "R3c", "R4", "R5", "R6a", "R6b", "R6c", "R6e",
+                                  "R7a", "R7b", "R7c", "R7d", "R7e", "R7f", "R7g", "R7h"])
+def test_library_reaches_rule(replayed, rule):
+    """The teaching cases walk most rules of CONTRACT v2 §4."""
+    assert any(res.recommendation.rule == rule for _, res in replayed.values()), rule

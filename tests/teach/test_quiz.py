@@ -12,6 +12,8 @@ from interview.teach.library import find_case, load_library
 from interview.teach.log import LOG_ENV, append_entry, default_log_path, export_markdown, read_entries
 from interview.teach.quiz import Checkpoint, Quiz, QuizError
 
+SINS_TOPICS = {"sins_pain", "masked_mechanical_pain", "sins_bone_lesion", "sins_collapse", "sins_posterolateral",
+               "sins_alignment"}
 CHECKPOINTS = ["sins_total", "sins_category", "escc_class", "tokuhashi_band", "tomita_strategy", "headline"]
 
 
@@ -45,8 +47,8 @@ def test_checkpoint_marks_answer(flow, library, checkpoint_id, right):
 
 
 @pytest.mark.parametrize("checkpoint_id, topics", [
-    ("sins_total", {"sins_pain", "sins_bone_lesion", "sins_collapse", "sins_posterolateral"}),
-    ("sins_category", {"sins_pain", "sins_bone_lesion", "sins_collapse", "sins_posterolateral"}),
+    ("sins_total", SINS_TOPICS),
+    ("sins_category", SINS_TOPICS),
     ("escc_class", {"bilsky_1c_vs_2"}),
     ("headline", set()),
 ])
@@ -63,7 +65,23 @@ def test_coaching_cites_reference_sections():
         assert "§4.1" in topic.section or "§4.2" in topic.section
         assert topic.sign and topic.example
     assert {t.question for t in load_topics()} == {
-        "sins_pain", "sins_bone_lesion", "sins_collapse", "sins_posterolateral", "escc_grade"}
+        "sins_pain", "sins_bone_lesion", "sins_collapse", "sins_posterolateral", "sins_alignment", "escc_grade"}
+
+
+@pytest.mark.parametrize("topic_id, needles", [
+    ("bilsky_1c_vs_2", ["cord is not compressed", "cord is compressed, with CSF still visible"]),
+    ("sins_bone_lesion", ["sclerotic rim", "does not make it mixed"]),
+    ("sins_alignment", ["degenerative listhesis", "whatever the pain"]),
+    ("masked_mechanical_pain", ["opioids or steroids", "§11.4"]),
+])
+def test_coaching_wording_follows_reference(topic_id, needles):
+    """Bilsky 1c vs 2 and the sclerotic rim read as REFERENCE §4.1–4.2; subluxation and masked pain follow §11.4."""
+    topic = next(t for t in load_topics() if t.id == topic_id)
+    text = topic.text()
+    for needle in needles:
+        assert needle in text, (topic_id, needle)
+    if topic_id == "bilsky_1c_vs_2":
+        assert "or displaced" not in text  # a displaced but uncompressed cord is not grade 2
     assert topics_for("nothing") == []
 
 
@@ -99,7 +117,7 @@ def test_summary_says_right_wrong_and_why(flow, library):
     lines = quiz.summary_lines()
     assert lines[0].endswith("5 of 6 right.")
     wrong = next(line for line in lines if line.startswith("- Headline"))
-    assert "wrong" in wrong and "R7e" in wrong
+    assert "wrong" in wrong and "R7h" in wrong
 
 
 def test_log_is_owner_only_and_exports(tmp_path, flow, library, capsys):
