@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
 
 if TYPE_CHECKING:
+    from interview.engine.reevaluate import Reevaluation
     from interview.flow.load import LoadedFlow
     from interview.store.sqlite import CaseRecord
 
@@ -146,28 +147,36 @@ def _answer(flow: LoadedFlow, question_id: str, value: Any) -> dict[str, Any]:
 
 
 def questionnaire_response(record: CaseRecord, flow: LoadedFlow, version: str = "R4B", *,
-                           include_identifiers: bool = False) -> dict[str, Any]:
+                           include_identifiers: bool = False,
+                           reevaluation: Reevaluation | None = None) -> dict[str, Any]:
     """The case's answers as a QuestionnaireResponse (a plain dict), in path order.
 
     Answers this flow has no question for, or does not take, are left out (the JSON export keeps
-    them); skipped questions have no item.
+    them); skipped questions have no item. A case re-evaluated under this flow (``reevaluation``)
+    is completed or in progress as it is under this flow, its narrative says what it was and what
+    it is now, and a complete one is answered as its replayed result has it.
     """
+    from interview.engine.reevaluate import usable_answers
     from interview.engine.session import walk
-    from interview.engine.values import AnswerError, coerce
 
-    usable: dict[str, Any] = {}
-    for qid, value in record.answers.items():
-        if qid in flow.by_id:
-            try:
-                usable[qid] = coerce(flow.by_id[qid].model, value)
-            except AnswerError:
-                continue
-    order = walk(flow, usable, record.skipped).path
+    result = reevaluation.result if reevaluation is not None else None
+    if result is not None:
+        # The replay's own path: its skips and proposed values are not in the stored log.
+        usable, order = dict(result.answers), result.path
+    else:
+        usable, _ = usable_answers(flow, record.answers)
+        order = walk(flow, usable, record.skipped).path
     items = [{"linkId": qid, "text": flow.by_id[qid].model.prompt, "answer": [_answer(flow, qid, usable[qid])]}
              for qid in order if qid in usable]
-    complete = record.status == "complete"
+    complete = reevaluation.complete if reevaluation is not None else record.status == "complete"
     lines = [f"Case {record.label} ({record.id}): {'complete' if complete else 'in progress'}."]
-    if record.result:
+    if reevaluation is not None:
+        # Never the stored headline alone: the statement puts it beside the current outcome.
+        lines.append(reevaluation.statement())
+        if result is not None:
+            rec = result.recommendation
+            lines.append(f"Headline: {rec.headline_title}; urgency: {rec.urgency}.")
+    elif record.result:
         rec = record.result.get("recommendation", {})
         lines.append(f"Headline: {rec.get('headline_title', rec.get('headline', ''))}; urgency: {rec.get('urgency', '')}.")
     lines.append(flow.model.notice.strip())
@@ -193,12 +202,13 @@ def questionnaire_response(record: CaseRecord, flow: LoadedFlow, version: str = 
 
 
 def bundle(record: CaseRecord, flow: LoadedFlow, version: str = "R4B", *,
-           include_identifiers: bool = False) -> dict[str, Any]:
+           include_identifiers: bool = False, reevaluation: Reevaluation | None = None) -> dict[str, Any]:
     """The Bundle (type collection) of the Questionnaire and the case's response, as plain dicts."""
     if version not in FHIR_VERSIONS:
         raise FhirExportError(f"unknown FHIR version {version!r} (allowed: {', '.join(FHIR_VERSIONS)})")
     q = questionnaire(flow, version)
-    qr = questionnaire_response(record, flow, version, include_identifiers=include_identifiers)
+    qr = questionnaire_response(record, flow, version, include_identifiers=include_identifiers,
+                                reevaluation=reevaluation)
     return {
         "resourceType": "Bundle",
         "id": _fhir_id(f"case-{record.id}"),
@@ -286,8 +296,8 @@ def validate(data: dict[str, Any], version: str = "R4B") -> Any:
 
 
 def export_fhir(record: CaseRecord, flow: LoadedFlow, version: str = "R4B", *,
-                include_identifiers: bool = False) -> str:
-    """The validated Bundle as JSON text."""
-    data = bundle(record, flow, version, include_identifiers=include_identifiers)
+                include_identifiers: bool = False, reevaluation: Reevaluation | None = None) -> str:
+    """The validated Bundle as JSON text (``reevaluation``: see :func:`questionnaire_response`)."""
+    data = bundle(record, flow, version, include_identifiers=include_identifiers, reevaluation=reevaluation)
     model = validate(data, version)
     return model.model_dump_json(indent=2, exclude_none=True) + "\n"

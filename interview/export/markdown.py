@@ -56,13 +56,14 @@ def scores_table(result: Result, flow: LoadedFlow) -> list[str]:
     return lines
 
 
-def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = None) -> str:
+def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = None, note: str | None = None) -> str:
     """The whole report.
 
     Args:
         result: the case's result.
         flow: the flow that produced it (for labels and score tables).
         title: an optional case label for the heading.
+        note: said above the headline, e.g. that a stored case was re-evaluated under this flow.
     """
     rec = result.recommendation
     out: list[str] = [
@@ -70,6 +71,7 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
         "",
         f"> **{rec.notice.strip()}**",
         "",
+        *([f"> {note.strip()}", ""] if note else []),
         f"**Headline:** {rec.headline_title} (`{rec.headline}`) — rule {rec.rule}: {rec.rule_text}",
         "",
         f"**Urgency:** {_URGENCY.get(rec.urgency, rec.urgency)} — {rec.urgency_text}",

@@ -55,22 +55,48 @@ def _open(args: argparse.Namespace) -> Any:
     return CaseStore(getattr(args, "db", None))
 
 
-def _flow_for(record: Any, args: argparse.Namespace, *, required: bool) -> Any:
-    """The flow a stored case was made with (or --flow), with a note when it has changed since."""
+def _load(name: str) -> Any:
+    """A flow by id or path, or the FlowError saying why it cannot be loaded."""
     from interview.flow.load import FlowError, load_flow
 
-    name = getattr(args, "flow", None) or record.flow_id
     try:
-        flow = load_flow(name)
+        return load_flow(name)
     except FlowError as err:
+        return err
+
+
+def _flow_for(record: Any, args: argparse.Namespace, *, required: bool) -> Any:
+    """The current flow of a stored case (its flow id as installed now, or --flow)."""
+    name = getattr(args, "flow", None) or record.flow_id
+    flow = _load(name)
+    if isinstance(flow, Exception):
         if required:
-            raise _cli_error(f"case {record.id} needs its flow {name!r}: {err}") from None
+            raise _cli_error(f"case {record.id} needs its flow {name!r}: {flow}") from None
+        print(f"spine-interview: note: case {record.id}: its flow {name!r} cannot be loaded, so it is shown as "
+              f"stored under flow {record.flow_version}, not re-evaluated: {flow}", file=sys.stderr)
         return None
-    if flow.sha256 != record.flow_sha256:
-        print(f"spine-interview: note: case {record.id} was made with flow {record.flow_id} {record.flow_version} "
-              f"(sha {record.flow_sha256[:12]}), now {flow.id} {flow.version} (sha {flow.sha256[:12]}); check it",
-              file=sys.stderr)
     return flow
+
+
+def _reevaluated(record: Any, flow: Any, *, note: bool) -> Any:
+    """The case re-evaluated under the current flow (``None`` when decided under it); ``note`` says so on stderr."""
+    from interview.engine.reevaluate import ReevaluationError, reevaluate
+
+    if flow is None:
+        return None
+    try:
+        reevaluation = reevaluate(flow, record)
+    except ReevaluationError as err:
+        raise _cli_error(f"case {record.id}: {err.message}", EXIT_STORE) from None
+    if note:
+        _note(record, reevaluation)
+    return reevaluation
+
+
+def _note(record: Any, reevaluation: Any) -> None:
+    """Say on stderr that a case was re-evaluated (an export's file says it too, but is not read at once)."""
+    if reevaluation is not None:
+        print(f"spine-interview: note: case {record.id}: {reevaluation.statement()}", file=sys.stderr)
 
 
 def _write_out(text: str, output: str | None) -> None:
@@ -99,22 +125,77 @@ def _json(data: Any) -> str:
 
 @_clean
 def cmd_list(args: argparse.Namespace) -> int:
-    """`cases list`: every stored case, most recent first."""
+    """`cases list`: every stored case, most recent first; a case decided under another flow is
+    listed as it is under the current one, marked."""
+    from interview.store.sqlite import StoreError
+
     with _open(args) as store:
         cases = store.list_cases()
+        rows = []
+        for c in cases:
+            try:
+                rows.append(_listed(store.get_case(c.id), args))
+            except StoreError as err:
+                # One damaged case is named in its row; the others are still listed.
+                rows.append((c.to_json_dict() | {"headline": None, "headline_title": None, "error": err.message},
+                             (c.status.replace("_", " "), "?", f"damaged: {err.message}")))
     if args.format == "json":
-        sys.stdout.write(_json([c.to_json_dict() for c in cases]))
+        sys.stdout.write(_json([row for row, _ in rows]))
         return EXIT_OK
     if not cases:
         print(f"no cases in {store.path}")
         return EXIT_OK
-    rows = [("ID", "LABEL", "STATUS", "UPDATED", "HEADLINE")]
-    rows += [(c.id, c.label, c.status.replace("_", " "), c.updated[:16].replace("T", " "),
-              c.headline_title or c.headline or "—") for c in cases]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for r in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths, strict=True)) + "  " + r[4])
+    table = [("ID", "LABEL", "STATUS", "UPDATED", "FLOW", "HEADLINE")]
+    table += [(c["id"], c["label"], status, c["updated"][:16].replace("T", " "), flow_cell, headline)
+              for c, (status, flow_cell, headline) in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(5)]
+    for r in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r[:5], widths, strict=True)) + "  " + r[5])
     return EXIT_OK
+
+
+def _listed(record: Any, args: argparse.Namespace) -> tuple[dict[str, Any], tuple[str, str, str]]:
+    """One case of the list: its JSON object and its text cells (status, flow, headline).
+
+    A case decided under another flow shows its status and headline under the current flow, with
+    the stored ones only beside them (the marker); one that cannot be re-evaluated says why.
+    """
+    from interview.engine.reevaluate import ReevaluationError, last_logged, logged_note, reevaluate
+
+    s = record.summary
+    data = s.to_json_dict() | {"flow": {"id": record.flow_id, "version": record.flow_version,
+                                        "sha256": record.flow_sha256}}
+    status, headline = s.status.replace("_", " "), s.headline_title or s.headline or "—"
+    flow = _current_flow(getattr(args, "flow", None) or record.flow_id)
+    try:
+        if isinstance(flow, Exception):
+            raise ReevaluationError(f"its flow cannot be loaded: {flow}")
+        reevaluation = reevaluate(flow, record)
+    except ReevaluationError as err:
+        if record.status == "complete":
+            # Unknown under the current flow: the stored headline would stand alone.
+            data |= {"headline": None, "headline_title": None}
+        data["reevaluation"] = {"error": err.message}
+        return data, (status, record.flow_version, f"cannot re-evaluate: {err.message}")
+    if reevaluation is None:
+        logged = last_logged(record.events)
+        if logged is not None and record.status != "complete":
+            # Opened since its re-evaluation and not finished yet: still say what it was.
+            headline = f"— ({logged_note(logged)})"
+        return data, (status, record.flow_version, headline)
+    rec = reevaluation.result.recommendation if reevaluation.result is not None else None
+    data |= {"status": reevaluation.status, "headline": rec.headline if rec else None,
+             "headline_title": rec.headline_title if rec else None,
+             "reevaluation": reevaluation.to_json_dict(with_result=False) | {"marker": reevaluation.marker()}}
+    if not reevaluation.complete and record.status == "complete":
+        status = "needs answers"
+    return data, (status, f"{reevaluation.stored.version} → {reevaluation.current.version}", reevaluation.marker())
+
+
+@functools.cache
+def _current_flow(name: str) -> Any:
+    """A list loads each case's flow once (cached per process: one command)."""
+    return _load(name)
 
 
 @_clean
@@ -125,29 +206,46 @@ def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as store:
         record = store.get_case(store.resolve(args.id))
     flow = _flow_for(record, args, required=False)
-    data = case_json(record, flow, include_identifiers=args.include_identifiers)
+    reevaluation = _reevaluated(record, flow, note=args.format == "json")
+    data = case_json(record, flow, include_identifiers=args.include_identifiers, reevaluation=reevaluation)
     if args.format == "json":
         sys.stdout.write(_json(data))
         return EXIT_OK
-    sys.stdout.write(_show_text(record, flow, data, args.include_identifiers))
+    sys.stdout.write(_show_text(record, flow, data, args.include_identifiers, reevaluation))
     return EXIT_OK
 
 
-def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers: bool) -> str:
+def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers: bool,
+               reevaluation: Any = None) -> str:
+    from interview.engine.reevaluate import EVENT_KIND, last_logged, logged_note
     from interview.engine.values import display
 
     s = record.summary
     lines = [
         f"Case {s.id} — {s.label}",
-        f"  status:  {s.status.replace('_', ' ')}",
+        f"  status:  {data['status'].replace('_', ' ')}",
         f"  created: {s.created}",
         f"  updated: {s.updated}",
         f"  flow:    {record.flow_id} {record.flow_version} (sha {record.flow_sha256[:12]})",
     ]
-    if s.headline:
-        lines.append(f"  headline: {s.headline_title or s.headline} ({s.headline})")
-    elif data.get("next_question"):
-        lines.append(f"  next question: {data['next_question']}")
+    if reevaluation is not None:
+        now = reevaluation.current
+        lines[1] += f" under the current flow (stored: {s.status.replace('_', ' ')})"
+        lines[4] += f"; re-evaluated under {now.id} {now.version} (sha {now.sha256[:12]})"
+        lines.append(f"  re-evaluation: {reevaluation.statement()}")
+        if reevaluation.result is not None:
+            rec = reevaluation.result.recommendation
+            lines.append(f"  headline: {rec.headline_title} ({rec.headline})")
+        elif data.get("next_question"):
+            lines.append(f"  next question: {data['next_question']}")
+    else:
+        logged = last_logged(record.events)
+        if logged is not None:
+            lines.append(f"  re-evaluated {str(logged.time)[:10]}: {logged.new.get('statement') or logged_note(logged)}")
+        if s.headline:
+            lines.append(f"  headline: {s.headline_title or s.headline} ({s.headline})")
+        elif data.get("next_question"):
+            lines.append(f"  next question: {data['next_question']}")
     if include_identifiers and record.identifiers:
         lines.append("  identifiers: " + ", ".join(f"{k}={v}" for k, v in record.identifiers.items()))
     lines += ["", "Answers:"]
@@ -161,6 +259,8 @@ def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers
     for e in record.events:
         change = {"answer": f"= {e.new!r}", "edit": f"{e.old!r} -> {e.new!r}", "skip": "skipped",
                   "back": f"back (was {e.old!r})", "drop": f"dropped (was {e.old!r})"}.get(e.kind, e.kind)
+        if e.kind == EVENT_KIND and isinstance(e.new, dict):
+            change = f"{logged_note(e)} -> {str(e.new.get('status', '?')).replace('_', ' ')}"
         lines.append(f"  {e.seq:>4}  {e.time}  {e.kind:<6} {e.question}  {change}")
     return "\n".join(lines) + "\n"
 
@@ -179,31 +279,47 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 @_clean
 def cmd_export(args: argparse.Namespace) -> int:
-    """`cases export ID`: Markdown, JSON or a FHIR Bundle, to stdout or a private file."""
+    """`cases export ID`: Markdown, JSON or a FHIR Bundle, to stdout or a private file.
+
+    A case decided under another flow is exported as it is under the current flow, saying so.
+    """
     with _open(args) as store:
         record = store.get_case(store.resolve(args.id))
     if args.format == "json":
         from interview.export.json_export import case_json
 
         flow = _flow_for(record, args, required=False)
-        text = _json(case_json(record, flow, include_identifiers=args.include_identifiers))
+        reevaluation = _reevaluated(record, flow, note=True)
+        text = _json(case_json(record, flow, include_identifiers=args.include_identifiers,
+                               reevaluation=reevaluation))
     elif args.format == "markdown":
-        if record.result is None:
-            raise _cli_error(f"case {record.id} is not complete: a Markdown report needs its recommendation "
-                             "(export --format json or fhir, or finish the case)")
         from interview.export.markdown import render_markdown
         from interview.result import read_result
 
-        flow = _flow_for(record, args, required=True)
-        text = render_markdown(read_result(record.result), flow)  # as `run --format markdown`
+        flow = _flow_for(record, args, required=record.result is not None)
+        reevaluation = _reevaluated(record, flow, note=False)
+        if reevaluation is not None and reevaluation.result is None:
+            raise _cli_error(f"case {record.id}: {reevaluation.statement()} A Markdown report needs its "
+                             f"recommendation: open the case to answer them (spine-interview --resume {record.id}), "
+                             "or export --format json or fhir")
+        if record.result is None and reevaluation is None:
+            raise _cli_error(f"case {record.id} is not complete: a Markdown report needs its recommendation "
+                             "(export --format json or fhir, or finish the case)")
+        _note(record, reevaluation)
+        if reevaluation is not None:
+            text = render_markdown(reevaluation.result, flow, note=reevaluation.statement())
+        else:
+            text = render_markdown(read_result(record.result), flow)  # as `run --format markdown`
         if args.include_identifiers and record.identifiers:
             text += "\nIdentifiers: " + ", ".join(f"{k}: {v}" for k, v in record.identifiers.items()) + "\n"
     else:
         from interview.export.fhir import FhirExportError, export_fhir
 
         flow = _flow_for(record, args, required=True)
+        reevaluation = _reevaluated(record, flow, note=True)
         try:
-            text = export_fhir(record, flow, args.fhir_version, include_identifiers=args.include_identifiers)
+            text = export_fhir(record, flow, args.fhir_version, include_identifiers=args.include_identifiers,
+                               reevaluation=reevaluation)
         except FhirExportError as err:
             raise _cli_error(err.message, EXIT_STORE) from None
     _write_out(text, args.output)
@@ -244,8 +360,13 @@ def register(sub: Any) -> None:
     commands = cases.add_subparsers(title="case commands", metavar="COMMAND")
 
     lst = commands.add_parser("list", help="list stored cases, most recent first",
-                              description="List stored cases: id, label, status, last change and headline.")
+                              description="List stored cases: id, label, status, last change, flow and headline. A case "
+                                          "decided under another version of its flow is re-evaluated under the "
+                                          "current one and marked (FLOW old → new; 'needs answers' when the "
+                                          "current flow needs answers it does not hold).")
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    lst.add_argument("--flow", metavar="FLOW", help="flow to list the cases under (default: each case's own, as "
+                                                     "installed now)")
     lst.add_argument("--db", metavar="PATH", help=DB_HELP)
     lst.set_defaults(func=cmd_list)
 
@@ -256,7 +377,9 @@ def register(sub: Any) -> None:
     show.add_argument("id", metavar="ID", help="case id (or its unique label)")
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     show.add_argument("--include-identifiers", action="store_true", help="also show patient identifiers")
-    show.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own)")
+    show.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own, as "
+                                                      "installed now; a case decided under another version is "
+                                                      "re-evaluated under it)")
     show.add_argument("--db", metavar="PATH", help=DB_HELP)
     show.set_defaults(func=cmd_show)
 
@@ -279,6 +402,8 @@ def register(sub: Any) -> None:
     export.add_argument("--fhir-version", choices=("R4B", "R5"), default="R4B", help="FHIR release (default R4B)")
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout")
     export.add_argument("--include-identifiers", action="store_true", help="include patient identifiers")
-    export.add_argument("--flow", metavar="FLOW", help="flow to export the case with (default: the case's own)")
+    export.add_argument("--flow", metavar="FLOW", help="flow to export the case with (default: the case's own, "
+                                                        "as installed now; a case decided under another version "
+                                                        "is re-evaluated under it)")
     export.add_argument("--db", metavar="PATH", help=DB_HELP)
     export.set_defaults(func=cmd_export)

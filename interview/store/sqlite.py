@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from interview.engine.reevaluate import Reevaluation
     from interview.engine.session import Event, Session
     from interview.flow.load import LoadedFlow
     from interview.result import Result
@@ -458,17 +459,50 @@ class CaseStore:
 
     def finish(self, case_id: str, result: Result) -> None:
         """Mark a case complete with its result (headline and the contract's JSON)."""
-        rec = result.recommendation
         with self._write("the result") as db:
-            cur = db.execute(
-                "UPDATE cases SET status = ?, headline = ?, headline_title = ?, result = ?, updated = ?,"
-                " flow_id = ?, flow_version = ?, flow_sha256 = ? WHERE id = ?",
-                (STATUS_COMPLETE, rec.headline, rec.headline_title,
-                 json.dumps(result.to_json_dict(), ensure_ascii=False), now(),
-                 result.flow.id, result.flow.version, result.flow.sha256, case_id),
-            )
-            if cur.rowcount == 0:
+            if self._set_outcome(db, case_id, result.flow, result, now()) == 0:
                 raise self._unknown(case_id)
+
+    @staticmethod
+    def _set_outcome(db: sqlite3.Connection, case_id: str, flow: Any, result: Result | None, stamp: str) -> int:
+        """Set a case's flow and its result (complete) or no result (in progress); returns rows changed."""
+        rec = result.recommendation if result is not None else None
+        return db.execute(
+            "UPDATE cases SET status = ?, headline = ?, headline_title = ?, result = ?, updated = ?,"
+            " flow_id = ?, flow_version = ?, flow_sha256 = ? WHERE id = ?",
+            (STATUS_COMPLETE if result is not None else STATUS_IN_PROGRESS,
+             rec.headline if rec else None, rec.headline_title if rec else None,
+             json.dumps(result.to_json_dict(), ensure_ascii=False) if result is not None else None, stamp,
+             flow.id, flow.version, flow.sha256, case_id),
+        ).rowcount
+
+    def record_reevaluation(self, case_id: str, reevaluation: Reevaluation) -> bool:
+        """Log a case's re-reading under another flow, then give it the new flow and outcome.
+
+        One transaction, the event first: the log says why the status and result changed before
+        they do. The stored outcome is in the event (``old``), so nothing is lost. A case that
+        another process re-evaluated meanwhile (its flow is no longer the one read) is left alone.
+
+        Returns:
+            Whether the case was changed.
+        """
+        from interview.engine.reevaluate import EVENT_KIND, EVENT_QUESTION
+
+        old = reevaluation.stored
+        stamp = now()
+        with self._write("the re-evaluation") as db:
+            row = db.execute("SELECT flow_id, flow_version, flow_sha256 FROM cases WHERE id = ?", (case_id,)).fetchone()
+            if row is None:
+                raise self._unknown(case_id)
+            if tuple(row) != (old.id, old.version, old.sha256):
+                return False
+            db.execute(
+                "INSERT INTO events (case_id, time, kind, question, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                (case_id, stamp, EVENT_KIND, EVENT_QUESTION, _dump(reevaluation.event_old()),
+                 _dump(reevaluation.event_new())),
+            )
+            self._set_outcome(db, case_id, reevaluation.current, reevaluation.result, stamp)
+        return True
 
     def set_label(self, case_id: str, label: str) -> None:
         """Rename a case."""
@@ -553,35 +587,38 @@ class CaseStore:
     def open_session(self, case_id: str, flow: LoadedFlow) -> tuple[Session, list[str]]:
         """Rebuild a case's session from its log, attached to this store.
 
-        Answers the flow no longer takes are kept in the log and named in the warnings; they are
-        not loaded into the session.
+        A case decided (or begun) under another flow is re-evaluated under this one first (see
+        :mod:`interview.engine.reevaluate`): the log records it, the case takes this flow and the
+        new outcome — complete, or in progress while the answers this flow needs are missing —
+        and the first warning says what it was and what it is now. Answers the flow no longer
+        takes are kept in the log and named in the warnings; they are not loaded into the session.
 
         Returns:
             The session (at the case's next open question) and warnings for the user.
+
+        Raises:
+            StoreError: the case cannot be read, or cannot be evaluated under this flow.
         """
+        from interview.engine.reevaluate import ReevaluationError, reevaluate, usable_answers
         from interview.engine.session import Session, walk
-        from interview.engine.values import AnswerError, coerce
 
         record = self.get_case(case_id)
         warnings: list[str] = []
-        if record.flow_id != flow.id:
-            warnings.append(f"case {case_id} was made with flow {record.flow_id}, now opened with {flow.id}: "
-                            "answers kept, check them")
-        elif record.flow_sha256 != flow.sha256:
-            warnings.append(
-                f"case made with flow version {record.flow_version} (sha {record.flow_sha256[:12]}), now "
-                f"{flow.version} (sha {flow.sha256[:12]}): answers kept, check them"
-            )
-        answers: dict[str, Any] = {}
-        for qid, value in record.answers.items():
-            if qid not in flow.by_id:
-                warnings.append(f"answer to {qid!r} ({value!r}) kept in the record, but this flow has no such question")
-                continue
-            try:
-                answers[qid] = coerce(flow.by_id[qid].model, value)
-            except AnswerError as err:
-                warnings.append(f"answer to {qid!r} kept in the record, but this flow does not take it: "
-                                f"{err.reason} (got {value!r}; allowed: {err.allowed})")
+        try:
+            reevaluation = reevaluate(flow, record)
+        except ReevaluationError as err:
+            raise StoreError(f"case {case_id}: {err.message}") from None
+        if reevaluation is not None:
+            self.record_reevaluation(case_id, reevaluation)
+            warnings.append(reevaluation.statement(refused=False))
+        answers, refused = usable_answers(flow, record.answers)
+        for n in refused:
+            if n.question not in flow.by_id:
+                warnings.append(f"answer to {n.question!r} ({n.value!r}) kept in the record, but this flow has no "
+                                "such question")
+            else:
+                warnings.append(f"answer to {n.question!r} kept in the record, but this flow does not take it: "
+                                f"{n.reason} (got {n.value!r})")
         skipped = [q for q in record.skipped if q in flow.by_id and flow.by_id[q].model.optional]
         off = walk(flow, answers, skipped).off_path
         for qid in sorted(off & (set(answers) | set(skipped)), key=lambda q: flow.by_id[q].index):

@@ -90,7 +90,17 @@ class InterviewApp(App[int]):
             self.notify(self.keeper.warning, severity="warning", timeout=10)
         for note in self.notes:
             self.notify(note, timeout=10)
+        self.note_in_transcript(self.notes)
         heap.release()
+
+    def note_in_transcript(self, notes: list[str]) -> None:
+        """What opening a saved case found (re-evaluated under a new flow, answers not taken) stays
+        in the transcript: a notification fades before a long statement is read."""
+        if not notes:
+            return
+        from interview.tui.widgets.transcript import Transcript
+
+        self.interview.query_one(Transcript).notice("Saved case reopened", list(notes))
 
     # --- moving between screens ------------------------------------------------------------------
 
@@ -171,7 +181,7 @@ class InterviewApp(App[int]):
             self.notify(self.keeper.warning or "Case storage is not available.", severity="warning")
             return
         try:
-            cases = self.keeper.list_cases()
+            cases = self.keeper.list_cases(self.flow)
         except Exception as err:  # noqa: BLE001 - the store's own message is the clearest
             self.notify(f"Cannot list saved cases: {err}", severity="error")
             return
@@ -191,6 +201,7 @@ class InterviewApp(App[int]):
         self.push_screen(InterviewScreen(session))
         for w in warnings:
             self.notify(w, severity="warning", timeout=10)
+        self.call_after_refresh(self.note_in_transcript, warnings)
 
     def export_markdown(self, result: Result) -> Path | None:
         """Write the Markdown report (0600) beside the case database, or in the working directory."""

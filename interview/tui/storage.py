@@ -95,11 +95,41 @@ class CaseKeeper:
             return self._fail(err)
         return None
 
-    def list_cases(self) -> list[Any]:
-        """The saved cases (empty without a store)."""
+    def list_cases(self, flow: LoadedFlow | None = None) -> list[Any]:
+        """The saved cases (empty without a store).
+
+        With a flow, a case decided under another flow is listed as it is under this one: its
+        status, and a headline that is the re-evaluation's mark (the stored headline only beside
+        the current outcome), as `cases list` shows it.
+        """
         if self.store is None:
             return []
-        return list(self.store.list_cases())
+        cases = list(self.store.list_cases())
+        if flow is None:
+            return cases
+        import dataclasses
+
+        from interview.engine.reevaluate import ReevaluationError, last_logged, logged_note, reevaluate
+
+        listed = []
+        for c in cases:
+            try:
+                record = self.store.get_case(c.id)
+                reevaluation = reevaluate(flow, record)
+            except ReevaluationError as err:
+                c = dataclasses.replace(c, headline=f"cannot re-evaluate: {err.message}", headline_title=None)
+            except Exception as err:  # noqa: BLE001 - a damaged case is named in its row, the rest still listed
+                c = dataclasses.replace(c, headline=f"damaged: {_reason(err)}", headline_title=None)
+            else:
+                logged = last_logged(record.events)
+                if reevaluation is not None:
+                    c = dataclasses.replace(c, status=reevaluation.status, headline=reevaluation.marker(),
+                                            headline_title=None)
+                elif logged is not None and c.status != "complete":
+                    # Opened since its re-evaluation and not finished yet: still say what it was.
+                    c = dataclasses.replace(c, headline=logged_note(logged))
+            listed.append(c)
+        return listed
 
     def _fail(self, err: Exception) -> str:
         self._store = None
