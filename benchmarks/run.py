@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "sources" / "contract" / "v1" / "examples"  # the project's own copy
+EXAMPLES = ROOT / "sources" / "contract" / "examples"  # the project's own copy
 sys.path.insert(0, str(ROOT))
 
 #: Aims from the project brief; a figure above its aim is reported, not failed.

@@ -75,6 +75,8 @@ class Recommendation:
     urgency: str
     urgency_text: str
     flags: list[str]
+    #: CONTRACT §7: true when the result rests on answers not known yet (never, until §7 is built).
+    provisional: bool = False
     flag_details: list[Statement] = field(default_factory=list)
     clock: list[Statement] = field(default_factory=list)
     work_up: list[Statement] = field(default_factory=list)

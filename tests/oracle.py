@@ -56,7 +56,7 @@ def optional_fields() -> dict[str, dict[str, Any]]:
 
 
 def __getattr__(name: str) -> Any:
-    """``oracle_v2.FIELDS`` and ``oracle_v2.OPTIONAL_FIELDS``, read lazily (PEP 562)."""
+    """``oracle.FIELDS`` and ``oracle.OPTIONAL_FIELDS``, read lazily (PEP 562)."""
     if name == "FIELDS":
         return fields()
     if name == "OPTIONAL_FIELDS":
@@ -967,7 +967,7 @@ class RandomPicker:
 
 
 # Probabilities of True for the bool fields: tuned so that on 5,000 cases every rule R0–R7h, every
-# flag and every urgency occurs (test_oracle_v2 checks it).
+# flag and every urgency occurs (test_oracle checks it).
 PROBABILITY: dict[str, float] = {
     "neuro_deficit": 0.42,
     "radicular_pain": 0.25,

@@ -16,9 +16,8 @@ ROOT = TESTS.parent
 SOURCES = ROOT / "sources"
 CONTRACT_V2 = SOURCES / "contract"
 EXAMPLES_V2 = CONTRACT_V2 / "examples"
-# Behaviour tests stay pinned to the frozen v1 copy until the flow moves to v2 in one commit.
-CONTRACT = CONTRACT_V2 / "v1"
-EXAMPLES = CONTRACT / "examples"
+CONTRACT = CONTRACT_V2
+EXAMPLES = EXAMPLES_V2
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """The v2 oracle reproduces the contract's examples, reaches every rule and flag, and pins its tricky edges.
 
-The oracle (``oracle_v2``) is written from CONTRACT.md v2 alone; these tests hold it to the contract's
+The oracle (``oracle``) is written from CONTRACT.md v2 alone; these tests hold it to the contract's
 worked examples and to cases typed straight from the contract text, so that the differential test of
 the product against it compares against the contract, not against itself.
 """
@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
-import oracle_v2 as oracle
+import oracle
 import pytest
 import yaml
 from paths import CONTRACT_V2, EXAMPLES_V2

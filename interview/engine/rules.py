@@ -111,6 +111,28 @@ def recommend(flow: LoadedFlow, env: Evaluation) -> Recommendation:
     )
 
 
+def contradictions(flow: LoadedFlow, env: Evaluation, recommendation: Recommendation) -> list[tuple[str, str]]:
+    """The consistency pairs a recommendation breaks: ``(pair id, forbidden statement id)``.
+
+    ``env`` is the evaluation :func:`recommend` filled (it holds ``headline`` and ``rule``). A flow
+    whose pairs all hold returns ``[]`` for every case; ``check`` and the tests hold it to that.
+    """
+    if not flow.model.consistency:
+        return []
+    present = set(recommendation.flags) | {
+        s.id for part in _parts() for s in recommendation.part(part)
+    }
+    env["urgency"] = recommendation.urgency
+    return [(pair.id, forbidden) for pair in flow.model.consistency if flow.cond(pair)(env)
+            for forbidden in pair.forbids if forbidden in present]
+
+
+def _parts() -> tuple[str, ...]:
+    from interview.result import PARTS
+
+    return PARTS
+
+
 def _score_statement(flow: LoadedFlow, s: Any, env: Evaluation) -> list[Statement]:
     value = env[s.id]
     if value is None:

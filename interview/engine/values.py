@@ -33,6 +33,10 @@ class AnswerError(ValueError):
         super().__init__(f"{question_id}: {reason} (got {value!r}; allowed: {allowed})")
 
 
+#: The answers-file word for a finding that is not known yet (CONTRACT §7).
+NOT_KNOWN = "not_known"
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
@@ -62,6 +66,11 @@ def coerce(q: Question, value: Any, *, from_text: bool = False) -> Any:
         from_text: parse strings as the user would type them ("y", "70", "1.5").
     """
     fail = _failer(q, value)
+    if value == NOT_KNOWN and not from_text:
+        # CONTRACT §7: a pending finding may be answered `not_known`; provisional results are not
+        # built yet, so the answer is refused by name rather than read as a misspelt value.
+        raise fail("'not_known' answers (CONTRACT §7, provisional recommendations) are not supported yet; "
+                   "give the value, or leave the case until the result is known")
     if isinstance(q, ChoiceQuestion):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise fail("wrong type: expected one of the listed values")

@@ -26,11 +26,12 @@ def _cell(value: Any) -> str:
 
 def _statement(s: Statement) -> str:
     refs = "; ".join(r.citation for r in s.refs)
-    tags = [s.basis]
+    # A rule's code (R3c) helps a reader find it; the internal ids of flags and advice do not.
+    tags = [s.basis] if not s.basis.startswith(("flag:", "advice:", "score:", "urgency:")) else []
     if s.section:
-        tags.append(f"REFERENCE {s.section}")
+        tags.append(f"clinical reference {s.section}")
     if s.convention:
-        tags.append("project convention")
+        tags.append("this app's convention")
     line = f"- {s.text} _({', '.join(tags)})_"
     if refs:
         line += f"  \n  Sources: {refs}"
@@ -90,9 +91,11 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
         items = rec.part(part)
         if items:
             out += [f"## {PART_TITLES[part]}", "", *(_statement(s) for s in items), ""]
-    out += ["## Rationale", "", *(_statement(s) for s in rec.rationale), ""]
+    # The flags stand in their own section above: the rationale gives the rule, urgency and scores.
+    reasons = [s for s in rec.rationale if not s.basis.startswith("flag:")]
+    out += ["## Rationale", "", *(_statement(s) for s in reasons), ""]
     if rec.conventions:
-        out += ["## Project conventions applied", "", *(f"- {c}" for c in rec.conventions), ""]
+        out += ["## This app's conventions applied", "", *(f"- {c}" for c in rec.conventions), ""]
     out += ["## Answers", "", "| Question | Answer |", "|---|---|"]
     for qid in result.path:
         q = flow.by_id[qid].model

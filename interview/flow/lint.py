@@ -271,21 +271,42 @@ def explore(flow: LoadedFlow, samples: int = DEFAULT_SAMPLES, seed: int = DEFAUL
     or alert not yet seen. Deterministic for a given flow, sample count and seed.
     """
     explorer = _Explorer(flow, seed)
-    explorer.run(samples)
+    explorer.run(samples, worked_cases(flow))
     return explorer.out
+
+
+def worked_cases(flow: LoadedFlow) -> list[dict[str, Any]]:
+    """The answers of the worked cases beside a flow file (``cases/*.yaml`` naming no other flow).
+
+    Read as plain YAML here — the flow layer does not import the teaching package; a case file that
+    cannot be read is skipped (the teaching library reports it).
+    """
+    import yaml
+
+    folder = Path(flow.path).parent / "cases"
+    out: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("answers"), dict) and data.get("flow", flow.model.id) == flow.model.id:
+            out.append(data["answers"])
+    return out
 
 
 class _Explorer:
     """The state of one exploration (see :func:`explore`)."""
 
     def __init__(self, flow: LoadedFlow, seed: int) -> None:
-        from interview.engine.rules import recommend
+        from interview.engine.rules import contradictions, recommend
         from interview.engine.scoring import Evaluation
         from interview.engine.session import walk
 
         self.flow = flow
         self.model = model = flow.model
         self._recommend, self._evaluation, self._walk = recommend, Evaluation, walk
+        self._contradictions = contradictions
         self._tracing = _tracing_class()
         numbers, strings = _numbers(flow), _strings(flow)
         self.domains = {q.id: domain(q.model, numbers, strings) for q in flow.questions}
@@ -326,11 +347,30 @@ class _Explorer:
     def missing(self) -> list[tuple[tuple[str, int], set[str], list[Any]]]:
         return [t for t in self.targets if t[0][1] not in self.fired[t[0][0]]]
 
-    def run(self, samples: int) -> None:
+    def seed(self, cases: Sequence[dict[str, Any]]) -> int:
+        """Start the corpus from worked cases (the teaching cases beside the flow); returns the cases spent.
+
+        Random walks find a rule behind six or seven conjunctions only by luck; a worked case that
+        reaches it makes the exploration deterministic where it matters, and the mutations around it
+        explore its neighbourhood.
+        """
+        optional = {q.id for q in self.flow.questions if q.model.optional}
+        for answers in cases:
+            skipped = optional - set(answers)  # a worked case leaves out the optional questions it skips
+            # Off-path questions get drawn answers, so that a mutation that brings one onto the path
+            # finds it answered, as in every random case.
+            full = {**self.random_case()[0], **answers}
+            seen = self.case(full, skipped)
+            if seen is not None:
+                self.features |= seen[1]
+                self.corpus.append((full, skipped))
+        return len(cases)
+
+    def run(self, samples: int, seeds: Sequence[dict[str, Any]] = ()) -> None:
         every = [q.id for q in self.flow.questions]
         sweep = [(qid, v) for qid, values in self.domains.items() for v in values]
         guided_until = max(len(sweep), samples * 6 // 10)
-        n = 0
+        n = self.seed(seeds)
         while n < min(samples, guided_until):
             if n >= len(sweep) and self.corpus and self.rng.random() < 0.5:
                 answers, skipped = self.mutate(*self.rng.choice(self.corpus), every)
@@ -416,6 +456,10 @@ class _Explorer:
         except Exception as err:  # noqa: BLE001
             _problem(out, ("rules",), f"dead end: no recommendation for a complete case ({_err(err)})", answers)
             return None
+        pair_index = {pair.id: i for i, pair in enumerate(self.model.consistency)}
+        for pair_id, forbidden in self._contradictions(flow, env, rec):
+            _problem(out, ("consistency", pair_index[pair_id]),
+                     f"a case holds the forbidden statement {forbidden!r} together with this condition", answers)
         try:
             return self._record(answers, skipped, w, values, env, rec)
         except Exception as err:  # noqa: BLE001

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 DEFAULT_FLOW = "spinal_metastases"
 #: Names every recommendation-time expression (flags, urgency, advice) may also use.
 DECISION_NAMES = ("headline", "rule")
+#: The consistency pairs may also read the urgency level, decided after the flags.
+CONSISTENCY_NAME = "urgency"
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")
 
 
@@ -403,6 +405,13 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             _check_refs(b, item, loc)
     if flow.urgency[-1].when is not None:
         raise b.fail(("urgency", len(flow.urgency) - 1), "the last urgency level must have no `when`")
+    statement_ids = {f.id for f in flow.flags} | {a.id for a in flow.advice}
+    for i, pair in enumerate(flow.consistency):
+        loc = ("consistency", i)
+        b.bind(pair, pair.when, decision | {CONSISTENCY_NAME}, (*loc, "when"))
+        for j, forbidden in enumerate(pair.forbids):
+            if forbidden not in statement_ids:
+                raise b.fail((*loc, "forbids", j), f"unknown flag or advice {forbidden!r}")
     for i, a in enumerate(flow.alerts):
         loc = ("alerts", i)
         if a.after not in flow_ids(flow):

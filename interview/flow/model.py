@@ -459,6 +459,21 @@ class Alert(Sourced):
 
 
 @flow_data
+class Consistency(FlowPart):
+    """A pair the recommendation must never hold together (REFERENCE §11.9): checked, never applied.
+
+    When ``when`` holds for a case (it may read ``headline``, ``rule`` and ``urgency``), none of the
+    flags or advice items in ``forbids`` may be on its recommendation. ``spine-interview check`` walks
+    sampled cases and reports any case that breaks a pair; the tests walk thousands more.
+    """
+
+    id: Id
+    when: ExprText
+    forbids: Annotated[list[Id], Check(min_length=1), Doc("flag or advice ids")]
+    because: str
+
+
+@flow_data
 class Flow(FlowPart):
     """A whole interview flow: questions, branches, scores and the rules of the recommendation."""
 
@@ -479,4 +494,5 @@ class Flow(FlowPart):
     urgency: Annotated[list[UrgencyLevel], Check(min_length=1)]
     advice: list[Advice] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    consistency: list[Consistency] = field(default_factory=list)
     conventions: Annotated[list[str], Doc("project conventions, stated")] = field(default_factory=list)

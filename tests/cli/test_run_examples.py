@@ -11,9 +11,14 @@ from typing import Any
 import pytest
 from paths import EXAMPLES, ROOT
 
-NAMES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
-# Which reference each example's rationale must cite for its deciding rule (REFERENCE §6.2, §4.1, §3.3).
-RULE_REFERENCE = {"emergency_breast": "Patchell", "renal_stable": "Sahgal", "unknown_primary": "Fridley"}
+# The examples without not-known answers (CONTRACT §7 has its own issue), and the reference each one's
+# rationale must cite for its deciding rule.
+RULE_REFERENCE = {
+    "cauda_equina": "Patchell", "emergency_breast": "Patchell", "lymphoma_stable": "NICE NG234",
+    "neuro_no_compression": "Patchell", "paediatric": "conventions", "prior_rt_stable": "Sahgal",
+    "renal_stable": "Sahgal", "unknown_primary": "Fridley",
+}
+NAMES = sorted(RULE_REFERENCE)
 
 
 @cache
@@ -33,15 +38,16 @@ def assert_contains(expected: Any, actual: Any, where: str = "") -> None:
         for key, value in expected.items():
             assert key in actual, f"{where}.{key}: missing"
             assert_contains(value, actual[key], f"{where}.{key}")
-    elif where.endswith(".flags"):
-        assert set(actual) == set(expected), f"{where}: {sorted(actual)} != {sorted(expected)}"
+    elif isinstance(expected, list) and isinstance(actual, list):  # flags and other sets: order is free
+        assert sorted(map(str, actual)) == sorted(map(str, expected)), f"{where}: {actual} != {expected}"
     else:
         assert actual == expected, f"{where}: {actual!r} != {expected!r}"
 
 
-def test_the_three_contract_examples_are_present() -> None:
-    """The shared directory holds the three examples (a wrong SPINE_SHARED_DIR would silently test nothing)."""
-    assert NAMES == ["emergency_breast", "renal_stable", "unknown_primary"]
+def test_every_complete_example_is_tested() -> None:
+    """The project's copy holds these examples and only the provisional one besides (none silently untested)."""
+    shipped = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+    assert shipped == sorted([*NAMES, "pending_mri_items"])
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -84,13 +90,16 @@ def test_markdown_report(name: str) -> None:
 
     assert "| Score | Value | Band |" in text
     for key in ("sins", "tokuhashi", "tomita", "modified_bauer"):
+        if result["scores"][key] is None:  # not computable on this path (no MRI or no staging)
+            continue
         band = result["scores"][key]["band_label"]
         row = next(line for line in lines if line.startswith("| ") and band in line)
         assert str(result["scores"][key]["total"]) in row, f"{key}: total missing from its row"
 
     rationale = text[text.index("## Rationale"):]
     assert f"Rule {rec['rule']}" in rationale
-    assert "Fisher" in rationale, "the SINS statement must cite Fisher 2010"
+    if result["scores"]["sins"] is not None:
+        assert "Fisher" in rationale, "the SINS statement must cite Fisher 2010"
     assert RULE_REFERENCE[name] in rationale
     assert "Decision support for the responsible clinician" in text
     assert "not an order" in text
@@ -134,3 +143,20 @@ def test_json_answers_file_gives_the_same_result(tmp_path, name: str) -> None:
     from_json = json.loads(out.getvalue())
     from_yaml = json.loads(run(name, "json").stdout)
     assert from_json == from_yaml
+
+
+@pytest.mark.xfail(strict=True, reason="not-known answers (CONTRACT §7) have their own issue")
+def test_provisional_example_gives_its_fixed_keys() -> None:
+    """The provisional example gives its §7 keys (until then it exits 2 naming CONTRACT §7)."""
+    proc = run("pending_mri_items", "json")
+    assert proc.returncode == 0, proc.stderr
+    expected = json.loads((EXAMPLES / "pending_mri_items.expected.json").read_text(encoding="utf-8"))
+    assert_contains(expected, json.loads(proc.stdout))
+
+
+def test_provisional_example_is_refused_naming_section_7() -> None:
+    """Until CONTRACT §7 is built, a `not_known` answer exits 2 with one line that names §7."""
+    proc = run("pending_mri_items", "json")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "CONTRACT §7" in lines[0], proc.stderr

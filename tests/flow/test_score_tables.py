@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import oracle
 import pytest
 
 from interview.engine.replay import replay
@@ -24,7 +25,7 @@ SINS_ZERO = {"sins_location": "rigid", "sins_pain": "painfree", "sins_bone_lesio
 TOKUHASHI_PRIMARY = {  # Tokuhashi 2005 (§4.6); "others" score 2
     **dict.fromkeys(["lung_nsclc", "lung_sclc", "osteosarcoma", "stomach", "bladder", "oesophagus", "pancreas"], 0),
     **dict.fromkeys(["liver", "gallbladder_biliary"], 1),
-    **dict.fromkeys(["colon", "melanoma", "sarcoma", "myeloma", "lymphoma", "leukaemia", "germ_cell", "ovary",
+    **dict.fromkeys(["colon", "melanoma", "sarcoma", "myeloma", "plasmacytoma", "lymphoma", "leukaemia", "germ_cell", "ovary",
                      "head_neck", "other"], 2),
     **dict.fromkeys(["kidney", "uterus"], 3),
     "rectum": 4,
@@ -40,13 +41,20 @@ BASE: dict[str, Any] = {
     "sins_collapse": "none", "sins_posterolateral": "none", "staging_done": True, "extraspinal_bone_mets": 1,
     "vertebral_body_mets": 1, "visceral_mets": "none", "kps": 90, "fit_for_surgery": True,
     "expected_survival_months": 36,
+    # contract v2: required on every path, or asked on this one
+    "radicular_pain": False, "ambulatory": True, "age": 60, "sex": "male", "prior_rt_same_level": False,
+    "systemic_treatment_status": "responding", "contiguous_levels": 1, "atypical_features": False,
+    # asked only on some paths (collapse; ESCC 1c–3; Frankel A/B): off the path they are unused
+    "posterior_wall_intact": True, "compression_extent": "single_area", "hours_since_motor_loss": 10,
 }
 
 
-def neuro(progressing: bool = True, hours: int = 10, frankel: str = "C") -> dict[str, Any]:
-    """The neurological answers of a patient with a deficit."""
-    return {"neuro_deficit": True, "deficit_progressing": progressing, "hours_since_deficit_onset": hours,
-            "frankel": frankel}
+def neuro(progressing: bool = True, hours: int = 10, frankel: str = "C", motor_loss: int = 10,
+          other: str = "none") -> dict[str, Any]:
+    """The neurological answers of a patient with a deficit (two clocks: first symptom, loss of motor power)."""
+    return {"neuro_deficit": True, "radicular_pain": None, "deficit_progressing": progressing,
+            "hours_since_deficit_onset": hours, "frankel": frankel, "hours_since_motor_loss": motor_loss,
+            "other_neural_compression": other}
 
 
 def sins(**points_by_item: str) -> dict[str, Any]:
@@ -275,87 +283,110 @@ def test_nesms_needs_ambulation_and_albumin(flow) -> None:
 SC = "surgical_consultation_required"
 MSCC = "mscc_bundle_dexamethasone_mri_24h"
 PARAPLEGIA = "complete_paraplegia_gt48h_no_decompression_for_recovery"
-TISSUE = "obtain_tissue_intraoperatively"
+TISSUE_OR = "obtain_tissue_intraoperatively"
 ESCC_1C = "escc_1c_borderline_mdt"
 RADIO = "radiosensitivity_borderline_mdt"
+SEPARATION_ALT = "separation_surgery_mdt_alternative"
 EN_BLOC = "consider_en_bloc_at_mdt"
+PRIOR_RT = "prior_rt_reirradiation_limits"
+PALLIATIVE = "palliative_pathway_likely"
+REVIEW_48H = "surgical_review_within_48h"
+UNEXPLAINED = "deficit_not_explained_by_compression"
+TISSUE = "tissue_diagnosis_needed"
+EMBOLISE = "preoperative_embolisation_consider"
+PREGNANCY = "pregnancy_obstetric_and_physics_review"
+BONE_TUMOUR = "possible_primary_bone_tumour_sarcoma_mdt"
+MULTILEVEL = "multilevel_compression_mdt"
+MIMICS = "atypical_features_exclude_mimics"
 SOLITARY = {"extraspinal_bone_mets": 0, "vertebral_body_mets": 1}
+HIGH = {"escc_grade": "2", "compression_extent": "single_area"}  # high-grade ESCC, a single area
+UNFIT = {"fit_for_surgery": False}
+NO_TISSUE = {"histology_established": False, "systemic_treatment_status": None}
+# SINS 10 with mechanical pain and < 50% collapse (its posterior wall is asked): mechanically unstable.
+UNSTABLE = {**CEMENT, "posterior_wall_intact": True}
+NEURO_EMERGENCY = {**neuro(), **HIGH, "other_neural_compression": None}
 
-# (id, changes to BASE, rule, headline, urgency, flags)
+# (id, changes to BASE, rule, headline, urgency, flags): written from CONTRACT v2 §3–5, case by case.
 ROUTING_CASES: list[tuple[str, dict[str, Any], str, str, str, set[str]]] = [
-    ("R1-survival-2.9-months", {"expected_survival_months": 2.9}, "R1", "palliative_rt_and_supportive_care", "elective", set()),
-    ("R1-survival-0", {"expected_survival_months": 0}, "R1", "palliative_rt_and_supportive_care", "elective", set()),
-    ("R1-not-at-3-months", {"expected_survival_months": 3}, "R7d", "sbrt_alone", "elective", set()),
-    ("R1-progressing-deficit-still-emergency", {"expected_survival_months": 1, **neuro()}, "R1",
-     "palliative_rt_and_supportive_care", "emergency", {MSCC}),
-    ("R1-solitary-no-en-bloc", {"expected_survival_months": 2, **SOLITARY}, "R1",
-     "palliative_rt_and_supportive_care", "elective", set()),
-    ("R2-no-mri", {"mri_whole_spine_done": False}, "R2", "imaging_first", "urgent", set()),
-    ("R2-stable-deficit-no-mri-emergency", {"mri_whole_spine_done": False, **neuro(progressing=False)}, "R2",
-     "imaging_first", "emergency", {MSCC}),
-    ("R3a-lymphoma-progressing-stable-spine", {"primary_tumour": "lymphoma", **neuro()}, "R3a", "cebrt_alone",
-     "emergency", {MSCC}),
-    ("R3a-not-when-unstable", {"primary_tumour": "myeloma", **neuro(), **CEMENT}, "R3b",
-     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC, SC}),
-    ("R3a-not-before-histology", {"primary_tumour": "lymphoma", "histology_established": False, **neuro()}, "R3b",
-     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC, TISSUE}),
-    ("R3b-breast-progressing-fit", {"primary_tumour": "breast", **neuro()}, "R3b",
-     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC}),
-    ("R3b-frankel-A-48h-is-not-beyond-48h", {**neuro(hours=48, frankel="A")}, "R3b",
-     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC}),
-    ("R3b-unknown-primary-tissue-intraop", {"known_primary": False, **neuro()}, "R3b",
-     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC, TISSUE}),
-    ("R3c-progressing-unfit", {"fit_for_surgery": False, **neuro()}, "R3c", "cebrt_alone", "emergency", {MSCC}),
-    ("R3-frankel-B-49h-paraplegia-not-emergency-route", {**neuro(hours=49, frankel="B")}, "R7d", "sbrt_alone",
-     "emergency", {MSCC, PARAPLEGIA}),
-    ("R4-no-known-primary", {"known_primary": False}, "R4", "biopsy_and_staging_first", "urgent", set()),
-    ("R4-histology-not-established", {"histology_established": False}, "R4", "biopsy_and_staging_first", "urgent",
+    ("R0-age-17", {"age": 17}, "R0", "paediatric_referral", "urgent", set()),
+    ("R0-not-at-18", {"age": 18}, "R7g", "sbrt_alone", "elective", set()),
+    ("R1-no-mri", {"mri_whole_spine_done": False}, "R1", "imaging_first", "urgent", set()),
+    ("R1-short-survival-before-mri-is-not-palliation", {"mri_whole_spine_done": False, "expected_survival_months": 2},
+     "R1", "imaging_first", "urgent", {PALLIATIVE}),
+    ("R1-radicular-pain-without-mri-is-an-emergency", {"radicular_pain": True, "mri_whole_spine_done": False},
+     "R1", "imaging_first", "emergency", set()),
+    ("R2-survival-2.9", {"expected_survival_months": 2.9}, "R2", "palliative_rt_and_supportive_care", "elective",
      set()),
-    ("R4-solitary-no-en-bloc", {"histology_established": False, **SOLITARY}, "R4", "biopsy_and_staging_first",
-     "urgent", set()),
-    ("R5-staging-not-done", {"staging_done": False}, "R5", "imaging_first", "urgent", set()),
-    ("R6a-cement-lt50-collapse", CEMENT, "R6a", "cement_augmentation_then_rt", "elective", {SC}),
-    ("R6a-cement-gt50-collapse", {**CEMENT, "sins_collapse": "gt50"}, "R6a", "cement_augmentation_then_rt",
-     "elective", {SC}),
-    ("R6a-cement-escc-1c-flagged", {**CEMENT, "escc_grade": "1c"}, "R6a", "cement_augmentation_then_rt", "elective",
-     {SC, ESCC_1C}),
-    ("R6a-not-with-posterolateral", {**CEMENT, "sins_posterolateral": "unilateral"}, "R6c", "stabilisation_then_rt",
-     "elective", {SC}),
-    ("R6a-not-without-collapse", {**CEMENT, "sins_collapse": "no_collapse_gt50_body_involved"}, "R6c",
-     "stabilisation_then_rt", "elective", {SC}),
-    ("R6b-kidney-unstable-escc2", {**CEMENT, "escc_grade": "2"}, "R6b", "separation_surgery_then_sbrt", "urgent", {SC}),
-    ("R6b-breast-escc3-borderline", {**CEMENT, "escc_grade": "3", "primary_tumour": "breast"}, "R6b",
-     "separation_surgery_then_sbrt", "urgent", {SC, RADIO}),
-    ("R6c-subluxation-fit", SUBLUXATION, "R6c", "stabilisation_then_rt", "urgent", {SC}),
-    ("R6c-myeloma-escc3-radiosensitive", {**CEMENT, "escc_grade": "3", "primary_tumour": "myeloma"}, "R6c",
-     "stabilisation_then_rt", "urgent", {SC}),
-    ("R6c-sins-13-without-mechanical-pain", {**sins_answers_for(13)}, "R6c", "stabilisation_then_rt", "urgent", {SC}),
-    ("R6d-unstable-unfit", {**SUBLUXATION, "fit_for_surgery": False}, "R6d", "cebrt_alone", "urgent", {SC}),
-    ("R6d-unstable-survival-under-3-is-R1", {**SUBLUXATION, "expected_survival_months": 2}, "R1",
-     "palliative_rt_and_supportive_care", "urgent", {SC}),
-    ("R7-sins-12-without-mechanical-pain-is-stable", {**sins_answers_for(12)}, "R7d", "sbrt_alone", "elective", {SC}),
-    ("R7a-myeloma-stable", {"primary_tumour": "myeloma"}, "R7a", "cebrt_alone", "elective", set()),
-    ("R7a-lymphoma-escc3", {"primary_tumour": "lymphoma", "escc_grade": "3"}, "R7a", "cebrt_alone", "urgent", set()),
-    ("R7b-kidney-escc2-fit", {"escc_grade": "2"}, "R7b", "separation_surgery_then_sbrt", "urgent", set()),
-    ("R7b-breast-escc2-borderline", {"escc_grade": "2", "primary_tumour": "breast"}, "R7b",
-     "separation_surgery_then_sbrt", "urgent", {RADIO}),
-    ("R7c-escc2-unfit", {"escc_grade": "2", "fit_for_surgery": False}, "R7c", "cebrt_alone", "urgent", set()),
-    ("R7c-escc2-paraplegia-72h", {"escc_grade": "2", **neuro(progressing=False, hours=72, frankel="A")}, "R7c",
-     "cebrt_alone", "urgent", {MSCC, PARAPLEGIA}),
-    ("R7d-tokuhashi-12-ecog-0", {}, "R7d", "sbrt_alone", "elective", set()),
-    ("R7d-tokuhashi-9", {"extraspinal_bone_mets": 3, "vertebral_body_mets": 3}, "R7d", "sbrt_alone", "elective", set()),
-    ("R7e-tokuhashi-8", {"extraspinal_bone_mets": 3, "vertebral_body_mets": 3, **VISCERAL_REMOVABLE}, "R7e",
-     "cebrt_alone", "elective", set()),
-    ("R7d-ecog-2-kps-60", {"kps": 60}, "R7d", "sbrt_alone", "elective", set()),
-    ("R7e-ecog-3-kps-40", {"kps": 40}, "R7e", "cebrt_alone", "elective", set()),
-    ("flag-sins-6-no-consultation", {**sins_answers_for(6)}, "R7d", "sbrt_alone", "elective", set()),
-    ("flag-sins-7-consultation", {**sins_answers_for(7)}, "R7d", "sbrt_alone", "elective", {SC}),
-    ("flag-en-bloc-kidney-solitary-tomita-3", SOLITARY, "R7d", "sbrt_alone", "elective", {EN_BLOC}),
-    ("flag-no-en-bloc-tomita-5", {**SOLITARY, "tomita_growth": "rapid"}, "R7d", "sbrt_alone", "elective", set()),
-    ("flag-no-en-bloc-radiosensitive", {**SOLITARY, "primary_tumour": "myeloma", "tomita_growth": "slow"}, "R7a",
-     "cebrt_alone", "elective", set()),
-    ("flag-escc-1c-under-R1", {"escc_grade": "1c", "expected_survival_months": 1}, "R1",
-     "palliative_rt_and_supportive_care", "elective", {ESCC_1C}),
+    ("R2-not-at-3-months", {"expected_survival_months": 3}, "R7h", "cebrt_alone", "elective", set()),
+    ("R2-not-for-untreated-prostate", {"primary_tumour": "prostate", "systemic_treatment_status": "naive",
+                                       "expected_survival_months": 2}, "R7h", "cebrt_alone", "elective", set()),
+    ("R3a-progressing-deficit-nothing-on-mri", neuro(), "R3a", "urgent_neuro_review", "emergency", {UNEXPLAINED}),
+    ("R3b-lymphoma-emergency-stable-spine", {**NEURO_EMERGENCY, "primary_tumour": "lymphoma"}, "R3b",
+     "cebrt_alone", "emergency", {MSCC}),
+    ("R3b-not-for-sclc", {**NEURO_EMERGENCY, "primary_tumour": "lung_sclc"}, "R3c",
+     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC}),
+    ("R3c-kidney-escc-2", NEURO_EMERGENCY, "R3c", "emergency_decompression_stabilisation_then_rt", "emergency",
+     {MSCC, EMBOLISE}),
+    ("R3c-cauda-equina-static-deficit", neuro(progressing=False, other="conus_or_cauda_equina") | {
+        "compression_extent": "single_area"}, "R3c", "emergency_decompression_stabilisation_then_rt", "emergency",
+     {MSCC, EMBOLISE}),
+    ("R3c-slow-prodrome-recent-motor-loss", {**NEURO_EMERGENCY, **neuro(hours=200, frankel="A", motor_loss=10),
+                                             "other_neural_compression": None}, "R3c",
+     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC, EMBOLISE}),
+    ("R3c-not-after-72h-of-paraplegia", {**NEURO_EMERGENCY, **neuro(frankel="B", motor_loss=72),
+                                         "other_neural_compression": None}, "R7f", "cebrt_alone", "emergency",
+     {MSCC, PARAPLEGIA}),
+    ("R3d-unstable-several-areas", {**NEURO_EMERGENCY, **UNSTABLE, "compression_extent": "multiple_noncontiguous"},
+     "R3d", "stabilisation_then_rt", "emergency", {MSCC, SC, MULTILEVEL, EMBOLISE}),
+    ("R3e-atypical-unfit", {**NEURO_EMERGENCY, **UNFIT, "atypical_features": True}, "R3e",
+     "biopsy_and_staging_first", "emergency", {SC, MIMICS}),
+    ("R3f-prior-rt-unfit", {**NEURO_EMERGENCY, **UNFIT, "prior_rt_same_level": True}, "R3f", "reirradiation_mdt",
+     "emergency", {MSCC, PRIOR_RT}),
+    ("R3g-unfit", {**NEURO_EMERGENCY, **UNFIT}, "R3g", "cebrt_alone", "emergency", {MSCC}),
+    ("R3g-root-only", {**neuro(other="root_only"), "compression_extent": "single_area"}, "R3g", "cebrt_alone",
+     "emergency", {MSCC}),
+    ("R3g-no-histology-tissue-first", {**NEURO_EMERGENCY, **UNFIT, **NO_TISSUE}, "R3g", "cebrt_alone",
+     "emergency", {MSCC, TISSUE}),
+    ("R3c-no-histology-tissue-from-the-operation", {**NEURO_EMERGENCY, **NO_TISSUE}, "R3c",
+     "emergency_decompression_stabilisation_then_rt", "emergency", {MSCC, TISSUE_OR, EMBOLISE}),
+    ("R4-no-histology", NO_TISSUE, "R4", "biopsy_and_staging_first", "urgent", set()),
+    ("R4-unstable-surgical-review-48h", {**NO_TISSUE, **UNSTABLE}, "R4", "biopsy_and_staging_first", "urgent",
+     {SC, REVIEW_48H}),
+    ("R4-unknown-primary-unstaged", {"known_primary": False, "primary_tumour": None, **NO_TISSUE,
+                                     "staging_done": False, "extraspinal_bone_mets": None,
+                                     "vertebral_body_mets": None, "visceral_mets": None}, "R4",
+     "biopsy_and_staging_first", "urgent", {BONE_TUMOUR}),
+    ("R5-not-staged", {"staging_done": False, "extraspinal_bone_mets": None, "vertebral_body_mets": None,
+                       "visceral_mets": None}, "R5", "imaging_first", "urgent", set()),
+    ("R6a-cement", UNSTABLE, "R6a", "cement_augmentation_then_rt", "urgent", {SC}),
+    ("R6a-not-with-a-broken-posterior-wall", {**UNSTABLE, "posterior_wall_intact": False}, "R6c",
+     "stabilisation_then_rt", "urgent", {SC, EMBOLISE}),
+    ("R6b-unstable-escc-2", {**UNSTABLE, **HIGH}, "R6b", "separation_surgery_then_sbrt", "urgent",
+     {SC, EMBOLISE}),
+    ("R6c-painless-subluxation-sins-9", {"sins_location": "junctional", "sins_pain": "painfree",
+                                         "sins_alignment": "subluxation"}, "R6c", "stabilisation_then_rt",
+     "urgent", {SC, EMBOLISE}),
+    ("R6d-unfit-prior-rt", {**UNSTABLE, **UNFIT, "posterior_wall_intact": False, "prior_rt_same_level": True}, "R6d", "reirradiation_mdt",
+     "urgent", {SC, PRIOR_RT}),
+    ("R6e-unfit", {**UNSTABLE, **UNFIT, "posterior_wall_intact": False}, "R6e", "cebrt_alone", "urgent", {SC}),
+    ("R7a-myeloma-stable", {"primary_tumour": "myeloma"}, "R7a", "systemic_therapy_first", "elective", set()),
+    ("R7b-painless-low-risk", {"sins_pain": "painfree", "visceral_mets": "present", "visceral_mets_removable": True,
+                               "visceral_mets_treatable": True}, "R7b", "systemic_therapy_first", "elective", set()),
+    ("R7c-stable-escc-2", HIGH, "R7c", "separation_surgery_then_sbrt", "urgent", {EMBOLISE}),
+    ("R7d-prior-rt", {"prior_rt_same_level": True}, "R7d", "reirradiation_mdt", "elective", {PRIOR_RT}),
+    ("R7e-sclc", {"primary_tumour": "lung_sclc"}, "R7e", "cebrt_alone", "elective", set()),
+    ("R7f-escc-2-unfit", {**HIGH, **UNFIT}, "R7f", "cebrt_alone", "urgent", set()),
+    ("R7f-breast-separation-as-mdt-alternative", {**HIGH, "primary_tumour": "breast"}, "R7f", "cebrt_alone",
+     "urgent", {SEPARATION_ALT}),
+    ("R7g-renal", {}, "R7g", "sbrt_alone", "elective", set()),
+    ("R7g-nsclc-borderline", {"primary_tumour": "lung_nsclc"}, "R7g", "sbrt_alone", "elective", {RADIO}),
+    ("R7g-escc-1c", {"escc_grade": "1c", "compression_extent": "single_area"}, "R7g", "sbrt_alone", "elective",
+     {ESCC_1C}),
+    ("R7g-solitary-en-bloc", SOLITARY, "R7g", "sbrt_alone", "elective", {EN_BLOC}),
+    ("R7g-pregnancy-is-urgent", {"sex": "female", "age": 30, "pregnant": True}, "R7g", "sbrt_alone", "urgent",
+     {PREGNANCY}),
+    ("R7h-ecog-3", {"kps": 40}, "R7h", "cebrt_alone", "elective", set()),
+    ("R7h-four-levels", {"contiguous_levels": 4}, "R7h", "cebrt_alone", "elective", set()),
 ]
 
 
@@ -363,7 +394,10 @@ ROUTING_CASES: list[tuple[str, dict[str, Any], str, str, str, set[str]]] = [
                          ids=[c[0] for c in ROUTING_CASES])
 def test_routing_flags_and_urgency(flow, changes: dict[str, Any], rule: str, headline: str, urgency: str,
                                    flags: set[str]) -> None:
-    """A named case decides by its rule, with its headline, urgency and exactly its flags."""
+    """A named case decides by its rule, with its headline, urgency and exactly its flags (the oracle too)."""
+    answers = {k: v for k, v in {**BASE, **changes}.items() if v is not None}
+    told = oracle.decide(answers)["recommendation"]
+    assert (told["rule"], told["headline"], told["urgency"], set(told["flags"])) == (rule, headline, urgency, flags)
     rec = decide(flow, **changes).recommendation
     assert (rec.rule, rec.headline) == (rule, headline)
     assert rec.urgency == urgency

@@ -32,7 +32,7 @@ def statement_detail(s: Statement) -> Text:
     if s.section:
         text.append(f" · REFERENCE {s.section}")
     if s.convention:
-        text.append(" · project convention", style="italic")
+        text.append(" · this app's convention", style="italic")
     if s.inputs:
         text.append("\nFrom: ", style="bold")
         text.append("; ".join(f"{k} = {_short(v)}" for k, v in s.inputs.items()))
@@ -106,7 +106,7 @@ class RecommendationScreen(Screen[None]):
             yield Static("Scores", classes="section")
             yield Static(self._scores())
             if rec.conventions:
-                yield Static("Project conventions applied", classes="section")
+                yield Static("This app's conventions applied", classes="section")
                 yield Static(Text("\n".join(f"• {c}" for c in rec.conventions), style="dim"))
         yield Footer()
 
