@@ -58,13 +58,14 @@ def test_every_change_is_logged_and_committed(store, flow, db_path):
     session.back()
     assert count() == 3
     session.answer(False)
-    session.edit("neuro_deficit", True)
-    assert count() == 5
+    session.edit("neuro_deficit", True)  # closes radicular_pain (asked only without a deficit): dropped
+    assert count() == 6
     kinds = [r[0] for r in other.execute("SELECT kind FROM events WHERE case_id = ? ORDER BY seq", (case_id,))]
-    assert kinds == ["answer", "answer", "back", "answer", "edit"]
+    assert kinds == ["answer", "answer", "back", "answer", "edit", "drop"]
     record = store.get_case(case_id)
     assert record.answers == session.answers
-    assert record.events[-1] == EventRecord(5, record.events[-1].time, "edit", "neuro_deficit", False, True)
+    assert record.events[-2] == EventRecord(5, record.events[-2].time, "edit", "neuro_deficit", False, True)
+    assert record.events[-1] == EventRecord(6, record.events[-1].time, "drop", "radicular_pain", False, None)
     other.close()
 
 
@@ -73,16 +74,16 @@ def test_open_session_resumes_at_the_same_question(store, flow):
     case_id = store.create_case(flow)
     session = Session(flow)
     store.attach(session, case_id)
-    for value in (False, True, "breast", True):
+    # no deficit, no radicular pain, walks, 64, female, known breast cancer with histology, on treatment
+    for value in (False, False, True, 64, "female", True, "breast", True, "responding"):
         session.answer(value)
-    session.skip()  # prior_rt_same_level is optional
     resumed, warnings = store.open_session(case_id, flow)
     assert warnings == []
     assert resumed.answers == session.answers
     assert resumed.skipped == session.skipped
-    assert resumed.current_id == session.current_id == "age"
-    resumed.answer(64)  # the resumed session is attached: its changes go to the same log
-    assert store.get_case(case_id).answers["age"] == 64
+    assert resumed.current_id == session.current_id == "prior_rt_same_level"
+    resumed.answer(False)  # the resumed session is attached: its changes go to the same log
+    assert store.get_case(case_id).answers["prior_rt_same_level"] is False
 
 
 def test_finish_lists_the_case_as_complete(store, flow):
@@ -110,7 +111,7 @@ def test_resume_with_another_flow_version_keeps_and_reports_answers(store, flow,
     case_id = store.create_case(flow)
     session = Session(flow)
     store.attach(session, case_id)
-    for value in (False, True, "breast", True, True, 90):  # ... prior_rt, age 90
+    for value in (False, False, True, 90):  # no deficit, no radicular pain, walks, age 90
         session.answer(value)
     data = yaml.safe_load(flow.path.read_text(encoding="utf-8"))
     data["version"] = "1.1.0"

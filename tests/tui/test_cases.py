@@ -22,7 +22,8 @@ def case(name: str) -> dict:
         "missing_mri": lambda: {k: v for k, v in stable.items() if not k.startswith(("escc", "sins"))}
         | {"mri_whole_spine_done": False},
         "unstable": lambda: stable | {"sins_alignment": "subluxation", "sins_pain": "mechanical",
-                                      "sins_collapse": "gt50", "sins_posterolateral": "bilateral"},
+                                      "sins_collapse": "gt50", "sins_posterolateral": "bilateral",
+                                      "posterior_wall_intact": False},
         "stable": lambda: stable,
         "optional_given": lambda: stable | {"age": 64, "sex": "male", "index_level": "T8", "ambulatory": True,
                                             "albumin_g_dl": 3.9, "prior_rt_same_level": False},
@@ -62,8 +63,8 @@ async def test_back_then_edit_keeps_the_rest(flow, make_app):
         before = dict(app.session.answers)
         await pilot.press("ctrl+z")
         await pilot.pause()
-        assert app.session.current_id == "sins_posterolateral"
-        assert "sins_posterolateral" not in app.session.answers
+        assert app.session.current_id == "atypical_features"
+        assert "atypical_features" not in app.session.answers
         await pilot.press("enter")  # the remembered answer is pre-selected
         await pilot.pause()
         assert app.session.answers == before

@@ -31,7 +31,7 @@ async def test_shift_up_browses_replies_and_enter_edits(make_app):
         await pilot.press("shift+up")
         await pilot.pause()
         assert transcript.has_focus
-        assert transcript.blocks[transcript.cursor].ref == "escc_grade"  # the latest reply
+        assert transcript.blocks[transcript.cursor].ref == "contiguous_levels"  # the latest reply
         on_path = [transcript.blocks[i].ref for i in transcript.choosable()]
         steps = len(on_path) - 1 - on_path.index("mri_whole_spine_done")
         await pilot.press(*["up"] * steps)
@@ -115,7 +115,7 @@ async def test_reply_field_keys_while_a_list_is_open(make_app):
         assert entry.value == "" and app.session.current_id == "sins_location"
         await pilot.press("b")  # back
         await pilot.pause()
-        assert app.session.current_id == "escc_grade"
+        assert app.session.current_id == "contiguous_levels"
         await pilot.press("down", "enter")  # arrows move the list's highlight from the field
         await pilot.pause()
         assert app.session.current_id == "sins_location"
@@ -154,7 +154,7 @@ async def test_a_click_in_the_transcript_leaves_the_keys_with_the_answer(make_ap
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert app.session.answers["known_primary"] is True
+        assert app.session.answers["radicular_pain"] is True  # the question after "no deficit"
 
 
 async def test_edit_key_shows_the_chosen_answer_at_80_columns(make_app):
@@ -175,7 +175,7 @@ async def test_number_list_records_the_highlighted_value(make_app):
     """KPS offered 70 again after back: ↓ to the next value and Enter records that value."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, stable(), stop_before="ambulatory")
+        await answer_case(pilot, stable(), stop_before="albumin_g_dl")
         assert app.session.answers["kps"] == stable()["kps"]
         await pilot.press("ctrl+z")
         await pilot.pause()
@@ -204,7 +204,8 @@ async def test_a_long_list_fits_in_the_answer_area_at_80x24(make_app):
     """At 80×24 the primary-tumour list is never cut off by the answer area's bottom edge."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n", "y")
+        # no deficit, no radicular pain, walks, 64, male, known cancer
+        await pilot.press("n", "n", "y", "6", "4", "enter", "2", "y")
         await pilot.pause()
         area = app.screen.query_one(AnswerArea)
         choices = area.query_one("#choices")
@@ -220,12 +221,12 @@ async def test_the_skip_caption_skips_an_optional_question(make_app):
     """The visible 'Skip (optional)' under an optional question skips it when clicked."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await answer_case(pilot, stable(), stop_before="prior_rt_same_level")
+        await answer_case(pilot, stable(), stop_before="index_level")
         skip = app.screen.query_one("#skip-row")
         assert skip.display and "Skip" in str(skip.render())
         await pilot.click("#skip-row")
         await pilot.pause()
-        assert "prior_rt_same_level" in app.session.skipped
+        assert "index_level" in app.session.skipped
 
 
 async def test_review_edits_the_chosen_answer_and_keeps_the_cursor(make_app):
@@ -238,10 +239,10 @@ async def test_review_edits_the_chosen_answer_and_keeps_the_cursor(make_app):
         assert review.has_focus and review.blocks[review.cursor].ref == "neuro_deficit"
         await pilot.press("down", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, EditScreen) and app.screen.question_id == "known_primary"
+        assert isinstance(app.screen, EditScreen) and app.screen.question_id == "radicular_pain"
         await pilot.press("escape")
         await pilot.pause()
-        assert review.blocks[review.cursor].ref == "known_primary"
+        assert review.blocks[review.cursor].ref == "radicular_pain"
         await pilot.click("#recommend")
         await pilot.pause()
         assert type(app.screen).__name__ == "RecommendationScreen"

@@ -49,6 +49,25 @@ def _why() -> Text:
     return Text("Why we ask: a test.")
 
 
+async def open_help(pilot, section: str | None = None) -> HelpScreen:
+    """F1 on the open question, or a help screen citing `section` pushed directly; returns it."""
+    await pilot.pause()
+    if section is None:
+        await pilot.press("f1")
+    else:
+        pilot.app.push_screen(HelpScreen(_why(), section=section))
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, HelpScreen)
+    return pilot.app.screen
+
+
+async def press_and_leave_help(pilot, key: str) -> None:
+    """Press a closing key on the help screen and check that it closed."""
+    await pilot.press(key)
+    await pilot.pause()
+    assert not isinstance(pilot.app.screen, HelpScreen)
+
+
 async def test_f1_shows_the_cited_reference_sections(make_app):
     """F1 on the first question shows the title and text of each REFERENCE section it cites; Escape closes."""
     app = make_app()
@@ -67,18 +86,14 @@ async def test_f1_shows_the_cited_reference_sections(make_app):
             words = set(re.findall(r"[A-Za-z]{7,}", s.body))
             assert words and words <= set(re.findall(r"[A-Za-z]{7,}", text)), s.number
         assert "Why we ask" in app.screen.body.plain
-        await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, HelpScreen)
+        await press_and_leave_help(pilot, "escape")
 
 
 async def test_help_citing_sins_scrolls_the_keyboard_through_its_table(make_app):
     """The SINS section's table is in the help, below the fold, and the keyboard scrolls to it."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause()
-        app.push_screen(HelpScreen(_why(), section="§4.1"))
-        await pilot.pause()
+        await open_help(pilot, "§4.1")
         assert "Spinal Instability Neoplastic Score" in shown(app.screen)
         assert "Mechanical pain" in shown(app.screen)
         scroll = app.screen.query_one("VerticalScroll")
@@ -86,10 +101,7 @@ async def test_help_citing_sins_scrolls_the_keyboard_through_its_table(make_app)
         await pilot.press("end")
         await pilot.pause()
         assert scroll.scroll_y == scroll.max_scroll_y > 0
-        await pilot.press("q")
-        await pilot.pause()
-        assert not isinstance(app.screen, HelpScreen)
-
+        await press_and_leave_help(pilot, "q")
 
 
 async def test_a_missing_reference_is_one_line_not_a_crash(make_app, monkeypatch, tmp_path):
@@ -97,23 +109,16 @@ async def test_a_missing_reference_is_one_line_not_a_crash(make_app, monkeypatch
     monkeypatch.setattr(reference_module, "reference_path", lambda: tmp_path / "REFERENCE.md")
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause()
-        await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await open_help(pilot)
         assert shown(app.screen).strip() == UNAVAILABLE
-        await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, HelpScreen)
+        await press_and_leave_help(pilot, "escape")
 
 
 async def test_an_unknown_section_is_named_in_the_help(make_app):
     """A cited number REFERENCE.md lacks is named in the help, beside the sections that exist."""
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause()
-        app.push_screen(HelpScreen(_why(), section="§99.9, §8"))
-        await pilot.pause()
+        await open_help(pilot, "§99.9, §8")
         text = shown(app.screen)
         assert "§99.9 is not a section of REFERENCE.md." in text and "§8 " in text
 
