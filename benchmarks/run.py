@@ -46,6 +46,8 @@ def load_cases(count: int) -> list[dict[str, Any]]:
     import yaml
 
     cases = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.answers.yaml"))]
+    # Provisional examples (`not_known`, CONTRACT §7) are refused until §7 is built; time the complete ones.
+    cases = [c for c in cases if "not_known" not in c.values()]
     try:
         sys.path.insert(0, str(ROOT / "tests"))
         import oracle  # type: ignore[import-not-found]

@@ -160,7 +160,7 @@ async def _send(app: Any, key: str) -> None:
 
 
 def _case_keys(answers: dict[str, Any]) -> Any:
-    sys.path.insert(0, str(ROOT / "tests" / "tui"))
+    sys.path[:0] = [str(ROOT / "tests" / "tui"), str(ROOT / "tests")]  # tui_keys imports tests/paths
     from tui_keys import keys_for  # the same keys the acceptance tests press
 
     return keys_for
@@ -259,6 +259,9 @@ def _long_case() -> dict[str, Any]:
         "vertebral_body_mets": 2, "visceral_mets": "present", "visceral_mets_removable": True,
         "visceral_mets_treatable": True, "tomita_growth": "slow", "kps": 70, "ambulatory": True,
         "albumin_g_dl": 3.6, "fit_for_surgery": True, "expected_survival_months": 20,
+        # contract v2
+        "systemic_treatment_status": "responding", "compression_extent": "single_area", "contiguous_levels": 2,
+        "posterior_wall_intact": True, "atypical_features": False,
     }
 
 
