@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
@@ -42,8 +43,9 @@ def statement_detail(s: Statement) -> Text:
 
 
 def _item(s: Statement) -> Collapsible:
-    title = s.text if len(s.text) <= 200 else s.text[:197] + "…"
-    return Collapsible(Static(statement_detail(s)), title=title, collapsed=True)
+    # The whole text, wrapped (CSS below), and as plain content: advice is never cut off at the edge,
+    # and a bracket in it is never read as markup.
+    return Collapsible(Static(statement_detail(s)), title=Content(s.text), collapsed=True)  # type: ignore[arg-type]
 
 
 class RecommendationScreen(Screen[None]):
@@ -65,6 +67,8 @@ class RecommendationScreen(Screen[None]):
     RecommendationScreen .section { text-style: bold; color: $secondary; margin-top: 1; }
     RecommendationScreen .urgency-emergency { color: $text-error; text-style: bold; }
     RecommendationScreen Collapsible { padding: 0; border: none; }
+    /* Titles wrap within the screen's width instead of running off the right edge. */
+    RecommendationScreen CollapsibleTitle { width: 1fr; }
     RecommendationScreen Collapsible Contents { padding: 0 0 0 3; }
     """
 
@@ -102,7 +106,8 @@ class RecommendationScreen(Screen[None]):
                         yield _item(s)
             yield Static("Rationale", classes="section")
             for s in rec.rationale:
-                yield _item(s)
+                if not s.basis.startswith("flag:"):  # the flags stand once, in their own section above
+                    yield _item(s)
             yield Static("Scores", classes="section")
             yield Static(self._scores())
             if rec.conventions:
