@@ -456,6 +456,7 @@ class Alert(Sourced):
     when: ExprText
     title: str
     lines: Annotated[list[str], Check(min_length=1)]
+    summary: Annotated[str | None, Doc("every line in one, for a short terminal (e.g. 80×24)")] = None
 
 
 @flow_data

@@ -32,6 +32,10 @@ class EmergencyBanner(Caption):
         text = Text()
         for n, a in enumerate(emergencies):
             text.append(("\n" if n else "") + f"⚠ {a.title}", style="bold")
+            if compact and a.summary:
+                # Every action in one line: on a short terminal none of them is left out.
+                text.append(f"\n{a.summary}")
+                continue
             lines = a.lines[:2] if compact else a.lines
             for line in lines:
                 text.append(f"\n• {line}")
