@@ -18,34 +18,33 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
 from interview.flow.load import LoadedFlow
+from interview.present import basis_words, inputs_lines, urgency_words
 from interview.result import PART_TITLES, PARTS, Result, Statement
 from interview.tui.widgets.panel import _short
 
-URGENCY_WORDS = {"emergency": "EMERGENCY — now / within 24 h", "urgent": "Urgent — within days",
-                 "elective": "Elective"}
 
-
-def statement_detail(s: Statement) -> Text:
-    """The rule, section, sources and inputs behind one recommendation item."""
+def statement_detail(flow: LoadedFlow, s: Statement) -> Text:
+    """What one recommendation item rests on, in the clinic's words: rule, section, sources, answers."""
     text = Text()
     text.append("Basis: ", style="bold")
-    text.append(s.basis)
+    text.append(basis_words(flow, s.basis))
     if s.section:
-        text.append(f" · REFERENCE {s.section}")
+        text.append(f" · clinical reference {s.section}")
     if s.convention:
         text.append(" · this app's convention", style="italic")
     if s.inputs:
-        text.append("\nFrom: ", style="bold")
-        text.append("; ".join(f"{k} = {_short(v)}" for k, v in s.inputs.items()))
+        text.append("\nFrom:", style="bold")
+        for line in inputs_lines(flow, s.inputs):
+            text.append(f"\n  {line}")
     for ref in s.refs:
         text.append(f"\n• {ref.citation}", style="dim")
     return text
 
 
-def _item(s: Statement) -> Collapsible:
+def _item(flow: LoadedFlow, s: Statement) -> Collapsible:
     # The whole text, wrapped (CSS below), and as plain content: advice is never cut off at the edge,
     # and a bracket in it is never read as markup.
-    return Collapsible(Static(statement_detail(s)), title=Content(s.text), collapsed=True)  # type: ignore[arg-type]
+    return Collapsible(Static(statement_detail(flow, s)), title=Content(s.text), collapsed=True)  # type: ignore[arg-type]
 
 
 class RecommendationScreen(Screen[None]):
@@ -92,22 +91,22 @@ class RecommendationScreen(Screen[None]):
             yield Static(Text(f"{rec.headline_title}"), id="headline")
             yield Static(Text(rec.headline_summary))
             yield Static(Text(f"Rule {rec.rule}: {rec.rule_text}", style="dim"))
-            yield Static(Text(f"Urgency: {URGENCY_WORDS.get(rec.urgency, rec.urgency)} — {rec.urgency_text}"),
+            yield Static(Text(f"Urgency: {urgency_words(rec.urgency)} — {rec.urgency_text}"),
                          classes=f"urgency-{rec.urgency}")
             if rec.flag_details:
                 yield Static("Flags", classes="section")
                 for s in rec.flag_details:
-                    yield _item(s)
+                    yield _item(self.flow, s)
             for part in PARTS:
                 items = rec.part(part)
                 if items:
                     yield Static(PART_TITLES[part], classes="section")
                     for s in items:
-                        yield _item(s)
+                        yield _item(self.flow, s)
             yield Static("Rationale", classes="section")
             for s in rec.rationale:
                 if not s.basis.startswith("flag:"):  # the flags stand once, in their own section above
-                    yield _item(s)
+                    yield _item(self.flow, s)
             yield Static("Scores", classes="section")
             yield Static(self._scores())
             if rec.conventions:
