@@ -214,6 +214,19 @@ def wait_http(url: str, timeout: float) -> bytes:
             time.sleep(0.3)
 
 
+def secret_link(log: Any, port: int, timeout: float) -> str:
+    """The link `serve` prints at start (it holds the run's secret), read from its log (bounded wait)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        log.seek(0)
+        found = re.search(rf"http://127\.0\.0\.1:{port}/[A-Za-z0-9_-]+/", log.read().decode("utf-8", "replace"))
+        if found:
+            return found.group(0)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"serve printed no link within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 def serve_command(port: int, case_id: str | None) -> list[str]:
     """The ``spine-interview serve`` command line (the venv's console script if there is one)."""
     script = Path(sys.executable).with_name("spine-interview")
@@ -340,7 +353,6 @@ def main() -> int:
         print("chromium not found (apt-get install chromium)", file=sys.stderr)
         return 1
     port, debug_port = free_port(), free_port()
-    url = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryDirectory(prefix="screenshot-serve-") as tmp:
         server_log = Path(tmp, "serve.log").open("w+b")  # noqa: SIM115 - closed in finally
         browser_log = Path(tmp, "chromium.log").open("w+b")  # noqa: SIM115 - closed in finally
@@ -348,6 +360,7 @@ def main() -> int:
         browser: subprocess.Popen[bytes] | None = None
         ok = False
         try:
+            url = secret_link(server_log, port, 30)  # the page needs the run's secret (printed once)
             wait_http(url, 30)
             browser = subprocess.Popen([
                 chromium, "--headless=new", "--no-sandbox", *GL_FLAGS[args.gl], "--disable-quic",

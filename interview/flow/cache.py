@@ -17,6 +17,13 @@ Anything wrong with an entry (unreadable, truncated, another key, a class it may
 the load fall back to a full validation, silently, and the entry is rewritten. Entries live in the
 user cache directory (``$SPINE_INTERVIEW_CACHE`` overrides it; ``off`` disables the cache), in a
 directory made 0700, each written 0600 and replaced atomically, one entry per flow path.
+
+Trusted only when it is ours: a cache directory not owned by the user, or writable by group or
+others, is not used at all (one warning per process, never an error). Every entry carries an HMAC-SHA256
+of its key and payload under a per-user secret kept in the directory (``key``, 0600, created
+atomically, never overwritten by a racing process), checked before anything is unpickled: an entry
+planted by someone without the key — even under the right name and key — is refused and the flow
+validated again. The flow's ``sha256`` always comes from the file's bytes, never from an entry.
 """
 
 from __future__ import annotations
@@ -24,11 +31,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import io
 import os
 import pickle
+import secrets
+import stat
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -41,8 +52,12 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "SPINE_INTERVIEW_CACHE"
 #: Bump when the layout of an entry changes (it is part of the key as well).
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"spine-interview flow cache\n"
+#: The per-user secret that authenticates entries: 32 random bytes, 0600, in the cache directory.
+KEY_FILE = "key"
+_KEY_SIZE = 32
+_warned = False
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The only globals an entry may name: the flow's own data classes (model nodes, expression trees,
 #: bound questions, templates). Anything else is refused before it is looked up, so a planted file
@@ -60,6 +75,89 @@ def cache_dir() -> Path | None:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("spine-interview", appauthor=False)) / "flows"
+
+
+class UntrustedCache(UserWarning):
+    """A cache directory someone else could write to: it is not used."""
+
+
+def _warn_once(message: str) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(message, UntrustedCache, stacklevel=3)
+
+
+def trusted(directory: Path) -> bool:
+    """Whether ``directory`` exists, is a directory owned by this user and is writable by nobody else.
+
+    An untrusted one is named in a warning (once per process); a missing one is simply not there.
+    """
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return False
+    problem = None
+    if not stat.S_ISDIR(info.st_mode):
+        problem = "is not a directory"
+    elif hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        problem = "is not owned by you"
+    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        problem = f"is writable by {'others' if info.st_mode & stat.S_IWOTH else 'its group'}"
+    if problem:
+        _warn_once(f"flow cache {str(directory)[:200]} {problem}: not used (flows are validated in full; "
+                   f"make it yours and 0700, or set ${CACHE_ENV})")
+        return False
+    return True
+
+
+def _read_key(directory: Path) -> bytes | None:
+    """The directory's secret, or ``None`` when it is missing or not a private regular file of ours."""
+    try:
+        fd = os.open(directory / KEY_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or info.st_size != _KEY_SIZE
+                or (hasattr(os, "geteuid") and info.st_uid != os.geteuid())):
+            return None
+        key = os.read(fd, _KEY_SIZE + 1)
+        return key if len(key) == _KEY_SIZE else None
+    finally:
+        os.close(fd)
+
+
+def _key_for_writing(directory: Path) -> bytes:
+    """The directory's secret, made when there is none: written to a private temporary file, then
+    linked into place, so a racing process either wins or reads the winner's key (never half a key).
+    A damaged key is replaced (its entries are refused from then on and rewritten)."""
+    key = _read_key(directory)
+    if key is not None:
+        return key
+    fresh = secrets.token_bytes(_KEY_SIZE)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".key")  # created 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(fresh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        target = directory / KEY_FILE
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            key = _read_key(directory)
+            if key is not None:
+                return key
+            os.replace(tmp, target)  # the one there is damaged
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    return fresh
+
+
+def _mac(secret: bytes, key: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, key + b"\n" + payload, hashlib.sha256).hexdigest().encode()
 
 
 @cache
@@ -153,13 +251,20 @@ def load(path: Path, raw: bytes) -> LoadedFlow | None:
     """The cached flow for these file bytes and this code, or ``None`` (no entry, stale, damaged)."""
     try:
         directory = cache_dir()
-        if directory is None:
+        if directory is None or not trusted(directory):
+            return None
+        secret = _read_key(directory)
+        if secret is None:
             return None
         data = _entry(directory, path).read_bytes()
-        header = _MAGIC + _key(path, raw) + b"\n"
+        key = _key(path, raw)
+        header = _MAGIC + key + b"\n"
         if not data.startswith(header):
             return None
-        unpickler = _Unpickler(data[len(header):])
+        mac, _, payload = data[len(header):].partition(b"\n")
+        if not hmac.compare_digest(mac, _mac(secret, key, payload)):
+            return None  # not written with this user's key: planted or damaged
+        unpickler = _Unpickler(payload)
         state = unpickler.load()
         return _rebuild(path, raw, state, unpickler.expressions)
     except Exception:  # noqa: BLE001 - whatever is wrong with an entry, a full load replaces it
@@ -203,10 +308,14 @@ def store(path: Path, raw: bytes, flow: LoadedFlow) -> None:
             return
         payload = _payload(flow)
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not trusted(directory):
+            return
+        secret = _key_for_writing(directory)
+        key = _key(path, raw)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".flow")  # created 0600
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC + _key(path, raw) + b"\n" + payload)
+                fh.write(_MAGIC + key + b"\n" + _mac(secret, key, payload) + b"\n" + payload)
             os.chmod(tmp, 0o600)
             os.replace(tmp, _entry(directory, path))
         except BaseException:

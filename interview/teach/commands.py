@@ -33,10 +33,21 @@ def register(sub: Any) -> None:
     serve = sub.add_parser(
         "serve", help="run the interview in a web browser (lecture-room mode)",
         description="Serve the interview through textual-serve: every browser tab gets its own process and state. "
-                    "There is no authentication: it binds to 127.0.0.1 unless told otherwise.")
+                    "The page and its WebSocket need the secret link printed at start; the WebSocket accepts only "
+                    "the served origin; at most --max-sessions tabs at once; no case database is ever opened. "
+                    "No TLS, no user accounts: it binds to 127.0.0.1 unless told otherwise.")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the address learners open, e.g. http://192.168.1.10:8000 (needed with --host 0.0.0.0; "
+                            "its origin is the only one the WebSocket accepts)")
     serve.add_argument("--case", metavar="ID", help="serve the quiz of this teaching case instead of the interview")
+    serve.add_argument("--max-sessions", type=int, default=40, metavar="N",
+                       help="browser tabs (app processes) at once; the next one is told the room is full (default 40)")
+    serve.add_argument("--learning-db", metavar="DIR",
+                       help="directory of the room's learning log (default: learning-room in the user data directory)")
+    serve.add_argument("--db", dest="serve_db", metavar="PATH",
+                       help="refused: serve never opens a case database")
     serve.set_defaults(func=cmd_serve)
 
 
@@ -129,12 +140,33 @@ def _export_log(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """`spine-interview serve`: lecture-room mode in the browser."""
+    import os
+
+    from interview.cli import DB_ENV
+
+    global_db = getattr(args, "db", None)
+    explicit_db = args.serve_db or (global_db if global_db and global_db != os.environ.get(DB_ENV) else None)
+    if explicit_db:
+        raise CliError("serve never opens a case database (--db): each browser tab gets an empty private one, "
+                       "deleted when it closes, and quiz answers go to the learning log (--learning-db DIR)")
     if not 0 < args.port < 65536:
         raise CliError(f"--port {args.port}: expected a port number from 1 to 65535")
-    from interview.teach.serve import serve
+    if args.max_sessions < 1:
+        raise CliError(f"--max-sessions {args.max_sessions}: expected at least 1")
+    if args.learning_db and "://" in args.learning_db:
+        raise CliError(f"--learning-db {args.learning_db[:80]}: expected a directory (a server URL is not supported)")
+    from interview.teach.serve import ServeError, default_learning_dir, serve
 
+    learning_dir = Path(args.learning_db).expanduser() if args.learning_db else default_learning_dir()
     try:
-        serve(args.host, args.port, args.case)
+        learning_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as err:
+        raise CliError(f"--learning-db {str(learning_dir)[:80]}: cannot create the directory ({err.strerror})") from None
+    try:
+        serve(args.host, args.port, args.case, learning_dir=learning_dir, max_sessions=args.max_sessions,
+              public_url=args.public_url)
+    except ServeError as err:
+        raise CliError(str(err)) from None
     except OSError as err:
         raise CliError(f"cannot serve on {args.host}:{args.port} ({err.strerror or err})") from None
     return EXIT_OK

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import pickle
 import shutil
 import stat
@@ -211,3 +213,147 @@ def test_one_entry_per_flow_file(cache_dir, flow_file, tmp_path):
     load_flow(flow_file)
     assert len(entries(cache_dir)) == 2, "a new version of a file replaces its entry"
     assert load_flow(other).path == other
+
+
+# --- trust: who may write the cache (issue 17, item 11) -------------------------------------------
+
+
+@pytest.fixture
+def fresh_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let this test see the once-per-process warning about an untrusted cache."""
+    monkeypatch.setattr(flow_cache, "_warned", False)
+
+
+def _planted_rules_entry(cache_dir: Path, flow_file: Path, tmp_path: Path) -> tuple[bytes, object]:
+    """An entry for ``flow_file``'s name and key whose payload is another flow (a different first rule),
+    and that flow."""
+    load_flow(flow_file)
+    because = load_flow(flow_file, cache=False).model.rules[0].because
+    text = flow_file.read_text(encoding="utf-8")
+    assert because and because in text
+    other = tmp_path / "other-rules.yaml"
+    other.write_text(text.replace(because, "PLANTED RULE " + because, 1), encoding="utf-8")
+    planted_flow = load_flow(other, cache=False)
+    key = flow_cache._key(flow_file, flow_file.read_bytes())
+    return flow_cache._MAGIC + key + b"\n" + b"0" * 64 + b"\n" + flow_cache._payload(planted_flow), planted_flow
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o775, 0o1777])
+def test_a_cache_directory_others_can_write_is_not_used(cache_dir, flow_file, monkeypatch, fresh_warning, mode):
+    """A group- or world-writable cache directory is never read or written; one warning says so."""
+    cache_dir.mkdir(mode=0o700)
+    cache_dir.chmod(mode)
+    validations = spy_validation(monkeypatch)
+    with pytest.warns(flow_cache.UntrustedCache, match="writable by"):
+        load_flow(flow_file)
+    load_flow(flow_file)
+    assert validations == [flow_file, flow_file], "each load validated in full"
+    assert entries(cache_dir) == [] and not (cache_dir / flow_cache.KEY_FILE).exists()
+
+
+def test_the_untrusted_warning_is_given_once(cache_dir, flow_file, fresh_warning):
+    """The warning about an untrusted cache comes once per process, not at every load."""
+    import warnings
+
+    cache_dir.mkdir(mode=0o700)
+    cache_dir.chmod(0o777)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            load_flow(flow_file)
+    assert [w.category for w in caught] == [flow_cache.UntrustedCache]
+
+
+def test_a_cache_directory_of_another_owner_is_not_used(cache_dir, flow_file, monkeypatch, fresh_warning):
+    """A cache directory owned by someone else is not used, with a warning."""
+    load_flow(flow_file)
+    monkeypatch.setattr(flow_cache.os, "geteuid", lambda: os.stat(cache_dir).st_uid + 1)
+    validations = spy_validation(monkeypatch)
+    with pytest.warns(flow_cache.UntrustedCache, match="not owned by you"):
+        load_flow(flow_file)
+    assert validations == [flow_file]
+
+
+def test_a_planted_entry_with_other_rules_is_refused(cache_dir, flow_file, tmp_path, monkeypatch):
+    """An entry under the right name and key but with another flow's rules fails its HMAC: the real rules load."""
+    data, planted_flow = _planted_rules_entry(cache_dir, flow_file, tmp_path)
+    real = load_flow(flow_file, cache=False)
+    assert planted_flow.model != real.model, "the planted entry really carries other rules"
+    [entry] = entries(cache_dir)
+    entry.write_bytes(data)
+    validations = spy_validation(monkeypatch)
+    loaded = load_flow(flow_file)
+    assert validations == [flow_file], "the planted entry was refused and the flow validated again"
+    assert loaded.model == real.model and loaded.model.rules == real.model.rules
+    assert loaded.sha256 == hashlib.sha256(flow_file.read_bytes()).hexdigest()
+
+
+def test_a_planted_entry_with_a_guessed_key_file_is_refused(cache_dir, flow_file, tmp_path, monkeypatch):
+    """Replacing the key file with one of the attacker's (group-readable, or a symlink) does not make a planted entry trusted."""
+    data, _ = _planted_rules_entry(cache_dir, flow_file, tmp_path)
+    attacker_key = b"A" * 32
+    key = flow_cache._key(flow_file, flow_file.read_bytes())
+    payload = data.split(b"\n", 3)[3]
+    signed = flow_cache._MAGIC + key + b"\n" + flow_cache._mac(attacker_key, key, payload) + b"\n" + payload
+    [entry] = entries(cache_dir)
+    key_file = cache_dir / flow_cache.KEY_FILE
+    real = load_flow(flow_file, cache=False)
+    for plant in ("group-readable", "symlink"):
+        key_file.unlink()
+        if plant == "symlink":
+            target = tmp_path / "attacker-key"
+            target.write_bytes(attacker_key)
+            target.chmod(0o600)
+            key_file.symlink_to(target)
+        else:
+            key_file.write_bytes(attacker_key)
+            key_file.chmod(0o640)
+        entry.write_bytes(signed)
+        validations = spy_validation(monkeypatch)
+        assert load_flow(flow_file).model == real.model
+        assert validations == [flow_file], plant
+        monkeypatch.undo()
+        monkeypatch.setenv(flow_cache.CACHE_ENV, str(cache_dir))
+
+
+@pytest.mark.parametrize("where", ["payload", "mac", "key"])
+def test_a_tampered_entry_is_refused(cache_dir, flow_file, monkeypatch, where):
+    """Changing one byte of an entry's payload, MAC or key line makes it untrusted: the flow is validated again."""
+    load_flow(flow_file)
+    [entry] = entries(cache_dir)
+    magic, key, mac, payload = entry.read_bytes().split(b"\n", 3)
+    flip = {"payload": 0, "mac": 1, "key": 2}[where]
+    parts = [payload, mac, key]
+    part = bytearray(parts[flip])
+    part[len(part) // 2] ^= 0x01
+    parts[flip] = bytes(part)
+    payload, mac, key = parts
+    entry.write_bytes(magic + b"\n" + key + b"\n" + mac + b"\n" + payload)
+    real = load_flow(flow_file, cache=False)
+    validations = spy_validation(monkeypatch)
+    assert load_flow(flow_file).model == real.model
+    assert validations == [flow_file]
+
+
+def test_the_key_is_private_and_made_once(cache_dir, flow_file, tmp_path):
+    """The per-user key is a 0600 regular file of 32 bytes; later stores reuse it, entries stay valid."""
+    load_flow(flow_file)
+    key_file = cache_dir / flow_cache.KEY_FILE
+    info = key_file.lstat()
+    assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600 and info.st_size == 32
+    first = key_file.read_bytes()
+    other = tmp_path / "other.yaml"
+    shutil.copyfile(FLOW, other)
+    load_flow(other)
+    assert key_file.read_bytes() == first
+    assert not list(cache_dir.glob(".tmp-*"))
+
+
+def test_racing_key_creation_keeps_the_first_key(cache_dir):
+    """Two processes making the key at once: the second reads the first's key instead of overwriting it."""
+    cache_dir.mkdir(mode=0o700)
+    first = flow_cache._key_for_writing(cache_dir)
+    assert flow_cache._key_for_writing(cache_dir) == first
+    (cache_dir / flow_cache.KEY_FILE).write_bytes(b"short")  # a damaged key is replaced
+    replaced = flow_cache._key_for_writing(cache_dir)
+    assert len(replaced) == 32 and replaced != first and flow_cache._read_key(cache_dir) == replaced

@@ -1,0 +1,59 @@
+"""What each browser tab of ``spine-interview serve`` runs: never the clinician's case store.
+
+The app gets an empty private case database in a new 0700 temporary directory (its working
+directory too, so anything it writes lands there), deleted when the tab closes; quiz answers go to
+the room's learning log in ``--learning-db DIR``. ``$SPINE_INTERVIEW_DB`` and
+``$SPINE_INTERVIEW_LEARNING_LOG`` from the server's environment are overridden, never used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+LEARNING_LOG = "learning_log.jsonl"
+
+
+def private_argv(case_id: str | None, learning_dir: Path, workdir: Path) -> tuple[list[str], dict[str, str]]:
+    """The app's command line and the environment it must see, for one tab.
+
+    Returns:
+        the arguments for :func:`interview.cli.main` and the variables to set.
+    """
+    from interview.cli import DB_ENV
+    from interview.teach.log import LOG_ENV
+
+    db = str(workdir / "cases.sqlite")
+    log = str(learning_dir / LEARNING_LOG)
+    env = {DB_ENV: db, LOG_ENV: log}
+    argv = ["teach", case_id, "--log", log] if case_id else ["--db", db]
+    return argv, env
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the app for one browser tab on a private, empty case database; returns its exit code."""
+    parser = argparse.ArgumentParser(prog="spine-interview-served", description=__doc__)
+    parser.add_argument("--learning-db", metavar="DIR", required=True, help="the room's learning log directory")
+    parser.add_argument("--case", metavar="ID", help="open this teaching case as a quiz")
+    args = parser.parse_args(argv)
+    learning_dir = Path(args.learning_db).expanduser()
+    learning_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="spine-serve-"))  # 0700, this tab's alone
+    try:
+        app_argv, env = private_argv(args.case, learning_dir, workdir)
+        os.environ.update(env)
+        os.chdir(workdir)
+        from interview.cli import main as cli_main
+
+        return cli_main(app_argv)
+    finally:
+        os.chdir(tempfile.gettempdir())
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
