@@ -26,7 +26,7 @@ EXAMPLES = ROOT / "sources" / "contract" / "examples"  # the project's own copy
 sys.path.insert(0, str(ROOT))
 
 #: Aims from the project brief; a figure above its aim is reported, not failed.
-AIMS = {"engine_overhead_ratio": 3.0, "run_process_ratio": 2.0}
+AIMS = {"engine_overhead_ratio": 3.0, "run_process_ratio": 2.0, "check_largest_flow_s": 20.0}
 
 
 def median_ms(fn: Callable[[], Any], repeat: int) -> float:
@@ -71,6 +71,56 @@ def bench_flow_load(repeat: int) -> float:
 
     fresh()  # warm the imports, not the flow: every call below reads and binds the file again
     return median_ms(fresh, repeat)
+
+
+# --- check on the largest flow ---------------------------------------------------------------------------
+
+
+def largest_flow(path: Path) -> int:
+    """Write a flow at the limits: the shipped flow, optional questions up to the list limit, and
+    references padding it to the file size limit (JSON, one of the formats a flow may take). Its size."""
+    import yaml
+
+    from interview.files.reading import FLOW_LIMIT
+    from interview.flow.load import MAX_ENTRIES, MAX_ITEMS
+
+    data = yaml.safe_load((ROOT / "flows" / "spinal_metastases.yaml").read_text(encoding="utf-8"))
+    last = data["questions"][-1]
+    for i in range(MAX_ITEMS - len(data["questions"])):
+        data["questions"].append({
+            "id": f"extra_{i}", "phase": last["phase"], "kind": "bool", "optional": True,
+            "prompt": f"Extra finding {i}?", "why": "Padding to the size limit. " * 30,
+            "section": last["section"], "refs": last["refs"],
+        })
+    size = len(json.dumps(data, ensure_ascii=False, indent=1).encode())
+    citation = "Padding reference, a long citation to reach the size limit of a flow file. " * 25
+    entry = len(json.dumps({"pad000000": {"citation": citation}}, indent=1).encode())
+    i = 0
+    while size + entry < FLOW_LIMIT and len(data["references"]) < MAX_ENTRIES:
+        data["references"][f"pad{i:06d}"] = {"citation": citation}
+        size += entry
+        i += 1
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    while len(text.encode()) > FLOW_LIMIT:
+        data["references"].popitem()
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode())
+
+
+def bench_check_largest_flow() -> tuple[float, int]:
+    """`spine-interview check` (a process, as a flow author runs it) on the largest flow accepted."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "largest.json"
+        size = largest_flow(path)
+        exe = Path(sys.executable).with_name("spine-interview")
+        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "interview"]
+        start = time.perf_counter()
+        done = subprocess.run([*cmd, "check", str(path)], capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        if "Traceback" in done.stderr or done.returncode not in (0, 1):
+            raise SystemExit(f"check on the largest flow failed ({done.returncode}): {done.stderr[-500:]}")
+    return seconds, size
 
 
 # --- engine ----------------------------------------------------------------------------------------------
@@ -242,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, ms in import_profile():
             print(f"  import {name}: {ms:.0f} ms cumulative")
 
+    check_s, check_size = bench_check_largest_flow()
+    print(f"`spine-interview check` on the largest flow accepted ({check_size / (1 << 20):.2f} MiB, at the list "
+          f"limits): {check_s:.1f} s -> check_largest_flow_s (aim <= {AIMS['check_largest_flow_s']:.0f})")
+
     figures: dict[str, Any] = {
         "flow_load_ms": round(load_ms, 2),
         "engine_case_ms": round(engine_ms, 3),
@@ -251,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         "run_process_ms": round(run_ms, 1),
         "import_baseline_ms": round(base_ms, 1),
         "run_process_ratio": round(process_ratio, 2),
+        "check_largest_flow_s": round(check_s, 1),
     }
     figures.update(tui_figures(quick))
     figures["quick"] = quick

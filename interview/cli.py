@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 EXIT_OK = 0
@@ -47,36 +46,17 @@ def load_flow_or_fail(flow: str | None) -> Any:
 
 
 def read_answers_file(path: str) -> dict[str, Any]:
-    """Read a YAML or JSON answers mapping, with one clear message per way it can be wrong."""
-    import yaml
+    """Read a YAML or JSON answers mapping, with one clear message per way it can be wrong.
 
-    p = Path(path)
+    Read by :func:`interview.files.reading.read_answers`: a regular file of at most 1 MiB, UTF-8,
+    YAML 1.2 meaning with the YAML 1.1 forms refused, no duplicate keys, no anchors or aliases.
+    """
+    from interview.files.reading import ReadError, read_answers
+
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        _fail(f"{path}: no such answers file")
-    except IsADirectoryError:
-        _fail(f"{path}: is a directory, not an answers file")
-    except OSError as err:
-        _fail(f"{path}: cannot be read ({err.strerror})")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        _fail(f"{path}: not UTF-8 text; an answers file is YAML or JSON")
-    if not text.strip():
-        _fail(f"{path}: the answers file is empty; expected a mapping of field id to value")
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or "syntax error"
-        _fail(f"{path}: malformed YAML/JSON{where}: {problem}")
-    if data is None:
-        _fail(f"{path}: the answers file is empty; expected a mapping of field id to value")
-    if not isinstance(data, dict):
-        _fail(f"{path}: expected a mapping of field id to value, found a {type(data).__name__}")
-    return data
+        return read_answers(path)
+    except ReadError as err:
+        _fail(str(err))
 
 
 def replay_file(path: str, flow_name: str | None) -> tuple[Any, Any]:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from interview.engine.replay import AnswersError, fill
 from interview.engine.session import Session, SessionError, walk
 from interview.engine.values import AnswerError, coerce
+from interview.files.reading import shorten
 from interview.flow.load import LoadedFlow
 from interview.result import FlowInfo, Result
 
@@ -65,7 +66,7 @@ class NotTaken:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.question} ({self.value!r}: {self.reason})"
+        return f"{self.question} ({shorten(self.value)}: {self.reason})"
 
 
 def usable_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[NotTaken]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from interview.engine.session import Session
 from interview.engine.values import AnswerError, coerce
+from interview.files.reading import shorten
 from interview.flow.load import LoadedFlow
 from interview.result import Result
 
@@ -54,15 +55,16 @@ def check_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict[str, Any
     for key, value in answers.items():
         if not isinstance(key, str) or key not in flow.by_id:
             ids = [q.id for q in flow.questions]
-            close = difflib.get_close_matches(str(key), ids, n=1)
+            name = str(key) if isinstance(key, str | int | float | bool) else ""
+            close = difflib.get_close_matches(name, ids, n=1) if len(name) <= 200 else []
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise AnswersError(str(key), f"unknown field {key!r} ({hint}known fields: {', '.join(ids)})")
+            raise AnswersError(shorten(key), f"unknown field {shorten(key)} ({hint}known fields: {', '.join(ids)})")
         if value is None:
             continue  # an explicit null is "not given"
         try:
             checked[key] = coerce(flow.by_id[key].model, value)
         except AnswerError as err:
-            raise AnswersError(key, f"field {key!r}: {err.reason}: {value!r} (allowed: {err.allowed})") from None
+            raise AnswersError(key, f"field {key!r}: {err.reason}: {shorten(value)} (allowed: {err.allowed})") from None
     return checked
 
 
@@ -89,7 +91,7 @@ def fill(session: Session, given: Mapping[str, Any]) -> str | None:
             except AnswerError as err:
                 # A flow whose proposed value is not one of the question's own values.
                 raise AnswersError(q.id, (
-                    f"field {q.id!r} is not given and the flow's proposed value {err.value!r} is not "
+                    f"field {q.id!r} is not given and the flow's proposed value {shorten(err.value)} is not "
                     f"allowed ({err.allowed}); give {q.id} in the answers file"
                 )) from None
         else:

@@ -30,7 +30,9 @@ class AnswerError(ValueError):
         self.value = value
         self.reason = reason
         self.allowed = allowed
-        super().__init__(f"{question_id}: {reason} (got {value!r}; allowed: {allowed})")
+        from interview.files.reading import shorten  # a value is shown cut to 80 characters, never whole
+
+        super().__init__(f"{question_id}: {reason} (got {shorten(value)}; allowed: {allowed})")
 
 
 #: The answers-file word for a finding that is not known yet (CONTRACT §7).

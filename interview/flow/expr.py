@@ -32,6 +32,17 @@ class ExprError(ValueError):
     """A condition that does not parse, or that names something that does not exist."""
 
 
+#: Limits of one expression, so no flow can exhaust the parser's stack, the evaluator or memory:
+#: its length, how deep brackets, calls, ``not``/``-`` and ``if``/``else`` may nest, the height
+#: of its tree (a long ``a + b + …`` chain is as tall as it is long), and literal sizes.
+MAX_SOURCE = 10_000
+MAX_DEPTH = 64
+MAX_HEIGHT = 128
+MAX_STRING = 1_000
+MAX_NUMBER = 30
+MAX_LIST = 256
+
+
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
@@ -342,9 +353,18 @@ class IfElse(Node):
 
 class _Parser:
     def __init__(self, source: str) -> None:
+        if len(source) > MAX_SOURCE:
+            raise ExprError(f"the expression is {len(source)} characters long (at most {MAX_SOURCE})")
         self.source = source
         self.tokens = tokenize(source)
         self.i = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        """Enter one more level of nesting; refuse past :data:`MAX_DEPTH` (never a RecursionError)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep")
 
     @property
     def tok(self) -> Token:
@@ -370,7 +390,7 @@ class _Parser:
 
     def error(self, message: str) -> ExprError:
         t = self.tok
-        found = "end of expression" if t.kind == "end" else repr(t.text)
+        found = "end of expression" if t.kind == "end" else repr(t.text if len(t.text) <= 40 else t.text[:39] + "…")
         return ExprError(f"{message} at column {t.col}, found {found}")
 
     def parse(self) -> Node:
@@ -382,11 +402,13 @@ class _Parser:
         return node
 
     def expr(self) -> Node:
+        self.deeper()
         node = self.or_()
         if self.accept("kw", "if"):
             cond = self.or_()
             self.expect("kw", "else")
-            return IfElse(node, cond, self.expr())
+            node = IfElse(node, cond, self.expr())
+        self.depth -= 1
         return node
 
     def or_(self) -> Node:
@@ -403,7 +425,10 @@ class _Parser:
 
     def not_(self) -> Node:
         if self.accept("kw", "not"):
-            return Not(self.not_())
+            self.deeper()
+            node = Not(self.not_())
+            self.depth -= 1
+            return node
         return self.compare()
 
     def compare(self) -> Node:
@@ -428,17 +453,24 @@ class _Parser:
 
     def unary(self) -> Node:
         if self.accept("op", "-"):
-            return Neg(self.unary())
+            self.deeper()
+            node = Neg(self.unary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         t = self.tok
         if t.kind == "number":
+            if len(t.text) > MAX_NUMBER:
+                raise self.error(f"a number of {len(t.text)} characters (at most {MAX_NUMBER})")
             self.take()
             return Literal(float(t.text) if "." in t.text else int(t.text))
         if t.kind == "string":
+            if len(t.text) - 2 > MAX_STRING:
+                raise self.error(f"a text of {len(t.text) - 2} characters (at most {MAX_STRING})")
             self.take()
-            return Literal(bytes(t.text[1:-1], "utf-8").decode("unicode_escape"))
+            return Literal(_unescape(t))
         if t.kind == "kw" and t.text in ("true", "false", "null"):
             self.take()
             return Literal({"true": True, "false": False, "null": None}[t.text])
@@ -451,6 +483,8 @@ class _Parser:
             if not self.accept("op", "]"):
                 items.append(self.expr())
                 while self.accept("op", ","):
+                    if len(items) >= MAX_LIST:
+                        raise self.error(f"a list of more than {MAX_LIST} items")
                     items.append(self.expr())
                 self.expect("op", "]")
             return ListNode(items)
@@ -510,6 +544,10 @@ def parse(source: str) -> Expression:
         ExprError: if the text is not a valid expression.
     """
     tree = _Parser(str(source)).parse()
+    height = _height(tree)
+    if height > MAX_HEIGHT:
+        raise ExprError(f"the expression is nested {height} levels deep (at most {MAX_HEIGHT}); split it "
+                        "into derived values")
     return Expression(str(source), tree, frozenset(tree.names()))
 
 
@@ -545,6 +583,43 @@ def _check_calls(node: Node, tables: Mapping[str, Mapping[str, Any]]) -> None:
             raise ExprError(f"table {table.value!r} has no column {column.value!r}")
     for child in _children(node):
         _check_calls(child, tables)
+
+
+_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "0": "\0"}
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|(.))", re.DOTALL)
+
+
+def _unescape(t: Token) -> str:
+    """The text of a string literal: ``\\ \\" \\' \\n \\t \\r \\0 \\xHH \\uHHHH \\UHHHHHHHH``
+    escapes; any other is an error naming its column."""
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1) or m.group(2) or m.group(3)
+        if code:
+            n = int(code, 16)
+            if n > 0x10FFFF or 0xD800 <= n <= 0xDFFF:
+                raise ExprError(f"invalid character escape {m.group()!r} in the text at column {t.col}")
+            return chr(n)
+        c = m.group(4)
+        if c in _ESCAPES:
+            return _ESCAPES[c]
+        raise ExprError(f"unknown escape {m.group()[:2]} in the text at column {t.col + m.start() + 1} "
+                        "(allowed: \\\\ \\\" \\' \\n \\t \\r \\0 \\xHH \\uHHHH)")
+
+    body = t.text[1:-1]
+    return _ESCAPE.sub(one, body) if "\\" in body else body
+
+
+def _height(root: Node) -> int:
+    """The height of a tree, without recursion (stops counting past :data:`MAX_HEIGHT`)."""
+    best, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        best = max(best, depth)
+        if best > MAX_HEIGHT:
+            return best
+        stack.extend((child, depth + 1) for child in _children(node))
+    return best
 
 
 def _children(node: Node) -> list[Node]:

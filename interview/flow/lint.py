@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from interview.flow import expr as ex
 from interview.flow.load import (
     DEFAULT_FLOW,
@@ -278,17 +276,17 @@ def explore(flow: LoadedFlow, samples: int = DEFAULT_SAMPLES, seed: int = DEFAUL
 def worked_cases(flow: LoadedFlow) -> list[dict[str, Any]]:
     """The answers of the worked cases beside a flow file (``cases/*.yaml`` naming no other flow).
 
-    Read as plain YAML here — the flow layer does not import the teaching package; a case file that
-    cannot be read is skipped (the teaching library reports it).
+    Read by the app's one reader here — the flow layer does not import the teaching package; a case
+    file that cannot be read is skipped (the teaching library reports it).
     """
-    import yaml
+    from interview.files.reading import CASE_LIMIT, ReadError, read_yaml
 
     folder = Path(flow.path).parent / "cases"
     out: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = read_yaml(path, limit=CASE_LIMIT, kind="teaching case")
+        except ReadError:
             continue
         if isinstance(data, dict) and isinstance(data.get("answers"), dict) and data.get("flow", flow.model.id) == flow.model.id:
             out.append(data["answers"])
@@ -624,12 +622,12 @@ def read_contract(path: Path) -> dict[str, Any]:
     Raises:
         UsageError: when the file cannot be read or is not a contract.
     """
+    from interview.files.reading import CONTRACT_LIMIT, ReadError, read_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path}: cannot read the contract file ({err})") from None
-    except yaml.YAMLError as err:
-        raise UsageError(f"{path}: the contract file is not valid YAML ({str(err).splitlines()[0]})") from None
+        data = read_yaml(path, limit=CONTRACT_LIMIT, kind="contract")
+    except ReadError as err:
+        raise UsageError(f"cannot read the contract file: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
         raise UsageError(f"{path}: not a case contract (expected a mapping with `fields:`)")
     fields: dict[str, Any] = {}

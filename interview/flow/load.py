@@ -42,6 +42,12 @@ DEFAULT_FLOW = "spinal_metastases"
 DECISION_NAMES = ("headline", "rule")
 #: The consistency pairs may also read the urgency level, decided after the flags.
 CONSISTENCY_NAME = "urgency"
+#: The most items a list of a flow may hold (questions, options, rules, …), and entries a mapping
+#: (references, tables): with the 4 MiB file limit, what keeps `check` on any flow within seconds.
+MAX_ITEMS = 1000
+MAX_ENTRIES = 5000
+#: The longest error message a flow can cause, in characters.
+MAX_MESSAGE = 500
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")
 
 
@@ -51,8 +57,10 @@ class FlowError(Exception):
     def __init__(self, path: Path | str, message: str, line: int | None = None, node: str | None = None):
         self.path = str(path)
         self.line = line
+        # Bounded, whatever a flow holds: a message names values, and a value may be megabytes.
+        self.message = message = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+        node = node if node is None or len(node) <= 120 else node[:119] + "…"
         self.node = node
-        self.message = message
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {node + ': ' if node else ''}{message}")
 
@@ -182,41 +190,60 @@ class LoadedFlow:
 
 
 def _read(path: Path) -> bytes:
+    """A flow file's bytes: a regular file of at most 4 MiB (:mod:`interview.files.reading`)."""
+    from interview.files.reading import FLOW_LIMIT, ReadError, read_bytes
+
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise FlowError(path, "no such flow file") from None
-    except IsADirectoryError:
-        raise FlowError(path, "is a directory, not a flow file") from None
-    except OSError as err:
-        raise FlowError(path, f"cannot be read ({err.strerror})") from None
+        return read_bytes(path, limit=FLOW_LIMIT, kind="flow")
+    except ReadError as err:
+        raise FlowError(path, err.message) from None
 
 
 def _read_yaml(path: Path, raw: bytes | None = None) -> tuple[Any, str]:
-    import yaml
+    """A flow's data and the sha256 of its bytes, read by the app's one reader."""
+    from interview.files.reading import FLOW_LIMIT, ReadError, read_yaml
 
     if raw is None:
         raw = _read(path)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise FlowError(path, "is not UTF-8 text") from None
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise FlowError(path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None) from None
+        data = read_yaml(path, limit=FLOW_LIMIT, kind="flow", raw=raw)
+    except ReadError as err:
+        message = f"not valid YAML: {err.syntax}" if err.syntax else err.message
+        raise FlowError(path, message, line=err.line) from None
     return data, hashlib.sha256(raw).hexdigest()
 
 
+def _check_sizes(path: Path, data: Any) -> None:
+    """Refuse a list longer than :data:`MAX_ITEMS` or a mapping larger than :data:`MAX_ENTRIES`."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, list):
+            if len(node) > MAX_ITEMS:
+                raise FlowError(path, f"{len(node)} items (at most {MAX_ITEMS} in a list)", line_of(path, loc),
+                                _node_name(data, loc) if len(loc) > 1 else ".".join(map(str, loc)) or None)
+            stack.extend((v, (*loc, i)) for i, v in enumerate(node))
+        elif isinstance(node, dict):
+            if len(node) > MAX_ENTRIES:
+                raise FlowError(path, f"{len(node)} entries (at most {MAX_ENTRIES} in a mapping)",
+                                line_of(path, loc), ".".join(map(str, loc)) or None)
+            stack.extend((v, (*loc, k)) for k, v in node.items())
+
+
 def compose(path: Path) -> yaml.Node | None:
-    """The YAML node tree of a file (for line numbers), or ``None`` if it cannot be read."""
+    """The YAML node tree of a file (for line numbers), or ``None`` if it cannot be read.
+
+    Only for a file the reader accepted (so its nesting is bounded); the node tree keeps where each
+    node is written, which the data does not.
+    """
     import yaml
 
+    from interview.files.reading import FLOW_LIMIT, ReadError, decode, read_bytes
+
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        text = decode(path, read_bytes(path, limit=FLOW_LIMIT, kind="flow"), "flow")
+        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader)
+    except (ReadError, yaml.YAMLError, RecursionError):
         return None
 
 
@@ -289,7 +316,9 @@ class _Binder:
             expression = ex.parse(source)
             ex.bind(expression, known, self.tables)
         except ex.ExprError as err:
-            raise self.fail(loc, f"in {source!r}: {err}") from None
+            from interview.files.reading import shorten
+
+            raise self.fail(loc, f"in {shorten(source)}: {err}") from None
         if owner is not None:
             self.conditions[(id(owner), tag)] = expression
         return expression
@@ -301,7 +330,7 @@ class _Binder:
                 expression = ex.parse(name)
                 ex.bind(expression, known, self.tables)
             except ex.ExprError as err:
-                raise self.fail(loc, f"placeholder {{{name}}}: {err}") from None
+                raise self.fail(loc, f"placeholder {{{name[:80]}}}: {err}") from None
             parts[name] = expression
         self.templates[id(owner)] = Template(text, parts)
 
@@ -563,6 +592,7 @@ def _validate(path: Path, raw: bytes) -> LoadedFlow:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
         raise FlowError(path, f"the flow file is {kind}")
+    _check_sizes(path, data)
     from interview.flow.schema import SchemaError, validate_flow  # pydantic: only for a fresh read
 
     try:

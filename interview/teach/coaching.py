@@ -42,9 +42,9 @@ class _CoachingFile(BaseModel):
 @lru_cache(maxsize=1)
 def load_topics() -> tuple[CoachingTopic, ...]:
     """Every coaching topic, in file order."""
-    import yaml
+    from interview.files.reading import COACHING_LIMIT, read_yaml
 
-    data = yaml.safe_load(COACHING_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(COACHING_FILE, limit=COACHING_LIMIT, kind="coaching")
     return tuple(_CoachingFile.model_validate(data).topics)
 
 

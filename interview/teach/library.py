@@ -62,16 +62,12 @@ def load_case(path: Path, flow: Any | None = None) -> LibraryCase:
     Raises:
         LibraryError: naming the file and the first problem.
     """
-    import yaml
+    from interview.files.reading import CASE_LIMIT, ReadError, read_yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise LibraryError(f"{path}: cannot be read ({err.strerror})") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise LibraryError(f"{path}: malformed YAML{where}") from None
+        data = read_yaml(path, limit=CASE_LIMIT, kind="teaching case")
+    except ReadError as err:
+        raise LibraryError(str(err)) from None
     if not isinstance(data, dict):
         raise LibraryError(f"{path}: expected a mapping with title, narrative, answers and expected_headline")
     data.setdefault("id", path.stem)

@@ -1,0 +1,1 @@
+"""Reading and writing the app's files: one module per direction."""
