@@ -86,20 +86,27 @@ def replay_file(path: str, flow_name: str | None) -> tuple[Any, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """`spine-interview run`: replay an answers file and print the result."""
+    if getattr(args, "save", False):
+        from interview.store.commands import check_label_arg
+
+        check_label_arg(getattr(args, "label", None))  # refused before anything is run or written
     flow, outcome = replay_file(args.answers, args.flow)
     if args.format == "markdown":
         from interview.export.markdown import render_markdown
 
-        sys.stdout.write(render_markdown(outcome.result, flow))
+        text = render_markdown(outcome.result, flow)
     else:
         import json
 
-        json.dump(outcome.result.to_json_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        text = json.dumps(outcome.result.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
     if getattr(args, "save", False):
         from interview.store.commands import save_replayed
 
-        save_replayed(args, flow, outcome)
+        save_replayed(args, flow, outcome, text)  # saves (one transaction), then prints
+    else:
+        from interview.store.commands import print_result
+
+        print_result(text, "the result could not be printed")
     return EXIT_OK
 
 
@@ -246,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "db", None) is None and os.environ.get(DB_ENV):
         args.db = os.environ[DB_ENV]
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
     except CliError as err:
         print(f"spine-interview: {err.message}", file=sys.stderr)
         return err.code
@@ -254,7 +261,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("spine-interview: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return 0
+        return _output_failed("the output was closed before it was all written (broken pipe)")
+    try:
+        sys.stdout.flush()  # a closed pipe or a full disk is an error here, not a warning at exit
+    except BrokenPipeError:
+        return _output_failed("the output was closed before it was all written (broken pipe)")
+    except OSError as err:
+        return _output_failed(f"the output could not be written ({err.strerror or err})")
+    return code
+
+
+def _output_failed(message: str) -> int:
+    quiet_stdout()
+    print(f"spine-interview: {message}", file=sys.stderr)
+    return 1
+
+
+def quiet_stdout() -> None:
+    """After a failed write to stdout: point it at /dev/null, so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -118,8 +118,13 @@ def coerce(q: Question, value: Any, *, from_text: bool = False) -> Any:
     text = value.strip()
     if not text:
         raise fail("empty text")
-    if len(text) > q.max_length or any(ord(c) < 32 for c in text):
-        raise fail("too long or contains control characters")
+    if len(text) > q.max_length:
+        raise fail("too long")
+    from interview.text import text_problem
+
+    problem = text_problem(text)  # control characters, bidi overrides, non-characters
+    if problem:
+        raise fail(problem)
     return text
 
 

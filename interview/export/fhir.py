@@ -8,12 +8,12 @@ code, so :func:`check_bundle` does that. Patient identifiers go in only when ask
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
+from interview.text import for_xhtml
 
 if TYPE_CHECKING:
     from interview.engine.reevaluate import Reevaluation
@@ -48,7 +48,8 @@ def _fhir_id(text: str) -> str:
 
 
 def _narrative(lines: list[str]) -> dict[str, Any]:
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    # for_xhtml: a label or answer may hold characters XHTML cannot (escapes, C1 controls).
+    body = "".join(f"<p>{for_xhtml(line)}</p>" for line in lines)
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
-from interview.flow.model import PointsScore
+from interview.flow.model import PointsScore, TextQuestion
 from interview.result import PART_TITLES, Result, Statement
+from interview.text import for_markdown
 
 _URGENCY = {"emergency": "EMERGENCY — now / within 24 h", "urgent": "Urgent — within days", "elective": "Elective"}
 
@@ -68,7 +69,7 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
     """
     rec = result.recommendation
     out: list[str] = [
-        f"# {title or 'Spinal metastasis'} — {rec.headline_title}",
+        f"# {for_markdown(title) if title else 'Spinal metastasis'} — {rec.headline_title}",
         "",
         f"> **{rec.notice.strip()}**",
         "",
@@ -100,6 +101,8 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
     for qid in result.path:
         q = flow.by_id[qid].model
         answer = "skipped" if qid in result.skipped else display(q, result.answers.get(qid))
+        if isinstance(q, TextQuestion) and qid not in result.skipped:
+            answer = for_markdown(answer)  # typed by a user: no raw HTML, links or images
         if qid in result.defaults_applied:
             answer += " (proposed default)"
         out.append(f"| {q.prompt.replace('|', '/')} | {answer.replace('|', '/')} |")

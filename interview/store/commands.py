@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -31,14 +30,17 @@ def _clean(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
         from interview.cli import CliError
-        from interview.store.sqlite import StoreError, UnknownCase
+        from interview.files.writing import WriteError
+        from interview.store.sqlite import NoDatabase, StoreError, UnknownCase
 
         try:
             return handler(args)
         except CliError:
             raise
-        except UnknownCase as err:
+        except (UnknownCase, NoDatabase) as err:
             raise _cli_error(err.message, EXIT_BAD_INPUT) from None
+        except WriteError as err:
+            raise _cli_error(err.message, EXIT_BAD_INPUT if err.exists else EXIT_STORE) from None
         except StoreError as err:
             raise _cli_error(err.message, EXIT_STORE) from None
         except (KeyboardInterrupt, BrokenPipeError):
@@ -49,10 +51,11 @@ def _clean(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
     return run
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> Any:
+    """The case store; ``read_only`` (list, show, export) never creates or changes a database."""
     from interview.store.sqlite import CaseStore
 
-    return CaseStore(getattr(args, "db", None))
+    return CaseStore(getattr(args, "db", None), read_only=read_only)
 
 
 def _load(name: str) -> Any:
@@ -99,25 +102,34 @@ def _note(record: Any, reevaluation: Any) -> None:
         print(f"spine-interview: note: case {record.id}: {reevaluation.statement()}", file=sys.stderr)
 
 
-def _write_out(text: str, output: str | None) -> None:
-    """To stdout, or to a new owner-only (0600) file."""
+def _write_out(text: str, output: str | None, *, force: bool = False) -> None:
+    """To stdout, or to a new owner-only (0600) file written whole (see :mod:`interview.files.writing`):
+    an existing file only with ``force``, never a database, a link or a device."""
     if not output:
         sys.stdout.write(text)
         return
-    try:
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)  # an existing file keeps its mode on O_CREAT: make it private too
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as err:
-        raise _cli_error(f"{output}: cannot write ({err.strerror})", EXIT_STORE) from None
-    print(f"spine-interview: wrote {output}", file=sys.stderr)
+    from interview.files.writing import write_private
+
+    write_private(output, text, force=force)
+    print(f"spine-interview: wrote {for_terminal(output)}", file=sys.stderr)
+
+
+def for_terminal(text: Any) -> str:
+    """User text (a label, a free-text answer) made safe for the terminal (:mod:`interview.text`)."""
+    from interview.text import for_terminal as clean
+
+    return clean(text)
 
 
 def _json(data: Any) -> str:
     import json
+    import re
 
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # JSON escapes C0 controls itself; C1 controls, bidi controls and non-characters are escaped
+    # too, so a label cannot drive the terminal the JSON is printed on (the data is unchanged).
+    return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]",
+                  lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --- handlers ------------------------------------------------------------------------------------------
@@ -127,9 +139,18 @@ def _json(data: Any) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     """`cases list`: every stored case, most recent first; a case decided under another flow is
     listed as it is under the current one, marked."""
-    from interview.store.sqlite import StoreError
+    from interview.store.sqlite import NoDatabase, StoreError
 
-    with _open(args) as store:
+    try:
+        store = _open(args, read_only=True)
+    except NoDatabase as err:
+        # Nothing is created by a list: a mistyped --db is said, not made.
+        if args.format == "json":
+            sys.stdout.write("[]\n")
+        else:
+            print(f"no cases ({err.message})")
+        return EXIT_OK
+    with store:
         cases = store.list_cases()
         rows = []
         for c in cases:
@@ -146,8 +167,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"no cases in {store.path}")
         return EXIT_OK
     table = [("ID", "LABEL", "STATUS", "UPDATED", "FLOW", "HEADLINE")]
-    table += [(c["id"], c["label"], status, c["updated"][:16].replace("T", " "), flow_cell, headline)
-              for c, (status, flow_cell, headline) in rows]
+    table += [(c["id"], for_terminal(c["label"]), status, c["updated"][:16].replace("T", " "), flow_cell,
+               for_terminal(headline)) for c, (status, flow_cell, headline) in rows]
     widths = [max(len(r[i]) for r in table) for i in range(5)]
     for r in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(r[:5], widths, strict=True)) + "  " + r[5])
@@ -203,7 +224,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     """`cases show ID`: one case, with its answers and its event log."""
     from interview.export.json_export import case_json
 
-    with _open(args) as store:
+    with _open(args, read_only=True) as store:
         record = store.get_case(store.resolve(args.id))
     flow = _flow_for(record, args, required=False)
     reevaluation = _reevaluated(record, flow, note=args.format == "json")
@@ -222,7 +243,7 @@ def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers
 
     s = record.summary
     lines = [
-        f"Case {s.id} — {s.label}",
+        f"Case {s.id} — {for_terminal(s.label)}",
         f"  status:  {data['status'].replace('_', ' ')}",
         f"  created: {s.created}",
         f"  updated: {s.updated}",
@@ -247,12 +268,13 @@ def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers
         elif data.get("next_question"):
             lines.append(f"  next question: {data['next_question']}")
     if include_identifiers and record.identifiers:
-        lines.append("  identifiers: " + ", ".join(f"{k}={v}" for k, v in record.identifiers.items()))
+        lines.append("  identifiers: " + ", ".join(f"{for_terminal(k)}={for_terminal(v)}"
+                                                   for k, v in record.identifiers.items()))
     lines += ["", "Answers:"]
     for qid, value in record.answers.items():
         q = flow.by_id[qid].model if flow is not None and qid in flow.by_id else None
         shown = display(q, value) if q is not None else repr(value)
-        lines.append(f"  {qid}: {shown}")
+        lines.append(f"  {for_terminal(qid)}: {for_terminal(shown)}")
     for qid in record.skipped:
         lines.append(f"  {qid}: skipped")
     lines += ["", f"Event log ({len(record.events)}):"]
@@ -261,7 +283,7 @@ def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers
                   "back": f"back (was {e.old!r})", "drop": f"dropped (was {e.old!r})"}.get(e.kind, e.kind)
         if e.kind == EVENT_KIND and isinstance(e.new, dict):
             change = f"{logged_note(e)} -> {str(e.new.get('status', '?')).replace('_', ' ')}"
-        lines.append(f"  {e.seq:>4}  {e.time}  {e.kind:<6} {e.question}  {change}")
+        lines.append(for_terminal(f"  {e.seq:>4}  {e.time}  {e.kind:<6} {e.question}  {change}"))
     return "\n".join(lines) + "\n"
 
 
@@ -272,7 +294,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
         case_id = store.resolve(args.id)
         record = store.get_case(case_id)
         store.delete_case(case_id)
-    print(f"deleted case {case_id} ({record.label}, {record.status.replace('_', ' ')}, "
+    print(f"deleted case {case_id} ({for_terminal(record.label)}, {record.status.replace('_', ' ')}, "
           f"{len(record.events)} events)")
     return EXIT_OK
 
@@ -283,7 +305,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     A case decided under another flow is exported as it is under the current flow, saying so.
     """
-    with _open(args) as store:
+    with _open(args, read_only=True) as store:
         record = store.get_case(store.resolve(args.id))
     if args.format == "json":
         from interview.export.json_export import case_json
@@ -311,7 +333,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             text = render_markdown(read_result(record.result), flow)  # as `run --format markdown`
         if args.include_identifiers and record.identifiers:
-            text += "\nIdentifiers: " + ", ".join(f"{k}: {v}" for k, v in record.identifiers.items()) + "\n"
+            from interview.text import for_markdown
+
+            text += "\nIdentifiers: " + ", ".join(f"{for_markdown(k)}: {for_markdown(v)}"
+                                                  for k, v in record.identifiers.items()) + "\n"
     else:
         from interview.export.fhir import FhirExportError, export_fhir
 
@@ -322,21 +347,53 @@ def cmd_export(args: argparse.Namespace) -> int:
                                reevaluation=reevaluation)
         except FhirExportError as err:
             raise _cli_error(err.message, EXIT_STORE) from None
-    _write_out(text, args.output)
+    _write_out(text, args.output, force=args.force)
     return EXIT_OK
 
 
-def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any) -> str:
-    """`run --answers FILE --save`: store the replayed case; its id goes to stderr."""
-    from interview.store.sqlite import CaseStore, StoreError, save_result_case
+def check_label_arg(label: str | None) -> str | None:
+    """A --label as stored, or exit 2 saying why it cannot be (before anything is run or written)."""
+    if label is None:
+        return None
+    from interview.text import LabelError, check_label
 
     try:
+        return check_label(label)
+    except LabelError as err:
+        raise _cli_error(f"--label: {err}") from None
+
+
+def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any, text: str) -> str:
+    """`run --answers FILE --save`: store the replayed case (one transaction), then print ``text``.
+
+    Saved first, so a closed pipe (``| head``) cannot lose the case; either failure — the save or
+    the output — is an error with a non-zero exit, saying what was and was not done.
+    """
+    from interview.store.sqlite import CaseStore, StoreError, save_result_case
+
+    label = check_label_arg(getattr(args, "label", None))
+    try:
         with CaseStore(getattr(args, "db", None)) as store:
-            case_id = save_result_case(store, flow, outcome.result, label=getattr(args, "label", None))
+            case_id = save_result_case(store, flow, outcome.result, label=label)
     except StoreError as err:
+        print_result(text, f"the result was not saved ({err.message}), and it could not be printed")
         raise _cli_error(f"the result was printed but not saved: {err.message}", EXIT_STORE) from None
+    print_result(text, f"saved as case {case_id}, but the result could not be printed")
     print(f"spine-interview: saved as case {case_id}", file=sys.stderr)
     return case_id
+
+
+def print_result(text: str, failed: str) -> None:
+    """Write to stdout and flush now, so a closed pipe or a full disk is an error here, not at exit."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as err:
+        from interview.cli import quiet_stdout
+
+        quiet_stdout()
+        reason = "the output was closed (broken pipe)" if isinstance(err, BrokenPipeError) else err.strerror or err
+        raise _cli_error(f"{failed}: {reason}", EXIT_STORE) from None
 
 
 # --- parser --------------------------------------------------------------------------------------------
@@ -395,12 +452,15 @@ def register(sub: Any) -> None:
         description="Export a case: Markdown (the report of `run --format markdown`), JSON (the contract's "
                     "object plus the event log) or FHIR (a Bundle of the flow's Questionnaire and the case's "
                     "QuestionnaireResponse, validated). Patient identifiers only with --include-identifiers. "
-                    "A file given with --output is created owner-only (0600).")
+                    "A file given with --output is created owner-only (0600), written whole (atomically), "
+                    "never over an existing file without --force.")
     export.add_argument("id", metavar="ID", help="case id (or its unique label)")
     export.add_argument("--format", choices=("markdown", "json", "fhir"), default="markdown",
                         help="export format (default markdown)")
     export.add_argument("--fhir-version", choices=("R4B", "R5"), default="R4B", help="FHIR release (default R4B)")
-    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout")
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout; an "
+                        "existing file only with --force, never a database, a link or a device")
+    export.add_argument("--force", action="store_true", help="with --output: replace an existing file")
     export.add_argument("--include-identifiers", action="store_true", help="include patient identifiers")
     export.add_argument("--flow", metavar="FLOW", help="flow to export the case with (default: the case's own, "
                                                         "as installed now; a case decided under another version "

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -81,6 +82,10 @@ class StoreError(Exception):
 
 class UnknownCase(StoreError):
     """No case with that id (or label) in the database."""
+
+
+class NoDatabase(StoreError):
+    """A read-only command was pointed at a path with no case database (nothing is created there)."""
 
 
 def default_db_path() -> Path:
@@ -226,12 +231,21 @@ def inspect_header(path: Path) -> str:
         StoreError: not an SQLite file, truncated, another program's database, or a newer schema.
     """
     try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "new"
+    except OSError as err:
+        raise StoreError(f"{path}: cannot read the case database ({err.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"{path}: is a directory, not a case database")
+    if not stat.S_ISREG(mode):
+        # A device or FIFO: never read (a FIFO would hang), never opened by SQLite, never chmod-ed.
+        raise StoreError(f"{path}: not a regular file (a device or pipe), not a case database; it was left as it is")
+    try:
         with path.open("rb") as fh:
             header = fh.read(100)
     except FileNotFoundError:
         return "new"
-    except IsADirectoryError:
-        raise StoreError(f"{path}: is a directory, not a case database") from None
     except OSError as err:
         raise StoreError(f"{path}: cannot read the case database ({err.strerror})") from None
     if not header:
@@ -257,6 +271,13 @@ def inspect_header(path: Path) -> str:
     return "blank"
 
 
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back an open transaction; one SQLite already ended (e.g. on a full disk) is left alone."""
+    if getattr(db, "in_transaction", True):
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
 @contextlib.contextmanager
 def _private_umask() -> Iterator[None]:
     """Files created inside (the database, -wal, -shm) are owner-only."""
@@ -277,18 +298,65 @@ class CaseStore:
         StoreError: the file is damaged or foreign, or the directory cannot be written.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = resolve_db_path(path)
+        #: Opened for reading only (``cases list``/``show``/``export``): nothing is created or written.
+        self.read_only = read_only
         self._db: sqlite3.Connection | None = None
-        self._db = self._open()
+        self._db = self._open_read_only() if read_only else self._open()
 
     # --- opening ---------------------------------------------------------------------------------
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open an existing database for reading; a missing one is :class:`NoDatabase`, never created."""
+        from urllib.parse import quote
+
+        path = self.path
+        kind = inspect_header(path)
+        if kind == "new":
+            raise NoDatabase(f"no case database at {path}")
+        try:
+            with _private_umask():  # the -shm a reader of a WAL database may create
+                db = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True, isolation_level=None,
+                                     timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        except sqlite3.Error as err:
+            raise _describe(err, path, "opening") from None
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if kind == "blank":
+                if self._has_tables(db):
+                    raise StoreError(
+                        f"{path}: an SQLite database of another program (it has tables but no spine-interview "
+                        "mark), not a case database; it was left as it is")
+                raise NoDatabase(f"no case database at {path} (an empty SQLite file)")
+            self._check_ours(db, path)
+        except StoreError:
+            db.close()
+            raise
+        except sqlite3.Error as err:
+            db.close()
+            raise _describe(err, path, "opening") from None
+        return db
+
+    @staticmethod
+    def _check_ours(db: sqlite3.Connection, path: Path) -> None:
+        """Read-only checks of one of our databases before anything writes to it."""
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StoreError(f"{path}: the case database is damaged ({check}); it was left as it is")
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"cases", "events"} <= tables:
+            raise StoreError(f"{path}: the case database is damaged (tables missing); it was left as it is")
 
     def _open(self) -> sqlite3.Connection:
         path = self.path
         kind = inspect_header(path)
         if kind == "new":
             self._check_directory(path.parent)
+        elif not os.access(path, os.R_OK | os.W_OK):
+            # Write-protected (e.g. 0400): left as it is, never chmod-ed to make it writable.
+            raise StoreError(f"{path}: the case database is write-protected; it was left as it is (cases list, "
+                             "show and export can still read it)")
         try:
             with _private_umask():
                 db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
@@ -304,12 +372,7 @@ class CaseStore:
                 )
             if kind == "ours":
                 # Read-only checks before anything that writes (journal mode, schema).
-                check = db.execute("PRAGMA quick_check").fetchone()[0]
-                if check != "ok":
-                    raise StoreError(f"{path}: the case database is damaged ({check}); it was left as it is")
-                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                if not {"cases", "events"} <= tables:
-                    raise StoreError(f"{path}: the case database is damaged (tables missing); it was left as it is")
+                self._check_ours(db, path)
             if kind in ("new", "blank"):
                 # Before WAL: the application id must reach the main file itself, or another
                 # process reading the raw header would take our fresh database for a foreign one.
@@ -324,17 +387,23 @@ class CaseStore:
             raise
         except sqlite3.Error as err:
             db.close()
-            raise _describe(err, path, "opening") from None
+            raise _describe(err, path, "the new case database" if kind == "new" else "opening") from None
+        # Created under a 0077 umask, so a new file is 0600 already; an existing one only loses group
+        # and world bits (never gains any: a write-protected 0400 file stays 0400).
         with contextlib.suppress(OSError):
-            os.chmod(path, 0o600)
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if mode & 0o077:
+                os.chmod(path, mode & 0o700)
         return db
 
     @staticmethod
     def _check_directory(directory: Path) -> None:
+        from interview.files.writing import WriteError, make_private_dirs
+
         try:
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as err:
-            raise StoreError(f"{directory}: cannot create the case database directory ({err.strerror})") from None
+            make_private_dirs(directory)  # 0700 each, not only the last
+        except WriteError as err:
+            raise StoreError(f"cannot create the case database directory: {err.message}") from None
         if not os.access(directory, os.W_OK | os.X_OK):
             raise StoreError(f"{directory}: the directory is read-only; cannot create the case database there "
                              "(use --db PATH or $SPINE_INTERVIEW_DB)")
@@ -354,7 +423,7 @@ class CaseStore:
                         db.execute(statement)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)  # a failed COMMIT (disk full) may have rolled back already: keep its error
             raise
 
     @property
@@ -389,33 +458,46 @@ class CaseStore:
             yield db
             db.execute("COMMIT")
         except sqlite3.Error as err:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
+            _rollback(db)
             raise _describe(err, self.path, doing) from None
         except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     def create_case(self, flow: LoadedFlow, label: str | None = None, identifiers: dict | None = None) -> str:
-        """A new, empty case on a flow; returns its id. The label defaults to a pseudonym ``case-7F3K``."""
-        identifiers = dict(identifiers or {})
-        label = (label or "").strip()
-        stamp = now()
+        """A new, empty case on a flow; returns its id. The label defaults to a pseudonym ``case-7F3K``.
+
+        Raises:
+            StoreError: the label cannot be stored (see :func:`interview.text.check_label`).
+        """
+        label = _checked_label(label) if label and label.strip() else ""
         with self._write("the new case") as db:
-            for _ in range(20):
-                case_id = _new_id()
-                if db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
-                    break
-            else:  # pragma: no cover - 30^8 ids
-                raise StoreError(f"{self.path}: could not find a free case id")
-            db.execute(
-                "INSERT INTO cases (id, label, created, updated, status, flow_id, flow_version, flow_sha256,"
-                " identifiers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (case_id, label or f"case-{case_id[:4]}", stamp, stamp, STATUS_IN_PROGRESS, flow.id,
-                 flow.version, flow.sha256, json.dumps(identifiers, ensure_ascii=False)),
-            )
+            return self._insert_case(db, flow, label, identifiers, now())
+
+    def _insert_case(self, db: sqlite3.Connection, flow: Any, label: str, identifiers: dict | None,
+                     stamp: str) -> str:
+        """Insert a new case row in the open transaction; returns its id."""
+        identifiers = dict(identifiers or {})
+        for _ in range(20):
+            case_id = _new_id()
+            if db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+                break
+        else:  # pragma: no cover - 30^8 ids
+            raise StoreError(f"{self.path}: could not find a free case id")
+        db.execute(
+            "INSERT INTO cases (id, label, created, updated, status, flow_id, flow_version, flow_sha256,"
+            " identifiers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (case_id, label or f"case-{case_id[:4]}", stamp, stamp, STATUS_IN_PROGRESS, flow.id,
+             flow.version, flow.sha256, json.dumps(identifiers, ensure_ascii=False)),
+        )
         return case_id
+
+    @staticmethod
+    def _insert_events(db: sqlite3.Connection, case_id: str, events: list[Any], stamp: str) -> None:
+        db.executemany(
+            "INSERT INTO events (case_id, time, kind, question, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+            [(case_id, stamp, e.kind, e.question, _dump(e.old), _dump(e.new)) for e in events],
+        )
 
     def append(self, case_id: str, events: Iterable[Event], *, time: str | None = None) -> None:
         """Append events to a case's log in one committed transaction.
@@ -428,10 +510,7 @@ class CaseStore:
             row = db.execute("SELECT status FROM cases WHERE id = ?", (case_id,)).fetchone()
             if row is None:
                 raise self._unknown(case_id)
-            db.executemany(
-                "INSERT INTO events (case_id, time, kind, question, old, new) VALUES (?, ?, ?, ?, ?, ?)",
-                [(case_id, stamp, e.kind, e.question, _dump(e.old), _dump(e.new)) for e in events],
-            )
+            self._insert_events(db, case_id, events, stamp)
             if events and row[0] == STATUS_COMPLETE:
                 db.execute("UPDATE cases SET updated = ?, status = ?, headline = NULL, headline_title = NULL,"
                            " result = NULL WHERE id = ?", (stamp, STATUS_IN_PROGRESS, case_id))
@@ -505,10 +584,8 @@ class CaseStore:
         return True
 
     def set_label(self, case_id: str, label: str) -> None:
-        """Rename a case."""
-        label = label.strip()
-        if not label:
-            raise StoreError("a case label cannot be empty")
+        """Rename a case (the label is checked: see :func:`interview.text.check_label`)."""
+        label = _checked_label(label)
         with self._write("the label") as db:
             if db.execute("UPDATE cases SET label = ? WHERE id = ?", (label, case_id)).rowcount == 0:
                 raise self._unknown(case_id)
@@ -642,18 +719,31 @@ def save_result_case(store: CaseStore, flow: LoadedFlow, result: Result, *, labe
     """Store a finished result (e.g. a replayed answers file) as a new case; returns its id."""
     from interview.engine.session import Event
 
-    case_id = store.create_case(flow, label, identifiers)
+    label = _checked_label(label) if label and label.strip() else ""
     skipped, defaults = set(result.skipped), set(result.defaults_applied)
     events = [Event("skip", q) if q in skipped
               else Event("default" if q in defaults else "answer", q, None, result.answers[q])
               for q in result.path]
-    store.append(case_id, events)
-    store.finish(case_id, result)
+    stamp = now()
+    # One transaction: the case, its log and its result are stored together or not at all.
+    with store._write("the case") as db:  # noqa: SLF001 - the store's own module
+        case_id = store._insert_case(db, flow, label, identifiers, stamp)  # noqa: SLF001
+        store._insert_events(db, case_id, events, stamp)  # noqa: SLF001
+        store._set_outcome(db, case_id, result.flow, result, stamp)  # noqa: SLF001
     return case_id
 
 
+def _checked_label(label: str) -> str:
+    from interview.text import LabelError, check_label
+
+    try:
+        return check_label(label)
+    except LabelError as err:
+        raise StoreError(str(err)) from None
+
+
 __all__ = [
-    "APPLICATION_ID", "CaseRecord", "CaseStore", "CaseSummary", "DB_ENV", "EventRecord", "StoreError",
+    "APPLICATION_ID", "CaseRecord", "CaseStore", "CaseSummary", "DB_ENV", "EventRecord", "NoDatabase", "StoreError",
     "UnknownCase", "default_db_path", "fold_events", "inspect_header", "resolve_db_path", "save_result_case",
     "save_session_case",
 ]

@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
     teach.add_argument("--log", metavar="PATH",
                        help="learning log file (default: $SPINE_INTERVIEW_LEARNING_LOG or the user data directory)")
     teach.add_argument("--log-export", nargs="?", const="-", metavar="FILE",
-                       help="write the learning log as Markdown to FILE (or stdout) and exit")
+                       help="write the learning log as Markdown to FILE (0600; or stdout) and exit")
+    teach.add_argument("--force", action="store_true", help="with --log-export FILE: replace an existing file")
     teach.add_argument("--cases", metavar="DIR", help="case library directory (default: the shipped flows/cases)")
     teach.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
     teach.set_defaults(func=cmd_teach)
@@ -129,11 +130,13 @@ def _export_log(args: argparse.Namespace) -> int:
     if args.log_export == "-":
         sys.stdout.write(text)
         return EXIT_OK
+    from interview.files.writing import WriteError, write_private
+
     target = Path(args.log_export)
     try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise CliError(f"{target}: cannot write the export ({err.strerror})") from None
+        write_private(target, text, force=args.force)  # 0600, whole, never over a file without --force
+    except WriteError as err:
+        raise CliError(f"cannot write the export: {err.message}", 2 if err.exists else 1) from None
     print(f"learning log exported to {target}", file=sys.stderr)
     return EXIT_OK
 

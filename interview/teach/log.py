@@ -29,17 +29,14 @@ def append_entry(entry: dict[str, Any], path: Path | None = None) -> Path:
     Raises:
         LogError: when the file or its directory cannot be written.
     """
+    from interview.files.writing import WriteError, append_private
+
     path = path or default_log_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # an existing file keeps whatever mode it had otherwise
-            os.write(fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
-    except OSError as err:
-        raise LogError(f"{path}: cannot write the learning log ({err.strerror})") from None
+        # The one writer: 0600, directories 0700, never through a link, onto a device or a database.
+        append_private(path, json.dumps(entry, ensure_ascii=False) + "\n")
+    except WriteError as err:
+        raise LogError(f"cannot write the learning log: {err.message}") from None
     return path
 
 
@@ -72,6 +69,7 @@ def read_entries(path: Path | None = None) -> list[dict[str, Any]]:
 
 def export_markdown(entries: list[dict[str, Any]]) -> str:
     """The log as a Markdown training-portfolio page."""
+    from interview.text import for_markdown
     lines = ["# Learning log — spinal metastases teaching cases", ""]
     if not entries:
         return "\n".join([*lines, "No quiz sessions recorded yet.", ""])
@@ -85,7 +83,8 @@ def export_markdown(entries: list[dict[str, Any]]) -> str:
         lines += ["", f"## {e.get('case_title', e['case_id'])} ({e.get('at', '')})", ""]
         for cp in e.get("checkpoints", []):
             mark = "✔" if cp.get("correct") else "✘"
-            given = cp.get("given") if cp.get("given") is not None else "not answered"
+            # What the learner typed, escaped: no raw HTML, links or images in a portfolio page.
+            given = for_markdown(cp.get("given")) if cp.get("given") is not None else "not answered"
             lines.append(f"- {mark} {cp.get('prompt', cp.get('id'))}: answered {given}, expected {cp.get('expected')}")
     lines.append("")
     return "\n".join(lines)

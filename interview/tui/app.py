@@ -27,15 +27,6 @@ if TYPE_CHECKING:
 EXIT_AFTER_FIRST_RENDER = "SPINE_INTERVIEW_EXIT_AFTER_RENDER"
 
 
-def write_private(path: Path, text: str) -> Path:
-    """Write a patient-data file readable by its owner only (0600), whatever the umask."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(path, 0o600)
-    return path
-
-
 class InterviewApp(App[int]):
     """The spinal-metastasis interview as a chat in the terminal."""
 
@@ -183,7 +174,7 @@ class InterviewApp(App[int]):
         try:
             cases = self.keeper.list_cases(self.flow)
         except Exception as err:  # noqa: BLE001 - the store's own message is the clearest
-            self.notify(f"Cannot list saved cases: {err}", severity="error")
+            self.notify(f"Cannot list saved cases: {err}", severity="error", markup=False)
             return
         self.push_screen(CasePicker(cases), self._resume)
 
@@ -193,14 +184,14 @@ class InterviewApp(App[int]):
         try:
             session, warnings = self.keeper.resume(case_id, self.flow)
         except Exception as err:  # noqa: BLE001
-            self.notify(f"Cannot open case {case_id}: {err}", severity="error")
+            self.notify(f"Cannot open case {case_id}: {err}", severity="error", markup=False)
             return
         self.session = session
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(InterviewScreen(session))
         for w in warnings:
-            self.notify(w, severity="warning", timeout=10)
+            self.notify(w, severity="warning", timeout=10, markup=False)  # they quote answers
         self.call_after_refresh(self.note_in_transcript, warnings)
 
     def export_markdown(self, result: Result) -> Path | None:
@@ -208,13 +199,29 @@ class InterviewApp(App[int]):
         from interview.export.markdown import render_markdown
 
         name = f"spine-case-{self.keeper.case_id or 'unsaved'}.md"
+        return self.write_file(self.export_dir() / name, render_markdown(result, self.flow), "report")
+
+    def write_file(self, path: Path, text: str, what: str, *, force: bool = False) -> Path | None:
+        """Write an export through the one private writer (:mod:`interview.files.writing`); an
+        existing file is replaced only after a yes, a database, link or device never."""
+        from interview.files.writing import WriteError, write_private
+
         try:
-            path = write_private(self.export_dir() / name, render_markdown(result, self.flow))
-        except OSError as err:
-            self.notify(f"Cannot write the report: {err.strerror or err}", severity="error")
+            written = write_private(path, text, force=force)
+        except WriteError as err:
+            if err.exists and not force:
+                from rich.text import Text
+
+                from interview.tui.screens.modals import ConfirmScreen
+
+                self.push_screen(ConfirmScreen(Text(f"{path} already exists. Replace it with this {what}? (y/n)")),
+                                 lambda yes: self.write_file(path, text, what, force=True) if yes
+                                 else self.notify(f"The {what} was not written.", markup=False))
+                return None
+            self.notify(f"Cannot write the {what}: {err.message}", severity="error", markup=False)
             return None
-        self.notify(f"Report written: {path}")
-        return path
+        self.notify(f"{what[0].upper()}{what[1:]} written: {written}", markup=False)
+        return written
 
     def export_dir(self) -> Path:
         """Where exports go: beside the case database when there is one, else the working directory."""
@@ -228,13 +235,7 @@ class InterviewApp(App[int]):
         except ImportError:
             render_transcript = plain_transcript
         name = f"spine-case-{self.keeper.case_id or 'unsaved'}.transcript.txt"
-        try:
-            path = write_private(self.export_dir() / name, render_transcript(self.session))
-        except OSError as err:
-            self.notify(f"Cannot write the transcript: {err.strerror or err}", severity="error")
-            return None
-        self.notify(f"Transcript written: {path}")
-        return path
+        return self.write_file(self.export_dir() / name, render_transcript(self.session), "transcript")
 
     def open_what_if(self) -> None:
         """Open the teaching room's what-if screen, when it is installed."""

@@ -122,12 +122,15 @@ def test_export_markdown_is_the_run_report(capsys):
 @pytest.mark.parametrize(("fmt", "extra"), [("json", []), ("fhir", []), ("fhir", ["--fhir-version", "R5"]),
                                            ("markdown", [])])
 def test_export_to_a_private_file(fmt, extra, tmp_path, capsys):
-    """--output writes an owner-only (0600) file, even over an existing world-readable one."""
+    """--output writes an owner-only (0600) file; over an existing world-readable one only with --force."""
     case_id = _saved(capsys, "renal_stable")
     target = tmp_path / f"out.{fmt}"
     target.write_text("old")
     os.chmod(target, 0o644)
-    code, out, _ = _run(capsys, "cases", "export", case_id, "--format", fmt, *extra, "--output", str(target))
+    code, out, err = _run(capsys, "cases", "export", case_id, "--format", fmt, *extra, "--output", str(target))
+    assert code == 2 and "--force" in err and target.read_text(encoding="utf-8") == "old"
+    code, out, _ = _run(capsys, "cases", "export", case_id, "--format", fmt, *extra, "--output", str(target),
+                        "--force")
     assert code == 0 and out == ""
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert target.read_text(encoding="utf-8") != "old"

@@ -146,12 +146,13 @@ class ConfirmScreen(_Modal):
     DEFAULT_CSS = _MODAL_CSS.format(name="ConfirmScreen")
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str | Text) -> None:
         super().__init__()
         self.question = question
 
     def compose(self) -> ComposeResult:
         with Vertical():
+            # A Text (e.g. holding a file name) is never read as markup.
             yield Static(self.question)
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="error")
@@ -182,11 +183,7 @@ class CasePicker(_Modal):
             yield Static("Continue a saved case (Enter), Escape to cancel", classes="title")
             if not self.cases:
                 yield Static("No saved cases yet.")
-            yield OptionList(*[
-                Option(f"{c.label} · {c.status} · updated {c.updated}"
-                       + (f" · {c.headline}" if getattr(c, "headline", None) else ""), id=str(c.id))
-                for c in self.cases
-            ])
+            yield OptionList(*[Option(case_prompt(c), id=str(c.id)) for c in self.cases])
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -194,3 +191,14 @@ class CasePicker(_Modal):
 
     def action_cancel(self) -> None:
         self.close(None)
+
+
+def case_prompt(case: Any) -> Text:
+    """A saved case's line in the picker: a ``Text``, so a label like ``x[/]`` or ``[T8] Kowalski`` is
+    shown as typed, never read as markup; escapes and control characters are removed."""
+    from interview.text import for_terminal
+
+    line = f"{case.label} · {case.status} · updated {case.updated}"
+    if getattr(case, "headline", None):
+        line += f" · {case.headline}"
+    return Text(for_terminal(line))
