@@ -161,10 +161,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from interview.teach.serve import ServeError, default_learning_dir, serve
 
     learning_dir = Path(args.learning_db).expanduser() if args.learning_db else default_learning_dir()
+    from interview.files.writing import WriteError, make_private_dirs
+
     try:
-        learning_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as err:
-        raise CliError(f"--learning-db {str(learning_dir)[:80]}: cannot create the directory ({err.strerror})") from None
+        make_private_dirs(learning_dir)  # every missing parent 0700, not only the last
+    except WriteError as err:
+        raise CliError(f"--learning-db {str(learning_dir)[:80]}: cannot create the directory ({err})") from None
     try:
         serve(args.host, args.port, args.case, learning_dir=learning_dir, max_sessions=args.max_sessions,
               public_url=args.public_url)

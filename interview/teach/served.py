@@ -41,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--case", metavar="ID", help="open this teaching case as a quiz")
     args = parser.parse_args(argv)
     learning_dir = Path(args.learning_db).expanduser()
-    learning_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    from interview.files.writing import make_private_dirs
+
+    make_private_dirs(learning_dir)  # every missing parent 0700, not only the last
     workdir = Path(tempfile.mkdtemp(prefix="spine-serve-"))  # 0700, this tab's alone
     try:
         app_argv, env = private_argv(args.case, learning_dir, workdir)

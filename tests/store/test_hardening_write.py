@@ -257,9 +257,7 @@ def test_one_writer_in_the_package():
 
     # sqlite: its -wal/-shm; cache: the cache room's own writer (to be routed through this one).
     allowed = {"files/writing.py", "store/sqlite.py", "flow/cache.py"}
-    # The serve room's learning directory (teach/commands.py, teach/served.py), written meanwhile: its
-    # mkdir(parents=True) makes missing parents 0755 — to become make_private_dirs, then this goes.
-    writes = re.compile(r"(?<!learning_dir)\.mkdir\(|os\.open\((?!os\.devnull)[^)]*O_(?:CREAT|WRONLY|RDWR|APPEND)|\bchmod\(|\.write_text\("
+    writes = re.compile(r"\.mkdir\(|os\.open\((?!os\.devnull)[^)]*O_(?:CREAT|WRONLY|RDWR|APPEND)|\bchmod\(|\.write_text\("
                         r"|\.write_bytes\(|(?<![\w.])open\([^)]*['\"][wax]|\.open\([^)]*['\"][wax]|makedirs\(")
     offenders = [f"{path.relative_to(ROOT).as_posix()}: {m.group()}"
                  for path in sorted((ROOT / "interview").rglob("*.py"))
