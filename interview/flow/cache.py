@@ -28,7 +28,6 @@ validated again. The flow's ``sha256`` always comes from the file's bytes, never
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -38,7 +37,6 @@ import pickle
 import secrets
 import stat
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterator
 from functools import cache
@@ -135,24 +133,19 @@ def _key_for_writing(directory: Path) -> bytes:
     key = _read_key(directory)
     if key is not None:
         return key
+    from interview.files.writing import WriteError, write_private  # the write path only: not at start
+
     fresh = secrets.token_bytes(_KEY_SIZE)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".key")  # created 0600
+    target = directory / KEY_FILE
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(fresh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        target = directory / KEY_FILE
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            key = _read_key(directory)
-            if key is not None:
-                return key
-            os.replace(tmp, target)  # the one there is damaged
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        write_private(target, fresh)  # linked into place: a key made meanwhile is never replaced
+    except WriteError as err:
+        if not err.exists:
+            raise
+        key = _read_key(directory)
+        if key is not None:
+            return key  # a racing process won: use its key
+        write_private(target, fresh, force=True)  # the one there is damaged
     return fresh
 
 
@@ -307,21 +300,16 @@ def store(path: Path, raw: bytes, flow: LoadedFlow) -> None:
         if directory is None:
             return
         payload = _payload(flow)
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        from interview.files.writing import make_private_dirs, write_private  # the write path only
+
+        make_private_dirs(directory)
         if not trusted(directory):
             return
         secret = _key_for_writing(directory)
         key = _key(path, raw)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".flow")  # created 0600
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC + key + b"\n" + _mac(secret, key, payload) + b"\n" + payload)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, _entry(directory, path))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # The one writer: atomic, 0600, never through a link; an older entry is replaced.
+        write_private(_entry(directory, path), _MAGIC + key + b"\n" + _mac(secret, key, payload) + b"\n" + payload,
+                      force=True)
     except Exception:  # noqa: BLE001 - a read-only or full disk only costs the next start its time
         return
 

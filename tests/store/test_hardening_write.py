@@ -255,8 +255,8 @@ def test_one_writer_in_the_package():
     """Defect 7 as a class: no module but the writer creates, opens for writing or chmods a file itself."""
     import re
 
-    # sqlite: its -wal/-shm; cache: the cache room's own writer (to be routed through this one).
-    allowed = {"files/writing.py", "store/sqlite.py", "flow/cache.py"}
+    # sqlite: its -wal/-shm files.
+    allowed = {"files/writing.py", "store/sqlite.py"}
     writes = re.compile(r"\.mkdir\(|os\.open\((?!os\.devnull)[^)]*O_(?:CREAT|WRONLY|RDWR|APPEND)|\bchmod\(|\.write_text\("
                         r"|\.write_bytes\(|(?<![\w.])open\([^)]*['\"][wax]|\.open\([^)]*['\"][wax]|makedirs\(")
     offenders = [f"{path.relative_to(ROOT).as_posix()}: {m.group()}"
