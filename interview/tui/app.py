@@ -36,7 +36,8 @@ class InterviewApp(App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (40, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit_case", "Quit", priority=True),
-        Binding("q", "quit_case", "Quit", show=False),
+        # A stray `q` (a list open, a reply browsed) never quits: it asks first.
+        Binding("q", "ask_quit", "Quit", show=False),
         Binding("ctrl+o", "open_case", "Cases"),
     ]
 
@@ -245,6 +246,22 @@ class InterviewApp(App[int]):
             self.notify("The what-if screen is not available in this version.", severity="warning")
             return
         self.push_screen(WhatIfScreen(self.flow, dict(self.session.answers)))
+
+    def action_ask_quit(self) -> None:
+        """Quit after a yes in a dialog (a single `q` never quits; ctrl+q quits at once)."""
+        from interview.tui.screens.modals import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        session = self.session
+        if not self.keeper.saving and (session.answers or session.skipped):
+            question = "This case is not saved (no case storage). Discard it and quit? (y/n)"
+        elif session.answers or session.skipped:
+            question = ("Quit? The case is complete and saved. (y/n)" if session.done else
+                        "Quit? Every answer so far is saved; ctrl+o continues the case later. (y/n)")
+        else:
+            question = "Quit spine-interview? (y/n)"
+        self.push_screen(ConfirmScreen(question), lambda yes: self.exit(0) if yes else None)
 
     def action_quit_case(self) -> None:
         """Quit; without storage an unsaved case is discarded only after asking."""

@@ -75,3 +75,21 @@ def answer_text(q: Question, value: Any) -> str:
     if isinstance(q, IntQuestion) and value in q.labels:
         text += f" — {q.labels[value]}"
     return text
+
+
+def typed_keys(options: list[Choice]) -> list[str] | None:
+    """The keys of a list whose values are numbers or codes that start with a digit, else ``None``.
+
+    Such a list is answered by typing the value itself (ESCC ``0``, ``1a`` … ``3``; KPS ``70``):
+    numbering its options 1, 2, 3… would put a key ``3`` beside grade 1b, and a clinician who
+    types the grade would record another one. Lists of words keep their option numbers.
+    """
+    keys = [str(c.value).lower() for c in options if not isinstance(c.value, bool)]
+    if keys and any(k.lstrip("-")[:1].isdigit() for k in keys):
+        return keys
+    return None
+
+
+def waits_for_enter(key: str, keys: list[str]) -> bool:
+    """Whether typing `key` whole still needs Enter: another value starts with it ("1" before "1a")."""
+    return any(other != key and other.startswith(key) for other in keys)

@@ -8,7 +8,7 @@ from paths import EXAMPLES, ROOT  # noqa: F401 (re-exported for the tests)
 
 from interview.engine.values import coerce
 from interview.flow.model import BoolQuestion, ChoiceQuestion
-from interview.tui.labels import choices
+from interview.tui.labels import choices, typed_keys, waits_for_enter
 from interview.tui.widgets.answer import AnswerArea
 
 
@@ -25,7 +25,12 @@ def keys_for(app: Any, qid: str, value: Any) -> list[str]:
     if isinstance(q, BoolQuestion):
         return ["y" if value else "n"]
     if isinstance(q, ChoiceQuestion):
-        n = next(i for i, c in enumerate(choices(flow, qid)) if c.value == value) + 1
+        options = choices(flow, qid)
+        codes = typed_keys(options)
+        n = next(i for i, c in enumerate(options) if c.value == value) + 1
+        if codes is not None:  # typed by value ("1b", "3"), never by position
+            code = codes[n - 1]
+            return [*code, "enter"] if waits_for_enter(code, codes) else [*code]
         if area.mode == "pick":
             return [str(n)]
         return ["home", "ctrl+k", *str(n), "enter"]

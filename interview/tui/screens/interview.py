@@ -48,7 +48,10 @@ class InterviewScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+z", "back", "Back", priority=True),
+        # Letters are commands only while a list is open (a text or number field types them); the
+        # key legend then leaves them out, and ctrl+s / ctrl+z skip and go back from any question.
         Binding("b", "back", "Back", show=False),
+        Binding("ctrl+s", "skip", "Skip", priority=True),
         Binding("e", "focus_panel", "Edit"),
         Binding("shift+up", "focus_replies", "Replies", priority=True),
         Binding("f1", "help", "Help", priority=True),
@@ -127,14 +130,22 @@ class InterviewScreen(Screen[None]):
                 if areas:
                     # One answer area for the whole interview, re-filled per question: mounting a
                     # new one per answer was most of an answer's latency.
-                    areas[0].display = True
-                    areas[0].ask(qid, session.proposed(qid))
+                    area = areas[0]
+                    area.display = True
+                    area.ask(qid, session.proposed(qid))
                 else:
-                    self.query_one("#chat").mount(AnswerArea(self.flow, qid, session.proposed(qid)))
+                    area = AnswerArea(self.flow, qid, session.proposed(qid))
+                    self.query_one("#chat").mount(area)
+                self._legend_for(area)
             else:
                 for area in areas:
                     area.display = False
                 self.app.open_review()  # type: ignore[attr-defined]
+
+    def _legend_for(self, area: AnswerArea) -> None:
+        """The key legend says what works now: no letters while the field types them, Skip when optional."""
+        hidden = frozenset() if area.question.optional else frozenset({"skip"})
+        self.query_one(KeyBar).fit_to(typing=not area.letters_are_commands, hidden=hidden)
 
     def _ask_turn(self, qid: str, *, teaching: bool) -> None:
         q = self.flow.by_id[qid].model
@@ -198,6 +209,12 @@ class InterviewScreen(Screen[None]):
                                           level="info")
         self.asked = None  # ask again even if it is the same question
         self.sync()
+
+    def action_skip(self) -> None:
+        """Skip the open question (ctrl+s, whatever the reply field holds); a required one says why not."""
+        for area in self.query(AnswerArea):
+            if area.display:
+                area.action_skip()
 
     def action_focus_panel(self) -> None:
         panel = self.query_one(SidePanel)

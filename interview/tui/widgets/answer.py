@@ -1,5 +1,12 @@
 """The answer area: a widget that fits the open question (numbered choices, yes/no, numbers, text).
 
+Keys that cannot be misread: a list whose values are words is numbered 1, 2, 3… and a digit answers
+at once; a list whose values are numbers or codes that start with a digit (ESCC ``0``, ``1a`` … ``3``,
+KPS ``100`` … ``10``) is never numbered by position — the key beside each option is its value, typed
+whole. A code list answers as soon as what was typed is a value no other value starts with (``3``,
+``1b``; ``1`` waits for its letter), and while a value is part-typed every key belongs to it (``b``
+completes ``1b``, it does not go back). A number list (KPS) takes the typed value with Enter.
+
 Bad input never leaves the widget: a value the question cannot take shows the engine's reason and
 what is allowed inline, and the question stays. Valid answers are posted as :class:`Submitted`.
 """
@@ -22,7 +29,7 @@ from textual.widgets import Input
 from interview.engine.values import AnswerError, allowed, coerce
 from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, TextQuestion
-from interview.tui.labels import Choice, choices
+from interview.tui.labels import Choice, choices, typed_keys, waits_for_enter
 from interview.tui.widgets.blocks import Block, BlockView
 from interview.tui.widgets.steady import Caption, NeverScrolls, SkipLink
 
@@ -30,11 +37,17 @@ from interview.tui.widgets.steady import Caption, NeverScrolls, SkipLink
 SHORT_LIST = 9
 
 
+#: The reply field's own keys and their actions, from Input's bindings.
+_EDIT_KEYS = {key.strip(): binding.action for binding in Input.BINDINGS if isinstance(binding, Binding)
+              for key in binding.key.split(",")}
+
+
 class _Entry(Input):
     """The reply field, focused for every question; its messages carry the question they were typed for.
 
-    While the question is a short list (`picking`), a key is an answer or a command, never text: the
-    answer area takes digits and y/n, and other keys go on to the screen's bindings (b, e, t, ?).
+    While the question is a short list (`picking`), a key is an answer or a command, never typed by
+    the field itself: the answer area takes digits and y/n (or the characters of a value, which it
+    shows here), and other keys go on to the screen's bindings (b, e, t, ?).
     One field for every kind of question also means focus never moves between questions, and a
     change of focus cost every switch between a list and a typed answer two more frames.
     """
@@ -51,11 +64,23 @@ class _Entry(Input):
         # While picking, printable keys are answers or commands, so the bindings must see them.
         return False if self.picking else super().check_consume_key(key, character)
 
-    async def _on_key(self, event: Key) -> None:
-        if self.picking and event.is_printable:
-            event.prevent_default()  # not typed; bubbles to the answer area, then to the bindings
+    @on(Key)
+    async def _key(self, event: Key) -> None:
+        if event.is_printable:
+            if self.picking:
+                event.prevent_default()  # not typed; bubbles to the answer area, then to the bindings
+            return
+        action = _EDIT_KEYS.get(event.key)
+        if action is not None:
+            # The field's own keys (Enter, Backspace, ctrl+k…) act here and now, in the order they
+            # were typed. As bindings they would act only once the key had bubbled up to the app,
+            # after a character typed just behind them: "⌫ 7 1 ⏎ 2" recorded no age, or "712".
+            event.stop()
+            event.prevent_default()
+            await self.run_action(action)
 
-    def _on_paste(self, event: Paste) -> None:
+    @on(Paste)
+    def _pasted(self, event: Paste) -> None:
         if self.picking:
             event.prevent_default()  # a list is answered by a key or Enter, not by pasted text
             event.stop()
@@ -68,6 +93,26 @@ def _numbered(number: int, label: str) -> Table:
     row.add_column(ratio=1)
     row.add_row(f"{number}.", label)
     return row
+
+
+def _keyed(key: str, label: str, width: int) -> Table:
+    """An option keyed by its value: ' 1b — thecal sac deformed…', the key in bold, never a position.
+
+    A label that starts with its value ('1b — …', '70 % — …') is not repeated after its key.
+    """
+    row = Table.grid(padding=(0, 1, 0, 0))
+    row.add_column(width=width, justify="right", no_wrap=True)
+    row.add_column(ratio=1)
+    rest = label
+    if label.lower().startswith(key) and not label[len(key):len(key) + 1].isalnum():
+        rest = label[len(key):].lstrip()
+    row.add_row(Text(key, style="bold"), rest)
+    return row
+
+
+def _alternatives(keys: list[str]) -> str:
+    """'0, 1a, 1b or 3'."""
+    return keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " or " + keys[-1]
 
 
 class ChoiceList(BlockView, can_focus=False):
@@ -126,7 +171,8 @@ class AnswerArea(NeverScrolls, Vertical):
     """
 
     BINDINGS = [
-        Binding("s", "skip", "Skip", show=False),
+        Binding("s", "skip", "Skip", show=False),  # only while a list is open: a field types it
+        Binding("ctrl+s", "skip", "Skip", show=False),  # everywhere
     ]
 
     class Submitted(Message):
@@ -153,8 +199,12 @@ class AnswerArea(NeverScrolls, Vertical):
         self.question = self.flow.by_id[question_id].model
         self.proposed = proposed
         self.choices: list[Choice] = choices(self.flow, question_id)
+        #: Per option, the value typed as its key, when values are numbers or codes (else None).
+        self.codes: list[str] | None = typed_keys(self.choices)
         q = self.question
         long_list = len(self.choices) > SHORT_LIST or (isinstance(q, IntQuestion) and bool(self.choices))
+        if isinstance(q, ChoiceQuestion) and self.codes is not None:
+            long_list = False  # typed by value, however long: no filter, no option numbers
         self.mode = "pick" if self.choices and not long_list else ("filter" if self.choices else "entry")
         self._shown: list[int] = list(range(len(self.choices)))
         self._error = getattr(self, "_error", "")
@@ -178,7 +228,7 @@ class AnswerArea(NeverScrolls, Vertical):
         yield Caption("", classes="error", id="error")
         # A clickable caption, not a Button: it looks like one, and Button's stylesheet alone was a
         # noticeable part of parsing the first screen's CSS at start-up.
-        yield SkipLink("Skip (optional) · s", id="skip-row")
+        yield SkipLink(self._skip_caption(), id="skip-row")
 
     def _apply(self) -> None:
         """Show the parts the current question needs, with its values."""
@@ -203,7 +253,10 @@ class AnswerArea(NeverScrolls, Vertical):
         options.display = self.mode in ("pick", "filter")
         options.set_blocks(self._options())
         self.set_error("")
-        self.query_one("#skip-row").display = q.optional
+        skip = self.query_one("#skip-row", SkipLink)
+        skip.display = q.optional
+        if q.optional:
+            skip.show(self._skip_caption())
 
     def ask(self, question_id: str, proposed: Any = None) -> None:
         """Show another question in the same area (the interview's next question)."""
@@ -212,10 +265,28 @@ class AnswerArea(NeverScrolls, Vertical):
         self._highlight_proposed()
         self.focus_answer()
 
+    @property
+    def letters_are_commands(self) -> bool:
+        """Whether a letter typed now is a command (b back, e edit…) rather than text in the field."""
+        return self.mode == "pick"
+
+    @property
+    def by_value(self) -> bool:
+        """Whether this list is answered by typing a value whole (a code list), not by position."""
+        return self.mode == "pick" and self.codes is not None
+
+    def _skip_caption(self) -> str:
+        # `s` is a letter the reply field would type: it skips only while a list is open.
+        return "Skip (optional) · " + ("s or ctrl+s" if self.letters_are_commands else "ctrl+s")
+
     def _hint(self) -> str:
         q = self.question
         if isinstance(q, BoolQuestion):
             return "y / n, or ↑↓ and Enter"
+        if self.by_value:
+            assert self.codes is not None
+            return (f"Type the value: {_alternatives(self.codes)} — or ↑↓ and Enter"
+                    + (" · s skip" if q.optional else ""))
         if self.mode == "pick":
             return f"1–{len(self.choices)}, or ↑↓ and Enter" + (" · s skip" if q.optional else "")
         if self.mode == "filter" and isinstance(q, ChoiceQuestion):
@@ -226,6 +297,9 @@ class AnswerArea(NeverScrolls, Vertical):
         return f"Enter {allowed(q)}{extra}"
 
     def _placeholder(self) -> str:
+        if self.by_value:
+            assert self.codes is not None
+            return f"type {_alternatives(self.codes)}"
         if self.mode == "pick":
             keys = "y or n" if isinstance(self.question, BoolQuestion) else f"1–{len(self.choices)}"
             return f"your answer: {keys}"
@@ -237,6 +311,11 @@ class AnswerArea(NeverScrolls, Vertical):
         # Option refs carry their question: a pick queued for the previous question is not applied
         # to the next one, which reuses this area.
         qid = self.question.id
+        codes = self.codes
+        if codes is not None:
+            width = max(3, *(len(k) for k in codes))  # lined up with the numbered lists
+            return [Block(f"{qid}:{i}", _keyed(codes[i], self.choices[i].label, width), f"{qid}:{i}")
+                    for i in self._shown]
         return [Block(f"{qid}:{i}", _numbered(i + 1, self.choices[i].label), f"{qid}:{i}") for i in self._shown]
 
     def on_mount(self) -> None:
@@ -265,7 +344,12 @@ class AnswerArea(NeverScrolls, Vertical):
         if event.key in ("up", "down"):
             self._move(-1 if event.key == "up" else 1, event)
             return
-        if self.mode != "pick" or event.character is None:
+        if self.mode != "pick":
+            return
+        if self.codes is not None:
+            self._code_key(event)
+            return
+        if event.character is None:
             return
         char = event.character.lower()
         if isinstance(self.question, BoolQuestion) and char in ("y", "n"):
@@ -274,6 +358,64 @@ class AnswerArea(NeverScrolls, Vertical):
         elif char.isdigit() and 1 <= int(char) <= len(self.choices):
             event.stop()
             self._submit_raw(self.choices[int(char) - 1].value)
+
+    def _code_key(self, event: Key) -> None:
+        """A key while a code list is open: part of a value, the value itself, or a command."""
+        assert self.codes is not None
+        entry = self.query_one("#entry", _Entry)
+        typed = entry.value
+        if event.key == "escape" and typed:
+            event.stop()  # clears what was typed; a second Escape goes on to the screen
+            self._show_typed("")
+            return
+        if not event.is_printable or event.character is None:
+            return
+        if typed and entry.selected_text == typed:
+            typed = ""  # a value chosen with ↑↓ is replaced by typing, as in any field
+        candidate = typed + event.character.lower()
+        matches = [i for i, key in enumerate(self.codes) if key.startswith(candidate)]
+        if not matches:
+            if typed or event.character.isdigit():
+                # Within a value, or a number that is no value: never a command, never a position.
+                event.stop()
+                self.set_error(f"no value {candidate!r}: type {_alternatives(self.codes)}")
+            return  # a letter no value starts with: a command (b back, e edit, ? help…)
+        event.stop()
+        if candidate in self.codes and not waits_for_enter(candidate, self.codes):
+            self._submit_raw(self.choices[self.codes.index(candidate)].value)
+            return
+        self._show_typed(candidate)
+
+    def _show_typed(self, typed: str) -> None:
+        """Show a part-typed value in the field and the options it can still become."""
+        assert self.codes is not None
+        entry = self.query_one("#entry", _Entry)
+        if entry.value != typed:
+            with entry.prevent(Input.Changed):
+                entry.value = typed
+            entry.cursor_position = len(typed)
+        self._narrow_to(typed)
+
+    def _narrow_to(self, typed: str) -> None:
+        assert self.codes is not None
+        codes = self.codes
+        shown = [i for i, key in enumerate(codes) if key.startswith(typed)] or list(range(len(codes)))
+        options = self.query_one(ChoiceList)
+        if shown != self._shown:
+            self._shown = shown
+            options.set_blocks(self._options())
+        exact = next((n for n, i in enumerate(shown) if codes[i] == typed), None)
+        options.move_cursor(exact)
+        hint = self.query_one("#hint", Caption)
+        if typed and exact is None:
+            hint.show(f"{typed}…: type {_alternatives([codes[i] for i in shown])}")
+            self.set_error("")
+        elif typed:
+            hint.show(f"{typed}: Enter records it, or type {_alternatives([codes[i] for i in shown if codes[i] != typed])}")
+            self.set_error("")
+        else:
+            hint.show(self._hint())
+            self._highlight_proposed()
 
     @on(ChoiceList.Chosen, "#choices")
     def _picked(self, event: ChoiceList.Chosen) -> None:
@@ -288,6 +430,15 @@ class AnswerArea(NeverScrolls, Vertical):
         if getattr(event, "question_id", None) != self.question.id:
             return  # typed for the previous question
         self.set_error("")
+        if self.by_value:
+            self._narrow_to(event.value.strip().lower())  # a part-typed value was shortened
+            return
+        if self.mode == "filter" and self.codes is not None:
+            # A number list (KPS): the option of the value typed so far is highlighted.
+            typed = event.value.strip().lower()
+            options = self.query_one(ChoiceList)
+            options.move_cursor(next((n for n, i in enumerate(self._shown) if self.codes[i] == typed), None))
+            return
         if self.mode != "filter" or not isinstance(self.question, ChoiceQuestion):
             return
         needle = event.value.strip().lower()
@@ -310,6 +461,20 @@ class AnswerArea(NeverScrolls, Vertical):
             return  # entered for the previous question
         text = event.value.strip()
         q = self.question
+        if self.by_value:
+            assert self.codes is not None
+            typed = text.lower()
+            if typed in self.codes:
+                self._submit_raw(self.choices[self.codes.index(typed)].value)
+            elif typed:
+                rest = [key for key in self.codes if key.startswith(typed)]
+                self.set_error(f"{text!r} is not a value: type {_alternatives(rest or self.codes)}")
+            elif self.query_one(ChoiceList).highlighted is not None:
+                options = self.query_one(ChoiceList)
+                self._submit_raw(self.choices[self._shown[options.highlighted]].value)
+            else:
+                self.set_error(self._hint())
+            return
         if self.mode == "pick":
             options = self.query_one(ChoiceList)
             if options.highlighted is not None:
@@ -364,12 +529,13 @@ class AnswerArea(NeverScrolls, Vertical):
             else:
                 index = max(0, min(count - 1, current + delta))
             options.move_cursor(index)
-            if self.mode == "filter" and not isinstance(self.question, ChoiceQuestion):
-                # A number list (KPS): the field holds the value Enter records, so it follows the
-                # highlight; otherwise a proposed 70 stayed in the field and won over a chosen 60.
+            if self.codes is not None:
+                # A list typed by value (KPS, ESCC): the field holds the value Enter records, so it
+                # follows the highlight; otherwise a proposed 70 stayed in the field and won over a
+                # chosen 60. Selected: typing replaces it.
                 entry = self.query_one("#entry", _Entry)
                 with entry.prevent(Input.Changed):
-                    entry.value = str(self.choices[self._shown[index]].value)
+                    entry.value = self.codes[self._shown[index]]
                 entry.select_all()
 
     def _submit_raw(self, value: Any, *, from_text: bool = False) -> None:

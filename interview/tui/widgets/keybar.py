@@ -29,6 +29,19 @@ class KeyBar(Static):
     ALWAYS_SHOWN = frozenset({"help", "quit_case"})
 
     _shown: str | None = None
+    #: Whether the reply field types letters now (a text or number question, a filtered list):
+    #: single-letter keys (e Edit, t Teaching) are then left out, since they would be typed.
+    typing: bool = False
+    #: Actions not offered for the open question (Skip, when it is required).
+    hidden: frozenset[str] = frozenset({"skip"})
+
+    def fit_to(self, *, typing: bool, hidden: frozenset[str]) -> None:
+        """Say the keys that work for the open question (drawn again only when the legend changes)."""
+        if (typing, hidden) == (self.typing, self.hidden):
+            return
+        self.typing, self.hidden = typing, hidden
+        if self.is_mounted:
+            self._show(self.legend(self.content_size.width or self.app.size.width - 2))
 
     def on_mount(self) -> None:
         # Before the first layout the bar has no size yet: it will span the screen, less padding.
@@ -51,8 +64,10 @@ class KeyBar(Static):
         pairs: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         for binding in [*self._bindings_of(self.screen), *self._bindings_of(self.app)]:
-            if not binding.show or binding.action in seen:
+            if not binding.show or binding.action in seen or binding.action in self.hidden:
                 continue
+            if self.typing and len(binding.key) == 1:
+                continue  # the field would type it
             seen.add(binding.action)
             pairs.append((binding.action, self.app.get_key_display(binding), binding.description))
         while len(pairs) > 1 and sum(len(k) + len(d) + 3 for _, k, d in pairs) - 2 > width:
