@@ -51,6 +51,9 @@ class Statement:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
+#: Recommendation keys that exist only in a provisional result (CONTRACT §7: absent otherwise).
+SECTION_7_ONLY = frozenset({"possible_headlines", "decisive", "possible_urgencies", "possible_flags", "pending"})
+
 PARTS = ("clock", "work_up", "local_treatment", "radiotherapy", "systemic", "supportive", "mdt")
 PART_TITLES = {
     "clock": "Urgency and clock items",
@@ -67,16 +70,24 @@ PART_TITLES = {
 class Recommendation:
     """The headline, rule, urgency and flags of the contract, plus the structured parts (§9.3)."""
 
-    headline: str
-    headline_title: str
-    headline_summary: str
-    rule: str
-    rule_text: str
+    #: ``None`` only in a provisional result whose completions do not agree (CONTRACT §7)
+    headline: str | None
+    headline_title: str | None
+    headline_summary: str | None
+    rule: str | None
+    rule_text: str | None
     urgency: str
     urgency_text: str
     flags: list[str]
-    #: CONTRACT §7: true when the result rests on answers not known yet (never, until §7 is built).
+    #: CONTRACT §7: true when the result rests on answers not known yet.
     provisional: bool = False
+    #: CONTRACT §7 keys, present only in a provisional result (left out of the JSON when ``None``)
+    possible_headlines: list[str] | None = None
+    decisive: list[str] | None = None
+    possible_urgencies: list[str] | None = None
+    possible_flags: list[str] | None = None
+    #: the open answers (``not_known`` on the path of some completion), in flow order
+    pending: list[str] | None = None
     flag_details: list[Statement] = field(default_factory=list)
     clock: list[Statement] = field(default_factory=list)
     work_up: list[Statement] = field(default_factory=list)
@@ -122,7 +133,8 @@ def _json(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return [_json(v) for v in sorted(value, key=repr)]
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _json(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: _json(getattr(value, f.name)) for f in fields(value)
+                if f.name not in SECTION_7_ONLY or getattr(value, f.name) is not None}
     return value
 
 

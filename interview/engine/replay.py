@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interview.engine.session import Session
-from interview.engine.values import AnswerError, coerce
+from interview.engine.values import NOT_KNOWN, AnswerError, coerce
 from interview.files.reading import shorten
 from interview.flow.load import LoadedFlow
 from interview.result import Result
@@ -45,8 +45,10 @@ class Replay:
     unused: list[str] = field(default_factory=list)
 
 
-def check_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict[str, Any]:
+def check_answers(flow: LoadedFlow, answers: Mapping[str, Any], *, not_known: bool = False) -> dict[str, Any]:
     """Validate every given answer against its question (whether or not it is on the path).
+
+    With ``not_known``, a pending finding may hold ``not_known`` (CONTRACT §7).
 
     Raises:
         AnswersError: the first unknown field or bad value, with what is allowed.
@@ -62,7 +64,7 @@ def check_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict[str, Any
         if value is None:
             continue  # an explicit null is "not given"
         try:
-            checked[key] = coerce(flow.by_id[key].model, value)
+            checked[key] = coerce(flow.by_id[key].model, value, not_known=not_known)
         except AnswerError as err:
             raise AnswersError(key, f"field {key!r}: {err.reason}: {shorten(value)} (allowed: {err.allowed})") from None
     return checked
@@ -109,7 +111,21 @@ def replay(flow: LoadedFlow, answers: Mapping[str, Any], *, keep_session: bool =
         AnswersError: unknown field or bad value.
         MissingAnswer: a needed question is not answered.
     """
-    given = check_answers(flow, answers)
+    given = check_answers(flow, answers, not_known=True)
+    if NOT_KNOWN in given.values():  # CONTRACT §7: a provisional result over every completion
+        from interview.engine.provisional import provisional_result
+
+        result, unused, missing = provisional_result(flow, given)
+        if missing is not None:
+            raise MissingAnswer(missing)
+        if result is not None and result.recommendation.pending:
+            session = Session(flow)
+            session.close()
+            return Replay(session, result, unused)
+        answers = {k: v for k, v in given.items() if v != NOT_KNOWN}  # every not_known answer is off the path
+        outcome = replay(flow, answers, keep_session=keep_session)
+        outcome.unused = [k for k in given if k not in outcome.result.path]
+        return outcome
     session = Session(flow)
     try:
         missing = fill(session, given)

@@ -59,20 +59,25 @@ def allowed(q: Question) -> str:
     return f"text of at most {q.max_length} characters"
 
 
-def coerce(q: Question, value: Any, *, from_text: bool = False) -> Any:
+def coerce(q: Question, value: Any, *, from_text: bool = False, not_known: bool = False) -> Any:
     """Return the value a question stores for an input, or raise :class:`AnswerError`.
 
     Args:
         q: the question.
         value: a typed value (from an answers file or a widget) or, with ``from_text``, a string.
         from_text: parse strings as the user would type them ("y", "70", "1.5").
+        not_known: accept :data:`NOT_KNOWN` for a question that may be pending (answers files; the
+            interview itself does not offer it yet).
     """
     fail = _failer(q, value)
     if value == NOT_KNOWN and not from_text:
-        # CONTRACT §7: a pending finding may be answered `not_known`; provisional results are not
-        # built yet, so the answer is refused by name rather than read as a misspelt value.
-        raise fail("'not_known' answers (CONTRACT §7, provisional recommendations) are not supported yet; "
-                   "give the value, or leave the case until the result is known")
+        # CONTRACT §7: only a finding that may still be pending may be answered `not_known`.
+        if not q.may_be_not_known:
+            raise fail("'not_known' is allowed only for findings that may still be pending (CONTRACT §7), "
+                       "not for this one")
+        if not_known:
+            return NOT_KNOWN
+        raise fail("'not_known' (CONTRACT §7) is taken from answers files only; the interview does not offer it yet")
     if isinstance(q, ChoiceQuestion):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise fail("wrong type: expected one of the listed values")

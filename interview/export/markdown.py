@@ -79,6 +79,9 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
         f"**Urgency:** {_URGENCY.get(rec.urgency, rec.urgency)} — {rec.urgency_text}",
         "",
     ]
+    if rec.provisional:  # CONTRACT §7: the banner, what is pending and what decides
+        out[1:1] = ["", f"**PROVISIONAL** — not known yet: {', '.join(rec.pending or [])}. Possible headlines: "
+                    f"{', '.join(rec.possible_headlines or [])}; decided by: {', '.join(rec.decisive or []) or '—'}."]
     if rec.clock:
         out += ["## Urgency and clock items", "", *(_statement(s) for s in rec.clock), ""]
     if rec.flag_details:

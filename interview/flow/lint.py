@@ -706,6 +706,9 @@ def check_contract(flow: LoadedFlow, fields: dict[str, Any]) -> list[tuple[tuple
             found.append((loc, "the contract lists this as optional context, but the question is not `optional: true`"))
         if not spec["optional"] and q.optional:
             found.append((loc, "the contract requires this field, but the question is `optional: true`"))
+        if q.may_be_not_known != bool(spec.get("may_be_not_known", False)):
+            differ("`may_be_not_known`", q.may_be_not_known, bool(spec.get("may_be_not_known", False)),
+                   (*loc, "may_be_not_known"))
         if not spec["optional"]:
             if not _same(q.otherwise, spec.get("otherwise")):
                 differ("`otherwise`", q.otherwise, spec.get("otherwise"), (*loc, "otherwise"))

@@ -177,6 +177,9 @@ class _QuestionBase(Sourced):
     when: Annotated[ExprText | None, Doc("asked only when this is true")] = None
     otherwise: Annotated[Any, Doc("the value that applies when the question is not asked")] = None
     optional: Annotated[bool, Doc("may be skipped; never needed for a recommendation")] = False
+    may_be_not_known: Annotated[
+        bool, Doc("a finding that may still be pending: answers files may give `not_known` (CONTRACT §7)")
+    ] = False
     default: Annotated[ExprText | None, Doc("a value the app proposes; the user may override it")] = None
     default_note: Annotated[str | None, Doc("why the proposed value is what it is")] = None
     on_enter: Annotated[list[Id], Doc("allow-listed engine callbacks")] = field(default_factory=list)

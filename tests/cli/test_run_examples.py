@@ -148,18 +148,32 @@ def test_json_answers_file_gives_the_same_result(tmp_path, name: str) -> None:
     assert from_json == from_yaml
 
 
-@pytest.mark.xfail(strict=True, reason="not-known answers (CONTRACT §7) have their own issue")
 def test_provisional_example_gives_its_fixed_keys() -> None:
-    """The provisional example gives its §7 keys (until then it exits 2 naming CONTRACT §7)."""
+    """The provisional example gives its §7 keys and exits 0 (CONTRACT §2, §7)."""
     proc = run("pending_mri_items", "json")
     assert proc.returncode == 0, proc.stderr
     expected = json.loads((EXAMPLES / "pending_mri_items.expected.json").read_text(encoding="utf-8"))
     assert_contains(expected, json.loads(proc.stdout))
 
 
-def test_provisional_example_is_refused_naming_section_7() -> None:
-    """Until CONTRACT §7 is built, a `not_known` answer exits 2 with one line that names §7."""
-    proc = run("pending_mri_items", "json")
+def test_provisional_markdown_has_a_banner_and_the_pending_answers() -> None:
+    """`--format markdown` of a provisional case says PROVISIONAL and lists what is pending."""
+    proc = run("pending_mri_items", "markdown")
+    assert proc.returncode == 0, proc.stderr
+    assert "PROVISIONAL" in proc.stdout
+    assert "sins_alignment" in proc.stdout and "sins_collapse" in proc.stdout
+
+
+def test_not_known_on_a_field_not_allowed_is_refused(tmp_path) -> None:
+    """`not_known` for a field the contract does not mark may_be_not_known: exit 2, one line naming §7."""
+    import yaml
+
+    answers = yaml.safe_load((EXAMPLES / "pending_mri_items.answers.yaml").read_text(encoding="utf-8"))
+    answers["mri_whole_spine_done"] = "not_known"
+    path = tmp_path / "bad.answers.yaml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "interview", "run", "--answers", str(path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "CONTRACT §7" in lines[0], proc.stderr
+    assert len(lines) == 1 and "CONTRACT §7" in lines[0] and "mri_whole_spine_done" in lines[0], proc.stderr
