@@ -65,9 +65,37 @@ def value_words(flow: LoadedFlow, name: str, value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+def short_name(flow: LoadedFlow, name: str) -> str:
+    """A value's name without its explanation in brackets (a derived value's label is a definition)."""
+    full = value_name(flow, name)
+    if name in flow.derived and " (" in full:
+        return full.split(" (")[0]
+    return full
+
+
+def flag_words(flow: LoadedFlow, flag_id: str, width: int = _NAME_WIDTH) -> str:
+    """A flag by the start of its own text ("Prior radiotherapy at this level…"), never its id."""
+    flag = next((f for f in flow.model.flags if f.id == flag_id), None)
+    if flag is None:
+        return flag_id.replace("_", " ")
+    text = " ".join(flag.text.split())
+    first = text.split(". ")[0].rstrip(".")
+    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
+
+
+def score_words(result: Any, key: str, sub: str) -> str:
+    """One part of a score as read ("9", "Stable (0–6)"), or "not scored" when the path has none."""
+    value = result.scores.get(key)
+    if value is None:
+        return "not scored"
+    part = value.get(sub) if isinstance(value, dict) else value
+    return "—" if part is None else str(part).replace("_", " ")
+
+
 def inputs_lines(flow: LoadedFlow, inputs: dict[str, Any]) -> list[str]:
     """The answers and values behind a statement, one "name: value" line each."""
     return [f"{value_name(flow, k)}: {value_words(flow, k, v)}" for k, v in inputs.items()]
 
 
-__all__ = ["URGENCY_WORDS", "basis_words", "inputs_lines", "urgency_words", "value_name", "value_words"]
+__all__ = ["URGENCY_WORDS", "basis_words", "flag_words", "inputs_lines", "score_words", "short_name",
+           "urgency_words", "value_name", "value_words"]

@@ -12,11 +12,16 @@ from interview.result import Result
 
 @dataclass(frozen=True)
 class Change:
-    """One value that differs: what it was and what it becomes."""
+    """One value that differs, in a clinician's words: what it was and what it becomes.
+
+    ``kind`` says where it shows: ``"score"``, ``"derived"`` (a value the rules read) or
+    ``"recommendation"`` (headline, rule, urgency, flags).
+    """
 
     label: str
     before: str
     after: str
+    kind: str = "score"
 
 
 @dataclass
@@ -29,28 +34,37 @@ class WhatIf:
     error: str | None = None
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def recommendation_changes(self) -> list[Change]:
+        """The changes to the recommendation itself (empty: the advice stays as it was)."""
+        return [c for c in self.changes if c.kind == "recommendation"]
 
-_SCORE_KEYS = (("sins", "total", "SINS total"), ("sins", "category", "SINS category"),
+
+#: (score key, part, label): each part of a score compared, as its band reads, never its code.
+_SCORE_KEYS = (("sins", "total", "SINS total"), ("sins", "band_label", "SINS category"),
                ("escc", "class", "ESCC class"), ("tokuhashi", "total", "Tokuhashi total"),
-               ("tokuhashi", "band", "Tokuhashi band"), ("tomita", "total", "Tomita total"),
-               ("tomita", "strategy", "Tomita strategy"), ("modified_bauer", "total", "Modified Bauer total"))
+               ("tokuhashi", "band_label", "Tokuhashi band"), ("tomita", "total", "Tomita total"),
+               ("tomita", "band_label", "Tomita strategy"), ("modified_bauer", "total", "Modified Bauer total"))
+_DERIVED = ("mechanically_unstable", "radiosensitivity", "ecog")
 
 
-def _score(result: Result, key: str, sub: str) -> str:
-    value = result.scores.get(key)
-    return "not computed" if value is None else str(value.get(sub))
-
-
-def diff(before: Result, after: Result) -> list[Change]:
+def diff(before: Result, after: Result, flow: LoadedFlow) -> list[Change]:
     """Scores, derived routing values and the recommendation that differ between two results."""
-    out = [Change(label, _score(before, k, s), _score(after, k, s))
-           for k, s, label in _SCORE_KEYS]
-    for key in ("mechanically_unstable", "radiosensitivity", "ecog"):
-        out.append(Change(key.replace("_", " "), str(before.derived.get(key)), str(after.derived.get(key))))
+    from interview.present import flag_words, score_words, short_name, urgency_words, value_words
+
+    out = [Change(label, score_words(before, k, s), score_words(after, k, s)) for k, s, label in _SCORE_KEYS]
+    for key in _DERIVED:
+        out.append(Change(short_name(flow, key), value_words(flow, key, before.derived.get(key)),
+                          value_words(flow, key, after.derived.get(key)), "derived"))
     b, a = before.recommendation, after.recommendation
-    out += [Change("Headline", b.headline_title, a.headline_title), Change("Rule", b.rule, a.rule),
-            Change("Urgency", b.urgency, a.urgency),
-            Change("Flags", ", ".join(sorted(b.flags)) or "none", ", ".join(sorted(a.flags)) or "none")]
+
+    def flags(rec: Any) -> str:
+        return "; ".join(flag_words(flow, f) for f in sorted(rec.flags)) or "none"
+
+    out += [Change("Headline", b.headline_title, a.headline_title, "recommendation"),
+            Change("Decision rule", b.rule, a.rule, "recommendation"),
+            Change("Urgency", urgency_words(b.urgency), urgency_words(a.urgency), "recommendation"),
+            Change("Flags", flags(b), flags(a), "recommendation")]
     return [c for c in out if c.before != c.after]
 
 
@@ -68,4 +82,4 @@ def what_if(flow: LoadedFlow, answers: dict[str, Any], changed: dict[str, Any]) 
         return WhatIf(before, None, needs=err.question_id)
     except AnswersError as err:
         return WhatIf(before, None, error=err.message)
-    return WhatIf(before, after, changes=diff(before, after))
+    return WhatIf(before, after, changes=diff(before, after, flow))

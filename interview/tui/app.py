@@ -32,6 +32,11 @@ class InterviewApp(App[int]):
 
     TITLE = "spine-interview"
     ENABLE_COMMAND_PALETTE = False
+    #: Without colour (NO_COLOR, a monochrome terminal) a highlight is reversed, not lost.
+    CSS = """
+    OptionList:nocolor > .option-list--option-highlighted { text-style: reverse bold; }
+    CollapsibleTitle:nocolor:focus { text-style: reverse bold; }
+    """
     #: Screen classes by terminal height (lists are sized to fit: see AnswerArea's CSS).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (40, "-tall")]
     BINDINGS = [
@@ -39,6 +44,8 @@ class InterviewApp(App[int]):
         # A stray `q` (a list open, a reply browsed) never quits: it asks first.
         Binding("q", "ask_quit", "Quit", show=False),
         Binding("ctrl+o", "open_case", "Cases"),
+        Binding("ctrl+n", "new_case", "New case"),
+        Binding("ctrl+l", "label_case", "Label"),
     ]
 
     def __init__(self, flow: LoadedFlow, *, session: Session | None = None, keeper: CaseKeeper | None = None,
@@ -178,6 +185,52 @@ class InterviewApp(App[int]):
             self.notify(f"Cannot list saved cases: {err}", severity="error", markup=False)
             return
         self.push_screen(CasePicker(cases), self._resume)
+
+    def action_new_case(self) -> None:
+        """Start a new case. The one open is saved already (it is said so); unsaved, ask first."""
+        from interview.tui.screens.modals import ConfirmScreen, LabelScreen
+
+        if isinstance(self.screen, ConfirmScreen | LabelScreen):
+            return
+        session = self.session
+        if not (session.answers or session.skipped):
+            self.notify("This is a new case already: answer the first question (ctrl+l sets its label).")
+            return
+        if self.keeper.saving:
+            label = self.keeper.label()
+            saved = f"Case {label} is saved" if label else "The case is saved"
+            self._start_new_case(f"{saved} (ctrl+o reopens it). New case started.")
+            return
+        self.push_screen(
+            ConfirmScreen("This case is not saved (no case storage). Discard it and start a new case? (y/n)"),
+            lambda yes: self._start_new_case("New case started; the previous one was discarded.") if yes else None)
+
+    def _start_new_case(self, message: str) -> None:
+        self.keeper.new_case(self.session)
+        self.session = Session(self.flow)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(InterviewScreen(self.session))
+        self.notify(message, markup=False)
+
+    def action_label_case(self) -> None:
+        """Set or change the case label in a small dialog (checked as every label is)."""
+        from interview.tui.screens.modals import ConfirmScreen, LabelScreen
+
+        if isinstance(self.screen, ConfirmScreen | LabelScreen):
+            return
+        self.push_screen(LabelScreen(self.keeper.label(), saved=self.keeper.saving), self._set_label)
+
+    def _set_label(self, label: str | None) -> None:
+        if label is None:
+            return
+        try:
+            stored = self.keeper.set_label(label)
+        except Exception as err:  # noqa: BLE001 - LabelError or the store's error, one line
+            self.notify(f"The label was not set: {err}", severity="error", markup=False)
+            return
+        when = "" if self.keeper.case_id else " (saved with the first answer)"
+        self.notify(f"Case label: {stored}{when}", markup=False)
 
     def _resume(self, case_id: str | None) -> None:
         if not case_id:

@@ -26,6 +26,8 @@ class CaseKeeper:
         self._opened = False
         self._store: Any = None
         self._warning: str | None = None
+        #: A label set before the case's first answer: the case is created with it.
+        self.pending_label: str | None = None
 
     def open(self) -> None:
         """Open the case store, once; a store that cannot be opened leaves a :attr:`warning`."""
@@ -68,7 +70,8 @@ class CaseKeeper:
         if self.store is None or self.case_id is not None:
             return None
         try:
-            self.case_id = self.store.create_case(session.flow)
+            self.case_id = self.store.create_case(session.flow, self.pending_label)
+            self.pending_label = None
             self.store.attach(session, self.case_id)
         except Exception as err:  # noqa: BLE001
             return self._fail(err)
@@ -94,6 +97,37 @@ class CaseKeeper:
         except Exception as err:  # noqa: BLE001
             return self._fail(err)
         return None
+
+    def label(self) -> str | None:
+        """The label of the case being interviewed (a label waiting for the first answer), or None."""
+        if self.case_id is None or self.store is None:
+            return self.pending_label
+        try:
+            return self.store.get_case(self.case_id).summary.label
+        except Exception:  # noqa: BLE001 - a label is not worth an error here
+            return None
+
+    def set_label(self, label: str) -> str:
+        """Label the case (checked by :func:`interview.text.check_label`); returns what was stored.
+
+        Before the first answer there is no case yet: the label waits and the case is created with it.
+        Raises ``LabelError`` for a label that cannot be stored, or the store's error.
+        """
+        from interview.text import check_label
+
+        label = check_label(label)
+        if self.case_id is None or self.store is None:
+            self.pending_label = label
+        else:
+            self.store.set_label(self.case_id, label)
+        return label
+
+    def new_case(self, old: Session) -> None:
+        """Forget the case being interviewed (it stays saved): the next answer creates a new one."""
+        if self.store is not None:
+            self.store.detach(old)  # the old session no longer writes to its case
+        self.case_id = None
+        self.pending_label = None
 
     def list_cases(self, flow: LoadedFlow | None = None) -> list[Any]:
         """The saved cases (empty without a store).

@@ -93,12 +93,12 @@ async def test_what_if_shows_new_headline_and_keeps_case(flow, colon_case):
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        picker = screen.query_one("#picker")
-        ids = [picker.get_option_at_index(i).id for i in range(picker.option_count)]
+        picker = screen.query_one("#questions")
+        ids = [b.ref for b in picker.blocks]
         await pilot.press(*["down"] * ids.index("sins_pain"), "enter")
         await pilot.pause()
         assert screen.editing == "sins_pain"
-        await pilot.press("enter")  # first option: mechanical
+        await pilot.press("1")  # option 1: mechanical
         await pilot.pause()
         diff = str(screen.query_one("#diff-text").render())
         assert "Headline: Conventional external beam radiotherapy (cEBRT) → Stabilisation, then radiotherapy" in diff
@@ -123,17 +123,17 @@ async def test_what_if_asks_for_questions_the_change_brings(flow, colon_case):
 
     async with Host().run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("enter", "enter")  # neuro_deficit → Yes
+        await pilot.press("enter", "y")  # neuro_deficit → Yes
         await pilot.pause()
         assert screen.editing == "deficit_progressing"
-        await pilot.press("enter")  # Yes
+        await pilot.press("y")  # Yes
         await pilot.pause()
         assert screen.editing == "hours_since_deficit_onset"
         await pilot.press("2", "0", "enter")
         await pilot.pause()
         assert screen.editing == "frankel"
-        await pilot.press("down", "down", "down", "enter")  # D
+        await pilot.press("4")  # D
         await pilot.pause()
         diff = str(screen.query_one("#diff-text").render())
         assert "Emergency decompression and stabilisation, then radiotherapy" in diff
-        assert "Urgency: elective → emergency" in diff
+        assert "Urgency: Elective → EMERGENCY — now / within 24 h" in diff

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from interview.flow.load import LoadedFlow
@@ -63,10 +63,24 @@ def help_text(flow: LoadedFlow, question_id: str) -> Text:
 
 
 class EditScreen(_Modal):
-    """Change one earlier answer; dismisses with the new value, or ``None`` when cancelled."""
+    """Change one earlier answer; dismisses with the new value, or ``None`` when cancelled.
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="EditScreen")
+    The interview's own answer area, with its keys (numbers for a list of words, the value itself for
+    numbers and codes), opened on the current answer: it is highlighted and marked ``▸``, and Enter
+    keeps it. The list is as tall as the screen allows and scrolls, so every option can be reached.
+    """
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="EditScreen") + """
+    EditScreen #edit-answer { max-height: 100%; }
+    /* The list scrolls (a scrollbar says there is more), sized to the screen in _fit_list. */
+    EditScreen #edit-answer ChoiceList { overflow-y: auto; scrollbar-gutter: stable; }
+    EditScreen .now { height: auto; }
+    EditScreen .hint { height: auto; color: $text-muted; }
+    """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    #: Rows kept free below the list for an inline error message.
+    _SPARE_ROWS = 1
 
     def __init__(self, flow: LoadedFlow, question_id: str, current: Any) -> None:
         super().__init__()
@@ -75,11 +89,38 @@ class EditScreen(_Modal):
         self.current = current
 
     def compose(self) -> ComposeResult:
+        from interview.tui.labels import answer_text
+
         q = self.flow.by_id[self.question_id].model
-        with Vertical():
-            yield Static(f"Edit: {q.prompt}", classes="title")
+        now = "skipped" if self.current is None else answer_text(q, self.current)
+        with Vertical(id="edit-box"):
+            yield Static(Text(f"Edit: {q.prompt}"), classes="title")
+            yield Static(Text.assemble(("Now: ", "bold"), now,
+                                       "  (▸ marks it below; Enter keeps it)" if self.current is not None else ""),
+                         classes="now")
             yield AnswerArea(self.flow, self.question_id, self.current, id="edit-answer")
             yield Static("Escape cancels. Answers that leave the path are dropped and shown.", classes="hint")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def _fit_list(self) -> None:
+        """Let the option list take every row the dialog has (90% of the screen) besides its text."""
+        from interview.tui.widgets.answer import ChoiceList
+
+        choices = self.query_one(ChoiceList)
+        if not choices.display:
+            return
+        box = self.query_one("#edit-box")
+        limit = int(self.size.height * 0.9)
+        chrome = box.outer_size.height - choices.outer_size.height
+        rows = max(3, limit - chrome - self._SPARE_ROWS)
+        if choices.styles.max_height is None or choices.styles.max_height.value != rows:
+            choices.styles.max_height = rows
+            self.call_after_refresh(choices.move_cursor, choices.cursor)  # the current answer stays in view
 
     @on(AnswerArea.Submitted)
     def _done(self, event: AnswerArea.Submitted) -> None:
@@ -133,7 +174,8 @@ class HelpScreen(_Modal):
             yield Static(Text(
                 "Keys: 1–9 / y n answer · ↑↓ Enter pick · s skip (optional) · ctrl+z or b back · "
                 "shift+↑ your replies (Enter or a click edits one) · e the same from the panel · "
-                "esc back to the reply field · t teaching · f2 side panel · ctrl+o saved cases · ctrl+q quit",
+                "esc back to the reply field · t teaching · f2 side panel · ctrl+o saved cases · "
+                "ctrl+n new case · ctrl+l case label · ctrl+q quit",
                 style="dim"))
 
     def action_close(self) -> None:
@@ -166,6 +208,61 @@ class ConfirmScreen(_Modal):
 
     def action_answer(self, value: bool) -> None:
         self.close(value)
+
+
+class LabelScreen(_Modal):
+    """Set or change the case label; dismisses with the label typed, or ``None``.
+
+    The label is checked as every label is (:func:`interview.text.check_label`): a refused one shows
+    why under the field and the dialog stays.
+    """
+
+    DEFAULT_CSS = _MODAL_CSS.format(name="LabelScreen") + """
+    LabelScreen Input { margin: 0; }
+    LabelScreen .error { color: $text-error; text-style: bold; height: auto; }
+    LabelScreen .hint { color: $text-muted; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: str | None, *, saved: bool = True) -> None:
+        super().__init__()
+        self.current = current
+        self.saved = saved
+
+    def compose(self) -> ComposeResult:
+        from interview.text import for_terminal
+
+        with Vertical():
+            yield Static("Case label", classes="title")
+            now = for_terminal(self.current) if self.current else "none yet"
+            yield Static(Text.assemble(("Now: ", "bold"), now))
+            field = Input(value=for_terminal(self.current or ""), placeholder="e.g. bed 12 T8 — no names",
+                          id="label", max_length=200)
+            field.cursor_blink = False
+            yield field
+            yield Static("", classes="error", id="label-error")
+            yield Static("Enter saves · Escape cancels. A label helps you find the case (ctrl+o); "
+                         "avoid names and other identifying details.", classes="hint")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#label", Input)
+        field.focus()
+        field.select_all()
+
+    @on(Input.Submitted, "#label")
+    def _entered(self, event: Input.Submitted) -> None:
+        from interview.text import LabelError, check_label
+
+        event.stop()
+        try:
+            label = check_label(event.value)
+        except LabelError as err:
+            self.query_one("#label-error", Static).update(Text(f"✗ {err}"))
+            return
+        self.close(label)
+
+    def action_cancel(self) -> None:
+        self.close(None)
 
 
 class CasePicker(_Modal):

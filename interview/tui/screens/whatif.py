@@ -1,9 +1,16 @@
-"""What-if: change one answer of a case and see what changes in the scores and the recommendation."""
+"""What-if: change one answer of a case and see what changes in the scores and the recommendation.
+
+The answers are picked with the interview's own answer area (the same keys: numbers for a list of
+words, the value itself for numbers and codes), opened on the answer the case has now. After each
+change the cursor stays on the question that was changed; picking the answer it already has is not a
+change; and a change that leaves the recommendation as it was says so in words.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.padding import Padding
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,14 +18,19 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 
 from interview.engine.replay import replay
-from interview.engine.values import AnswerError, coerce, display
 from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion
+from interview.present import urgency_words, value_name
 from interview.teach.whatif import WhatIf, what_if
+from interview.tui.labels import answer_text
+from interview.tui.widgets.answer import AnswerArea
+from interview.tui.widgets.blocks import Block, BlockView
+
+#: Marks a changed answer in the list (a symbol and words: never colour alone).
+CHANGED_MARK = "✎"
 
 
 def value_choices(flow: LoadedFlow, question_id: str) -> list[tuple[Any, str]]:
@@ -33,6 +45,19 @@ def value_choices(flow: LoadedFlow, question_id: str) -> list[tuple[Any, str]]:
     return []
 
 
+class QuestionList(BlockView):
+    """The case's answers, one per question on its path; Enter picks one to change."""
+
+    DEFAULT_CSS = """
+    QuestionList { height: 1fr; min-height: 4; margin: 0 1; scrollbar-gutter: stable; }
+    """
+
+    def focus_gained(self) -> None:
+        """Start on the first answer, or stay where the cursor was."""
+        if self.cursor is None or self.cursor not in self.choosable():
+            self.action_cursor_edge(0)
+
+
 class WhatIfScreen(Screen[None]):
     """Pick an answer on the case's path, change it, and read the difference (before → after).
 
@@ -43,14 +68,17 @@ class WhatIfScreen(Screen[None]):
     WhatIfScreen { layout: vertical; }
     WhatIfScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; text-style: bold; }
     WhatIfScreen #hint { height: auto; padding: 0 1; color: $text-muted; }
-    WhatIfScreen #picker { height: 1fr; min-height: 5; margin: 0 1; }
-    WhatIfScreen #value { margin: 0 1; }
-    WhatIfScreen #diff { height: auto; max-height: 11; border-top: solid $accent; padding: 0 1; }
+    WhatIfScreen #whatif-answer { height: 1fr; max-height: 100%; margin: 0 1; }
+    /* The whole list, scrolling, in the room the question list leaves while an answer is picked. */
+    WhatIfScreen #whatif-answer ChoiceList {
+        height: 1fr; max-height: 100%; overflow-y: auto; scrollbar-gutter: stable;
+    }
+    WhatIfScreen #diff { height: auto; max-height: 40%; border-top: solid $accent; padding: 0 1; }
     WhatIfScreen .hidden { display: none; }
     """
 
     BINDINGS = [
-        Binding("escape", "leave", "Back to the case"),
+        Binding("escape", "leave", "Back"),
         Binding("r", "reset", "Undo changes"),
     ]
 
@@ -63,18 +91,23 @@ class WhatIfScreen(Screen[None]):
         self.original: dict[str, Any] = dict(answers)
         self.changed: dict[str, Any] = {}
         self.outcome: WhatIf | None = None
+        self.message: str | None = None  # what the last pick did, when it changed nothing
         self._path = replay(flow, self.original).result.path
+        #: the question picked from the list (the cursor returns to it after the change)
+        self._picked: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("What if…? Change one answer and compare", id="title", markup=False)
         yield Static(id="hint", markup=False)
-        yield OptionList(id="picker")
-        yield Input(id="value", classes="hidden")
+        yield QuestionList(id="questions")
+        first = next(iter(self._listed()), self._path[0])
+        yield AnswerArea(self.flow, first, None, id="whatif-answer", classes="hidden")
         with VerticalScroll(id="diff"):
             yield Static(id="diff-text", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
+        self._render_diff()
         self._show_questions()
 
     # --- lists ----------------------------------------------------------------------------------
@@ -82,21 +115,36 @@ class WhatIfScreen(Screen[None]):
     def _answers(self) -> dict[str, Any]:
         return {**self.original, **self.changed}
 
-    def _show_questions(self) -> None:
+    def _listed(self) -> list[str]:
+        return [qid for qid in self._path if not self.flow.by_id[qid].model.optional]
+
+    def _blocks(self) -> list[Block]:
         answers = self._answers()
-        picker = self.query_one("#picker", OptionList)
-        self.query_one("#value").add_class("hidden")
-        picker.remove_class("hidden")
-        picker.clear_options()
-        for qid in self._path:
+        blocks = []
+        for qid in self._listed():
             q = self.flow.by_id[qid].model
-            if q.optional:
-                continue
-            mark = "* " if qid in self.changed else ""
-            picker.add_option(Option(f"{mark}{q.prompt} — {display(q, answers.get(qid))}", id=qid))
-        picker.highlighted = 0
-        picker.focus()
-        self.query_one("#hint", Static).update("Pick the answer to change (Enter). * marks a changed answer.")
+            now = answer_text(q, answers.get(qid))
+            text = Text(q.prompt)
+            text.append(" — ")
+            text.append(now, style="bold")
+            if qid in self.changed:
+                was = answer_text(q, self.original.get(qid)) if qid in self.original else "not asked"
+                text.append(f"  {CHANGED_MARK} changed, was: {was}", style="italic")
+            blocks.append(Block(f"{qid}:{now}:{qid in self.changed}", Padding(text, (0, 0, 0, 2)), qid))
+        return blocks
+
+    def _show_questions(self) -> None:
+        questions = self.query_one(QuestionList)
+        self.query_one("#whatif-answer").add_class("hidden")
+        questions.remove_class("hidden")
+        questions.set_blocks(self._blocks())
+        # The cursor stays on the question that was changed (or the one it was on), never the top.
+        at = next((i for i, b in enumerate(questions.blocks) if b.ref and b.ref == self._picked), None)
+        if at is not None:
+            questions.move_cursor(at)
+        questions.focus()
+        self.query_one("#hint", Static).update(
+            f"Pick the answer to change: ↑↓ and Enter. {CHANGED_MARK} marks a changed answer; r undoes every change.")
 
     def watch_editing(self, question_id: str | None) -> None:
         if question_id is None:
@@ -104,73 +152,82 @@ class WhatIfScreen(Screen[None]):
             return
         q = self.flow.by_id[question_id].model
         current = self._answers().get(question_id)
+        now = "not answered" if current is None else answer_text(q, current)
         self.query_one("#hint", Static).update(
-            f"{q.prompt}\nNow: {display(q, current)}. Pick the new answer (Enter), escape to cancel.")
-        picker = self.query_one("#picker", OptionList)
-        field = self.query_one("#value", Input)
-        options = value_choices(self.flow, question_id)
-        if options:
-            picker.clear_options()
-            picker.add_options([Option(label, id=str(i)) for i, (_, label) in enumerate(options)])
-            picker.highlighted = 0
-            picker.focus()
-        else:
-            picker.add_class("hidden")
-            field.value = "" if current is None else str(current)
-            field.remove_class("hidden")
-            field.focus()
+            f"{q.prompt}\nNow: {now}" + (" (▸ in the list; Enter keeps it)" if current is not None else "")
+            + ". Pick the new answer; Escape cancels.")
+        self.query_one(QuestionList).add_class("hidden")
+        area = self.query_one("#whatif-answer", AnswerArea)
+        area.remove_class("hidden")
+        area.ask(question_id, current)
 
     # --- picking --------------------------------------------------------------------------------
 
-    @on(OptionList.OptionSelected, "#picker")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
+    @on(BlockView.Chosen, "#questions")
+    def _question_chosen(self, event: BlockView.Chosen) -> None:
         event.stop()
-        if self.editing is None:
-            self.editing = str(event.option.id)
-            return
-        value = value_choices(self.flow, self.editing)[int(str(event.option.id))][0]
-        self._apply(self.editing, value)
+        self._picked = event.ref
+        self.editing = event.ref
 
-    @on(Input.Submitted, "#value")
-    def _typed(self, event: Input.Submitted) -> None:
+    @on(AnswerArea.Submitted)
+    def _answered(self, event: AnswerArea.Submitted) -> None:
         event.stop()
-        if self.editing is None:
+        if self.editing is None or event.question_id != self.editing:
             return
-        try:
-            value = coerce(self.flow.by_id[self.editing].model, event.value, from_text=True)
-        except AnswerError as err:
-            self.notify(f"{err.reason}; allowed: {err.allowed}", severity="error")
-            return
-        self._apply(self.editing, value)
+        self._apply(self.editing, event.value)
+
+    @on(AnswerArea.SkipRequested)
+    def _no_skip(self, event: AnswerArea.SkipRequested) -> None:
+        event.stop()
+        self.query_one("#whatif-answer", AnswerArea).set_error("a what-if needs an answer; Escape cancels")
 
     def _apply(self, question_id: str, value: Any) -> None:
-        self.changed[question_id] = value
-        self.outcome = what_if(self.flow, self.original, self.changed)
-        if self.outcome.needs is not None:
+        q = self.flow.by_id[question_id].model
+        if question_id in self._answers() and self._answers()[question_id] == value:
+            # The answer it already has: not a change.
+            self.message = f"{value_name(self.flow, question_id)}: {answer_text(q, value)} is already the answer — nothing changes."
+            self._render_diff()
+            self.editing = None
+            return
+        self.message = None
+        if question_id in self.original and self.original[question_id] == value:
+            self.changed.pop(question_id, None)  # back to the case's own answer: that change is undone
+        else:
+            self.changed[question_id] = value
+        self.outcome = what_if(self.flow, self.original, self.changed) if self.changed else None
+        if self.outcome is not None and self.outcome.needs is not None:
             needed = self.outcome.needs
             self.notify(f"This change brings a new question onto the path: "
-                        f"{self.flow.by_id[needed].model.prompt} — answer it to see the outcome.")
+                        f"{self.flow.by_id[needed].model.prompt} — answer it to see the outcome.", markup=False)
             self.editing = None
             self.editing = needed
             return
-        if self.outcome.after is not None:
+        if self.outcome is not None and self.outcome.after is not None:
             self._path = self.outcome.after.path
+        elif not self.changed:
+            self._path = replay(self.flow, self.original).result.path
         self._render_diff()
         self.editing = None
 
     def _render_diff(self) -> None:
         text = Text()
         outcome = self.outcome
+        if self.message:
+            text.append(self.message + "\n", style="italic")
         if outcome is None or not self.changed:
-            text.append("No change yet.", style="italic")
+            text.append("No change yet: the case is as it was entered.", style="italic")
         elif outcome.error:
-            text.append(outcome.error, style="red")
+            text.append(outcome.error, style="bold")
         elif outcome.after is not None:
             text.append("Changed: ", style="bold")
-            text.append(", ".join(f"{self.flow.by_id[k].model.id} → {display(self.flow.by_id[k].model, v)}"
+            text.append("; ".join(f"{value_name(self.flow, k)} → {answer_text(self.flow.by_id[k].model, v)}"
                                   for k, v in self.changed.items()) + "\n")
             if not outcome.changes:
-                text.append("Nothing changes in the scores or the recommendation.\n", style="italic")
+                text.append("Nothing changes: the scores and the recommendation stay as they were.\n", style="bold")
+            elif not outcome.recommendation_changes:
+                rec = outcome.after.recommendation
+                text.append("The recommendation does not change: still ", style="bold")
+                text.append(f"{rec.headline_title} ({urgency_words(rec.urgency)}).\n")
             for c in outcome.changes:
                 text.append(f"{c.label}: ", style="bold")
                 text.append(f"{c.before} → {c.after}\n")
@@ -189,9 +246,11 @@ class WhatIfScreen(Screen[None]):
 
     def action_reset(self) -> None:
         """Forget every change."""
+        if self.editing is not None:
+            return  # `r` is typed into an answer, never an undo of everything
         self.changed.clear()
         self.outcome = None
+        self.message = None
         self._path = replay(self.flow, self.original).result.path
         self._render_diff()
-        self.editing = None
         self._show_questions()

@@ -119,6 +119,7 @@ class ChoiceList(BlockView, can_focus=False):
     """The numbered options of a question, answered from the reply field (or a click)."""
 
     CURSOR_NEEDS_FOCUS = False
+    MARK_GUTTER = True  # "▸" before the highlighted option: seen without colour (NO_COLOR)
     WIDTH_FROM_PARENT = True
     SCOPED_CSS = False  # its rules name the screen's height class (.-short), above this widget
 

@@ -31,7 +31,9 @@ class EmergencyBanner(Caption):
             return
         text = Text()
         for n, a in enumerate(emergencies):
-            text.append(("\n" if n else "") + f"⚠ {a.title}", style="bold")
+            # Words and a symbol, not the red alone: the banner reads the same without colour.
+            word = "" if "emergency" in a.title.lower() else "EMERGENCY: "
+            text.append(("\n" if n else "") + f"⚠ {word}{a.title}", style="bold")
             if compact and a.summary:
                 # Every action in one line: on a short terminal none of them is left out.
                 text.append(f"\n{a.summary}")

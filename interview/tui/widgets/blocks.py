@@ -57,6 +57,8 @@ class BlockView(ScrollView, can_focus=True):
         color: $block-cursor-foreground;
         text-style: $block-cursor-text-style;
     }
+    /* Without colour (NO_COLOR, a monochrome terminal) the cursor's background is gone: reverse it. */
+    BlockView:nocolor > .blockview--cursor { text-style: reverse bold; }
     """
 
     BINDINGS = [
@@ -75,6 +77,12 @@ class BlockView(ScrollView, can_focus=True):
     #: While hidden, draw at the parent's content width (a list shown for a question, whose width is
     #: its parent's); a view whose width is its own (a side panel) waits to be laid out.
     WIDTH_FROM_PARENT = False
+    #: Drawn at the start of the cursor's first row, so the cursor is seen without colour (NO_COLOR,
+    #: a monochrome terminal, a reader who cannot tell the colours apart).
+    CURSOR_MARK = "▸ "
+    #: Keep a column for the mark before every row (a list of options); otherwise the mark is drawn
+    #: only over blank cells at the start of the row (an indented reply or answer), never over text.
+    MARK_GUTTER = False
 
     class Chosen(Message):
         """A block was chosen (Enter or a click); `ref` says what it refers to."""
@@ -144,9 +152,13 @@ class BlockView(ScrollView, can_focus=True):
             width = max(0, parent.content_region.width - styles.gutter.width - stable)
         return width
 
+    def _gutter(self) -> int:
+        return len(self.CURSOR_MARK) if self.MARK_GUTTER else 0
+
     def _draw(self, block: Block, width: int) -> list[Strip]:
         rows = self._drawn.get(block.key)
         if rows is None:
+            width = max(1, width - self._gutter())
             console = self.app.console
             options = console.options.update_width(width).update(height=None)
             lines = console.render_lines(block.renderable, options, pad=True, new_lines=False)
@@ -212,10 +224,27 @@ class BlockView(ScrollView, can_focus=True):
         if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         strip = self._rows[index]
+        gutter = self._gutter()
         if (self.cursor is not None and self._row_block[index] == self.cursor
                 and (self.has_focus or not self.CURSOR_NEEDS_FOCUS)):
-            strip = strip.apply_style(self.get_component_rich_style("blockview--cursor"))
+            style = self.get_component_rich_style("blockview--cursor")
+            if index == self._block_rows[self.cursor][0]:
+                strip = self._marked(strip, gutter)
+            elif gutter:
+                strip = Strip.join([Strip.blank(gutter), strip])
+            strip = strip.apply_style(style)
+        elif gutter:
+            strip = Strip.join([Strip.blank(gutter), strip])
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(self.rich_style)
+
+    def _marked(self, strip: Strip, gutter: int) -> Strip:
+        """The cursor's first row with its mark: in the gutter, or over the blank cells it starts with."""
+        mark = self.CURSOR_MARK
+        if gutter:
+            return Strip.join([Strip([Segment(mark)], len(mark)), strip])
+        if strip.text[: len(mark)].strip():
+            return strip  # text from the first column: no room for the mark (reverse video still shows it)
+        return Strip.join([Strip([Segment(mark)], len(mark)), strip.crop(len(mark), strip.cell_length)])
 
     def watch_cursor(self) -> None:
         self.refresh()

@@ -26,7 +26,7 @@ class KeyBar(Static):
     """
 
     #: Kept when the line is too narrow for every key: help lists the rest, and quitting must show.
-    ALWAYS_SHOWN = frozenset({"help", "quit_case"})
+    ALWAYS_SHOWN = frozenset({"help", "quit_case", "new_case"})
 
     _shown: str | None = None
     #: Whether the reply field types letters now (a text or number question, a filtered list):

@@ -105,7 +105,8 @@ class SidePanel(BlockView):
             Block("title:answers", Text("Case so far (e, then Enter: edit)", style=title)),
         ]
         for qid, shown in self.answers(session):
-            blocks.append(Block(f"answer:{qid}:{shown}", Text.assemble((f"{qid}: ", "dim"), shown), qid))
+            # Indented: the cursor's "▸" is drawn in the indent (seen without colour).
+            blocks.append(Block(f"answer:{qid}:{shown}", Text.assemble("  ", (f"{qid}: ", "dim"), shown), qid))
         self.set_blocks(blocks)
 
     @staticmethod
