@@ -231,6 +231,7 @@ def _deps(flow: LoadedFlow) -> dict[str, frozenset[str]]:
         if rule.when:
             rule_names |= flow.cond(rule).names
     out["rule"] = out["headline"] = of(rule_names)
+    out["urgency"] = out["rule"] | of(_urgency_names(flow) - {"rule", "headline"})
     flow.__dict__["_provisional_deps"] = out
     return out
 
@@ -266,11 +267,12 @@ class Space:
         return Node(self, {}, {})
 
     def support(self, names: Iterable[str]) -> list[str]:
-        """The open fields some names rest on, in flow order (the order the search fixes them)."""
+        """The open fields some names rest on, in the order the search fixes them: fewest classes first
+        (a yes/no finding decides most at once), then flow order."""
         acc: set[str] = set()
         for name in names:
             acc |= self.deps.get(name, frozenset())
-        return sorted(acc, key=self.order.__getitem__)
+        return sorted(acc, key=lambda c: (len(self.domains[c]), self.order[c]))
 
     def condition_support(self, condition: ex.Expression) -> list[str]:
         """The open fields of a condition: those its own names rest on first, then the headline's.
@@ -301,7 +303,7 @@ class Node:
 
     def child(self, coord: str, value: Any) -> Node:
         deps = self.space.deps
-        keep = {k: v for k, v in self.cache.items() if coord not in deps.get(k, ())}
+        keep = {k: v for k, v in self.cache.items() if k in deps and coord not in deps[k]}
         return Node(self.space, {**self.assign, coord: value}, keep)
 
     # residual dependencies ---------------------------------------------------------------------------
@@ -493,12 +495,15 @@ class Node:
         else:
             assert isinstance(s, PointsScore)
             totals: set[Any] = {0}
+            incomplete = False  # some completion may leave an item unscored (then the total is null)
             for item in s.items:
                 pts = self._item(s, item)
                 if None in pts:
-                    totals = {None}
-                    break
+                    incomplete = True
+                    pts = pts - {None}
                 totals = {a + b for a in totals for b in pts}
+            if incomplete:
+                totals.add(None)
             from interview.engine.scoring import band_of
 
             keys = list(s.bands[0].values)
@@ -711,7 +716,7 @@ def evaluate(space: Space, pending: list[str]) -> dict[str, Any]:
     rule_support = space.support(["rule"])
     rules = image(root, lambda n: n.val("rule"), rule_support, deps=lambda n: n.dep("rule"))
     heads = {space.rule_heads[r] for r in rules}
-    urgencies = image(root, lambda n: n.val("urgency"), space.support(["rule", *_urgency_names(flow)]))
+    urgencies = image(root, lambda n: n.val("urgency"), space.support(["urgency"]))
 
     flags_all: list[str] = []
     flags_some: list[str] = []
