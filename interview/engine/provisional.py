@@ -262,9 +262,16 @@ class Space:
         open_ = set(coords)
         self.deps = {name: frozenset(d & open_) for name, d in deps.items()}
         self.rule_heads = {r.id: r.headline for r in flow.model.rules}
+        #: the open fields each expression node (by id) rests on, filled as nodes are evaluated
+        self.edeps: dict[int, frozenset[str]] = {}
+        #: every node made so far, by its fixed fields (queries share what they computed)
+        self.nodes: dict[frozenset[tuple[str, Any]], Node] = {}
 
     def root(self) -> Node:
-        return Node(self, {}, {})
+        node = self.nodes.get(frozenset())
+        if node is None:
+            node = self.nodes[frozenset()] = Node(self, {}, {})
+        return node
 
     def support(self, names: Iterable[str]) -> list[str]:
         """The open fields some names rest on, in the order the search fixes them: fewest classes first
@@ -292,7 +299,7 @@ class Space:
 class Node:
     """Some open fields fixed; every name's value set, computed lazily and kept."""
 
-    __slots__ = ("space", "assign", "cache", "rcache")
+    __slots__ = ("space", "assign", "cache", "rcache", "ecache")
 
     def __init__(self, space: Space, assign: dict[str, Any], cache: dict[str, frozenset[Any]]) -> None:
         self.space = space
@@ -300,11 +307,22 @@ class Node:
         self.cache = cache
         #: name -> the open fields not fixed here that its value can still change with (see :meth:`dep`)
         self.rcache: dict[str, frozenset[str]] = {}
+        #: id of an expression node -> its value set here
+        self.ecache: dict[int, frozenset[Any]] = {}
 
     def child(self, coord: str, value: Any) -> Node:
-        deps = self.space.deps
-        keep = {k: v for k, v in self.cache.items() if k in deps and coord not in deps[k]}
-        return Node(self.space, {**self.assign, coord: value}, keep)
+        """The node with one more field fixed; one node per set of fixed fields, shared by every query."""
+        assign = {**self.assign, coord: value}
+        key = frozenset(assign.items())
+        nodes = self.space.nodes
+        node = nodes.get(key)
+        if node is None:
+            deps = self.space.deps
+            keep = {k: v for k, v in self.cache.items() if k in deps and coord not in deps[k]}
+            node = nodes[key] = Node(self.space, assign, keep)
+            edeps = self.space.edeps
+            node.ecache = {k: v for k, v in self.ecache.items() if coord not in edeps[k]}
+        return node
 
     # residual dependencies ---------------------------------------------------------------------------
 
@@ -579,6 +597,18 @@ class Node:
 
     def eval(self, node: ex.Node) -> frozenset[Any]:
         kind = type(node)
+        if kind is ex.Name or kind is ex.Literal:
+            return self._eval(node, kind)
+        key = id(node)
+        got = self.ecache.get(key)
+        if got is None:
+            got = self.ecache[key] = self._eval(node, kind)
+            edeps = self.space.edeps
+            if key not in edeps:
+                edeps[key] = frozenset().union(*(self.space.deps.get(n, frozenset()) for n in node.names()))
+        return got
+
+    def _eval(self, node: Any, kind: type) -> frozenset[Any]:
         if kind is ex.Name:
             root = self.val(node.path[0])
             if len(node.path) == 1:
