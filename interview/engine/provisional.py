@@ -17,10 +17,12 @@ exponential (and impossible for a real number), so this module reasons over the 
    the flow is evaluated over *sets* of values (the open fields not fixed yet take their whole
    domain), which over-approximates what the node's completions can give. The image of an output is
    found by depth-first search: a node whose set is a single value, or whose set holds only values
-   already found, is not split further; otherwise the next open field the output rests on is fixed
-   to each of its classes. At a node where every such field is fixed the set is exact, so the search
-   is exact, and in practice it stops high in the tree. Values computed at a node are inherited by
-   its children unless they rest on the field just fixed.
+   already found, is not split further; otherwise the next open field the output still rests on at
+   that node (its *residual* dependencies: an ``and`` already false, a rule that cannot fire, add
+   none) is fixed to each of its classes, fields with fewest classes first. At a node where every
+   such field is fixed the set is exact, so the search is exact, and in practice it stops high in the
+   tree. Nodes are shared by every query of a case, and a value computed at a node (a name or an
+   expression) is inherited by its children unless it rests on the field just fixed.
 4. ``decisive`` (a field whose value alone can change the headline: two points that differ only in
    that coordinate) uses the same search over the other fields, comparing the headline sets of the
    field's classes side by side at each node.
