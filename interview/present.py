@@ -6,6 +6,7 @@ what comes next say the same thing the same way — never a raw id or a Python d
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from interview.engine.values import display
@@ -21,6 +22,51 @@ _NAME_WIDTH = 60
 def urgency_words(level: str) -> str:
     """The urgency level as a clinician reads it ("Urgent — within days")."""
     return URGENCY_WORDS.get(level, level)
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_RULE_CODE = re.compile(r"^R(\d+)([a-j]?)$")
+
+
+def is_rule_code(basis: str) -> bool:
+    """Whether a statement's basis is a routing rule's code (R3c), the kind a legend explains."""
+    return _RULE_CODE.match(basis) is not None
+
+
+def rule_legend(rule_id: str) -> str:
+    """One line that says what a rule code is: "Rule R3c = the third rule of step 3 of the routing …"."""
+    m = _RULE_CODE.match(rule_id)
+    if m is None:
+        return f"Rule {rule_id} = the routing rule that decided the headline; see the rationale."
+    step, letter = m.groups()
+    which = f"the {_ORDINALS[ord(letter) - ord('a')]} rule of step {step}" if letter else f"step {step}"
+    return (f"Rule {rule_id} = {which} of the routing (the steps are tried in order and the first rule "
+            "that holds decides); see the rationale.")
+
+
+#: A section number ("§11.4"); cited bare, it gets the words "clinical reference".
+_SECTION = re.compile(r"§(?=\d)")
+
+
+def source_words(text: str) -> str:
+    """A text whose bare section numbers say what they are: "(§11.4)" -> "(clinical reference §11.4)".
+
+    Only the first § of a bracket or sentence gets the words, so "(§11.10; CAFE, §6.4)" reads
+    "(clinical reference §11.10; CAFE, §6.4)"; "REFERENCE §4.1" becomes "clinical reference §4.1".
+    """
+    text = text.replace("REFERENCE.md ", "clinical reference ").replace("REFERENCE ", "clinical reference ")
+    out: list[str] = []
+    last = 0
+    named_until = -1  # a § before this position is in a run already named
+    for m in _SECTION.finditer(text):
+        start = m.start()
+        named = start <= named_until or text[max(0, start - 10):start].lower() == "reference "
+        out += [text[last:start], "§" if named else "clinical reference §"]
+        last = m.end()
+        ends = [i for i in (text.find(")", start), text.find(". ", start)) if i != -1]
+        named_until = min(ends, default=len(text))
+    out.append(text[last:])
+    return "".join(out)
 
 
 def basis_words(flow: LoadedFlow, basis: str) -> str:

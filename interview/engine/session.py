@@ -163,6 +163,15 @@ class Session:
         q = self.flow.by_id[question_id]
         return q.default(self._walk.env) if q.default is not None else None
 
+    def suggested(self, question_id: str) -> Any:
+        """The value the interview pre-selects: :meth:`proposed`, else the flow's interview-only proposal
+        (the SINS location from the index level), which an answers file never takes for an answer."""
+        value = self.proposed(question_id)
+        q = self.flow.by_id[question_id]
+        if value is None and q.proposal is not None:
+            value = q.proposal(self._walk.env)
+        return value
+
     @property
     def alerts(self) -> list[Alert]:
         """Alerts whose question has been answered and whose condition holds, in flow order."""

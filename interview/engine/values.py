@@ -7,6 +7,8 @@ or refused with the same words everywhere.
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from interview.flow.model import (
@@ -78,6 +80,11 @@ def coerce(q: Question, value: Any, *, from_text: bool = False, not_known: bool 
         if not_known:
             return NOT_KNOWN
         raise fail("'not_known' (CONTRACT §7) is taken from answers files only; the interview does not offer it yet")
+    if from_text and isinstance(value, str) and not isinstance(q, ChoiceQuestion | BoolQuestion | TextQuestion):
+        reading = read_typed(q, value)  # "80%", "35 g/L", "ECOG 1"
+        if reading.choose:
+            raise fail(reading.question)
+        return reading.value
     if isinstance(q, ChoiceQuestion):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise fail("wrong type: expected one of the listed values")
@@ -88,7 +95,7 @@ def coerce(q: Question, value: Any, *, from_text: bool = False, not_known: bool 
         if from_text:
             lowered = key.lower()
             for o in q.options:
-                if o.value.lower() == lowered:
+                if o.value.lower() == lowered or lowered in (w.lower() for w in o.synonyms):
                     return o.value
         raise fail("not one of the allowed values")
     if isinstance(q, BoolQuestion):
@@ -131,6 +138,107 @@ def coerce(q: Question, value: Any, *, from_text: bool = False, not_known: bool 
     if problem:
         raise fail(problem)
     return text
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a typed number means: the value to store, and what was assumed to get it.
+
+    ``choose`` holds the values the text may mean when it cannot decide alone ("ECOG 1" covers
+    KPS 80 and 70): nothing is stored until the clinician picks one, and ``question`` asks which.
+    """
+
+    value: Any = None
+    note: str = ""
+    choose: tuple[Any, ...] = ()
+    question: str = ""
+
+
+#: A number typed with a unit or a sign after it: "80%", "35 g/L", "3,5 g/dl".
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*([^\d\s].{0,19})?\s*$")
+
+
+def read_typed(q: Question, text: str) -> Reading:
+    """Read a number as a clinician types it, or raise :class:`AnswerError` saying what is allowed.
+
+    Typed text only (answers files stay strict): the question's unit may follow the number ("80%",
+    "3.5 g/dL"); a number in the question's second unit is converted and says so ("35 g/L = 3.5 g/dL"),
+    and so is a bare number above what the question's own unit allows (albumin 35 is g/L); another
+    scale's value ("ECOG 1" where KPS is asked) gives the values it covers to choose from.
+    """
+    assert isinstance(q, IntQuestion | NumberQuestion)
+    fail = _failer(q, text)
+    raw = text.strip()
+    if not raw:
+        raise fail("nothing typed")
+    scale = q.other_scale if isinstance(q, IntQuestion) else None
+    if scale is not None:
+        m = re.fullmatch(rf"{re.escape(scale.name)}\s*:?\s*(\d{{1,2}})", raw, re.IGNORECASE)
+        if m:
+            # Only values this question can take (a flow whose KPS range is narrower drops the rest).
+            covered = [v for v in scale.values.get(int(m.group(1)), []) if _fits(q, v)]
+            if not covered:
+                raise fail(f"{scale.name} {m.group(1)} has no value here ({scale.name} "
+                           f"{_fmt(min(scale.values))}–{_fmt(max(scale.values))} can be typed)")
+            values = tuple(sorted(covered))
+            name = _question_word(q)
+            if len(values) == 1:
+                return Reading(values[0], note=f"{scale.name} {m.group(1)} = {name} {_fmt(values[0])}")
+            words = ", ".join(_fmt(v) for v in values[:-1]) + f" or {_fmt(values[-1])}"
+            return Reading(choose=values, question=f"{scale.name} {m.group(1)} → {name} {words}?")
+    m = _NUMBER_UNIT.match(raw)
+    if m is None:
+        kind = "a whole number" if isinstance(q, IntQuestion) else "a number"
+        raise fail(f"wrong type: expected {kind}")
+    number_text, unit = m.group(1), (m.group(2) or "").strip()
+    other = q.other_unit if isinstance(q, NumberQuestion) else None
+    number = _number(number_text, True)
+    assert number is not None
+    note = ""
+    if unit and q.unit and unit.lower() == q.unit.lower():
+        pass
+    elif unit and other is not None and unit.lower() == other.unit.lower():
+        number, note = _converted(q, number, other.factor, other.unit, assumed=False)
+    elif unit:
+        own = f" ({q.unit})" if q.unit else ""
+        raise fail(f"unknown unit {unit!r}{own}")
+    elif other is not None and other.above is not None and number > other.above:
+        number, note = _converted(q, number, other.factor, other.unit, assumed=True)
+    try:
+        return Reading(_in_range(q, number, fail), note=note)
+    except AnswerError as err:
+        if note:
+            raise fail(f"{err.reason} ({note})") from None
+        raise
+
+
+def _fits(q: IntQuestion, value: int) -> bool:
+    return q.min <= value <= q.max and not (value - q.min) % q.step
+
+
+def _question_word(q: Question) -> str:
+    """A short name of a number question for a message: "KPS" from "… status (KPS) now …"."""
+    m = re.search(r"\(([A-Z][A-Za-z0-9-]{1,9})\)", q.prompt)
+    return m.group(1) if m else "value"
+
+
+def _converted(q: NumberQuestion, number: float, factor: float, unit: str, *, assumed: bool) -> tuple[float, str]:
+    value = round(number * factor, 6)
+    note = f"{_fmt(number)} {unit} = {_fmt(value)} {q.unit or ''}".rstrip()
+    return value, (f"read as {unit}: {note}" if assumed else note)
+
+
+def _in_range(q: Question, number: float | int, fail: Any) -> float | int:
+    assert isinstance(q, IntQuestion | NumberQuestion)
+    if isinstance(q, IntQuestion):
+        if not float(number).is_integer():
+            raise fail("not a whole number")
+        number = int(number)
+    if not q.min <= number <= q.max:
+        raise fail("out of range")
+    if isinstance(q, IntQuestion) and (number - q.min) % q.step:
+        raise fail(f"not on a step of {q.step}")
+    return number
 
 
 def _number(value: Any, from_text: bool) -> float | int | None:

@@ -11,6 +11,7 @@ from typing import Any
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
 from interview.flow.model import PointsScore, TextQuestion
+from interview.present import is_rule_code, rule_legend
 from interview.result import PART_TITLES, Result, Statement
 from interview.text import for_markdown
 
@@ -27,8 +28,9 @@ def _cell(value: Any) -> str:
 
 def _statement(s: Statement) -> str:
     refs = "; ".join(r.citation for r in s.refs)
-    # A rule's code (R3c) helps a reader find it; the internal ids of flags and advice do not.
-    tags = [s.basis] if not s.basis.startswith(("flag:", "advice:", "score:", "urgency:")) else []
+    # A rule's code (R3c, explained under the headline) helps a reader find it; internal ids of flags
+    # and advice, and the names of the app's own documents, do not.
+    tags = [s.basis] if is_rule_code(s.basis) else []
     if s.section:
         tags.append(f"clinical reference {s.section}")
     if s.convention:
@@ -76,6 +78,7 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
         *([f"> {note.strip()}", ""] if note else []),
         f"**Headline:** {rec.headline_title} (`{rec.headline}`) — rule {rec.rule}: {rec.rule_text}",
         "",
+        *([f"_{rule_legend(rec.rule)}_", ""] if rec.rule else []),
         f"**Urgency:** {_URGENCY.get(rec.urgency, rec.urgency)} — {rec.urgency_text}",
         "",
     ]

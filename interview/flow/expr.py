@@ -166,9 +166,64 @@ def _max(*values: Any) -> Any:
     return max(present) if present else None
 
 
+#: Longest level text read by the level functions (a flow's index level field is shorter), so a
+#: long text costs nothing; and the most levels one text may name (the whole spine is 29).
+_LEVEL_TEXT_MAX = 80
+_LEVEL = r"(?:OCCIPUT|OCC|O|C ?\d|TH? ?\d{1,2}|D ?\d{1,2}|L ?\d|S ?\d)"
+_LEVEL_RANGE = re.compile(rf"(?<![A-Z0-9])({_LEVEL})(?:\s*(?:-|–|—|TO)\s*({_LEVEL}|\d{{1,2}}))?(?![A-Z0-9])")
+
+
+def _level_key(token: str, region_of: str = "") -> str:
+    """'TH6' and 'D6' (dorsal) -> 'T6'; 'O', 'OCC', 'OCCIPUT' -> 'C0'; a bare '12' after 'T11-' -> 'T12'."""
+    if token.isdigit():
+        return region_of + str(int(token))
+    if token.startswith("O"):
+        return "C0"
+    letter = "T" if token[0] in "TD" else token[0]
+    return letter + str(int(token.lstrip("THD CLS")))
+
+
+def _level_regions(tables: Mapping[str, Mapping[str, Mapping[str, Any]]], table: str, text: Any,
+                   column: str) -> list[Any] | None:
+    """The distinct values of `column` over the spinal levels a text names ("T6", "C7-T1", "T11–12").
+
+    The table's rows are the levels in order from the skull down (C0 … S5), so a range covers every
+    row between its ends. Null when the text names no level of the table (typed loosely, or not
+    at all): nothing is proposed and nothing is checked then.
+    """
+    if not isinstance(text, str) or len(text) > _LEVEL_TEXT_MAX:
+        return None
+    rows = tables[table]
+    order = list(rows)
+    found: list[Any] = []
+    for m in _LEVEL_RANGE.finditer(text.upper()):
+        first = _level_key(m.group(1))
+        last = _level_key(m.group(2), first[0]) if m.group(2) else first
+        if first not in rows or last not in rows:
+            return None  # "T13", "C9": not a level; better no proposal than a wrong one
+        a, b = sorted((order.index(first), order.index(last)))
+        for key in order[a:b + 1]:
+            value = rows[key].get(column)
+            if value is not None and value not in found:
+                found.append(value)
+    return found or None
+
+
+def _level_region(tables: Mapping[str, Mapping[str, Mapping[str, Any]]], table: str, text: Any,
+                  column: str) -> Any:
+    """The one value of `column` over the levels a text names; null when none, or when they differ."""
+    found = _level_regions(tables, table, text, column)
+    return found[0] if found and len(found) == 1 else None
+
+
 FUNCTIONS: dict[str, FunctionSpec] = {
     # lookup("table", key, "column"): one cell of a flow table; null for a null key.
     "lookup": FunctionSpec((3, 3), _lookup, needs_tables=True),
+    # level_region("table", text, "column"): the one value of a column over the spinal levels a
+    # text names ("T6" -> semirigid), null when it names none or they differ; level_regions: the
+    # list of them. The table's rows are the levels from the skull down (C0 … S5).
+    "level_region": FunctionSpec((3, 3), _level_region, needs_tables=True),
+    "level_regions": FunctionSpec((3, 3), _level_regions, needs_tables=True),
     "coalesce": FunctionSpec((1, 9), _coalesce),
     "min": FunctionSpec((1, 9), _min),
     "max": FunctionSpec((1, 9), _max),
@@ -570,14 +625,14 @@ def bind(expr: Expression, known: Mapping[str, Any] | set[str], tables: Mapping[
 
 
 def _check_calls(node: Node, tables: Mapping[str, Mapping[str, Any]]) -> None:
-    if isinstance(node, Call) and node.func == "lookup":
-        table, column = node.args[0], node.args[2]
+    if isinstance(node, Call) and FUNCTIONS[node.func].needs_tables:
+        table, column, func = node.args[0], node.args[2], node.func
         if not (isinstance(table, Literal) and isinstance(table.value, str)):
-            raise ExprError("lookup() needs the table name as a quoted string")
+            raise ExprError(f"{func}() needs the table name as a quoted string")
         if table.value not in tables:
-            raise ExprError(f"lookup() names unknown table {table.value!r}")
+            raise ExprError(f"{func}() names unknown table {table.value!r}")
         if not (isinstance(column, Literal) and isinstance(column.value, str)):
-            raise ExprError("lookup() needs the column name as a quoted string")
+            raise ExprError(f"{func}() needs the column name as a quoted string")
         rows = tables[table.value]
         if rows and not any(column.value in row for row in rows.values()):
             raise ExprError(f"table {table.value!r} has no column {column.value!r}")

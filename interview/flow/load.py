@@ -132,6 +132,8 @@ class BoundQuestion:
     default: ex.Expression | None
     #: the questions the condition rests on, directly or through derived values and scores
     when_inputs: frozenset[str] = frozenset()
+    #: a value pre-selected in the interview only (never filled into an answers file's case)
+    proposal: ex.Expression | None = None
 
     @property
     def id(self) -> str:
@@ -398,7 +400,8 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
         visible = earlier | {n for n in computed_ids if _closure(n, deps) <= earlier}
         when = b.bind(None, q.when, every_name, (*loc, "when")) if q.when else None
         default = b.bind(None, q.default, every_name, (*loc, "default")) if q.default else None
-        for expression, key in ((when, "when"), (default, "default")):
+        proposal = b.bind(None, q.proposal, every_name, (*loc, "proposal")) if q.proposal else None
+        for expression, key in ((when, "when"), (default, "default"), (proposal, "proposal")):
             if expression is None:
                 continue
             later = sorted(expression.names - visible)
@@ -409,7 +412,7 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             raise b.fail((*loc, "on_enter"), f"unknown callback {unknown_cb[0]!r} (allowed: {', '.join(sorted(ENGINE_CALLBACKS))})")
         _check_question_values(b, q, loc)
         inputs = frozenset().union(*(_closure(n, deps) for n in when.names)) if when else frozenset()
-        bound.append(BoundQuestion(q, i, when, default, inputs & earlier))
+        bound.append(BoundQuestion(q, i, when, default, inputs & earlier, proposal))
         earlier.add(q.id)
 
     decision = every_name | set(DECISION_NAMES)

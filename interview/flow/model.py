@@ -166,6 +166,10 @@ class Option(FlowPart):
         Doc("points of this option, or points per score id when it feeds several scores"),
     ] = None
     hint: str | None = None
+    synonyms: Annotated[
+        list[str],
+        Doc("other words a clinician may type to find this option in a list filter ('rcc', 'nsclc')"),
+    ] = field(default_factory=list)
 
 
 @flow_data
@@ -183,6 +187,11 @@ class _QuestionBase(Sourced):
     default: Annotated[ExprText | None, Doc("a value the app proposes; the user may override it")] = None
     default_note: Annotated[str | None, Doc("why the proposed value is what it is")] = None
     on_enter: Annotated[list[Id], Doc("allow-listed engine callbacks")] = field(default_factory=list)
+    proposal: Annotated[
+        ExprText | None,
+        Doc("a value pre-selected in the interview only, for the clinician to confirm; unlike `default`, "
+            "an answers file must still give the answer"),
+    ] = None
 
 
 @flow_data
@@ -219,6 +228,32 @@ class _Numeric(_QuestionBase):
 
 
 @flow_data
+class OtherScale(FlowPart):
+    """Another scale a clinician may type where this one is asked: "ECOG 1" where KPS is asked.
+
+    Typed text only: the clinician then chooses one of the values it covers (nothing is recorded
+    until then); answers files give the question's own value.
+    """
+
+    name: Annotated[str, Check(pattern=r"^[A-Za-z][A-Za-z0-9 ]{0,19}$"), Doc("the word typed before the value, 'ECOG'")]
+    values: Annotated[
+        dict[int, Annotated[list[int], Check(min_length=1)]],
+        Doc("each value of the other scale -> the values of this question it covers (ECOG 1: [80, 70])"),
+    ]
+
+
+@flow_data
+class OtherUnit(FlowPart):
+    """A second unit a clinician may type: albumin in g/L where g/dL is asked (typed text only)."""
+
+    unit: Annotated[str, Check(min_length=1, max_length=20)]
+    factor: Annotated[float, Check(gt=0), Doc("a value in this unit times `factor` is the question's unit")]
+    above: Annotated[
+        float | None, Doc("a bare number above this is read in this unit (it cannot be the question's own)")
+    ] = None
+
+
+@flow_data
 class IntQuestion(_Numeric):
     """A whole number within a range, optionally on a step (KPS goes in tens)."""
 
@@ -229,6 +264,7 @@ class IntQuestion(_Numeric):
     labels: Annotated[dict[int, str], Doc("what some values mean (KPS 70: 'Looks after self…')")] = field(
         default_factory=dict
     )
+    other_scale: Annotated[OtherScale | None, Doc("another scale typed instead (ECOG where KPS is asked)")] = None
 
 
 @flow_data
@@ -238,6 +274,7 @@ class NumberQuestion(_Numeric):
     kind: Literal["number"]
     min: float
     max: float
+    other_unit: Annotated[OtherUnit | None, Doc("a second unit typed instead (albumin in g/L)")] = None
 
 
 @flow_data

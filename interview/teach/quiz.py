@@ -16,6 +16,7 @@ from interview.engine.replay import replay
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
 from interview.flow.model import PointsScore
+from interview.present import rule_legend, urgency_words
 from interview.result import Result
 from interview.teach.coaching import CoachingTopic, topics_for
 from interview.teach.library import TeachingCase
@@ -36,6 +37,9 @@ class PhaseStep:
     phase: str
     title: str
     lines: list[tuple[str, str]]  # (question prompt, answer as the clinician reads it)
+    #: line index -> the checkpoint it gives away (a SINS item before the SINS total): the answer is
+    #: hidden until the learner has committed to that checkpoint, who scores it from the case instead
+    hidden: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Checkpoint:
     number_range: tuple[int, int] | None = None  # a typed whole number (SINS total) instead of choices
     working: list[str] = field(default_factory=list)
     source: list[str] = field(default_factory=list)
+    #: the next checkpoint that shares this one's working (SINS total, then category): nothing of this
+    #: one is revealed until that one is committed too, or the total would give the category away
+    reveal_with: str | None = None
 
     def label_of(self, value: str) -> str:
         """The words for a value (its choice label, or the value itself)."""
@@ -174,7 +181,7 @@ def normalise(cp: Checkpoint, value: Any) -> str:
 
 
 def _cite(flow: LoadedFlow, section: str | None, refs: list[str]) -> list[str]:
-    lines = [f"REFERENCE {section}"] if section else []
+    lines = [f"Clinical reference {section}"] if section else []
     lines += [flow.model.references[r].citation for r in refs if r in flow.model.references]
     return lines
 
@@ -202,9 +209,24 @@ def _band_choices(s: PointsScore, key: str) -> list[Choice]:
     return [Choice(str(b.values[key]), b.label) for b in s.bands]
 
 
+def _gives_away(flow: LoadedFlow, result: Result) -> dict[str, str]:
+    """Question id -> the checkpoint its answer gives away: the SINS items, and the ESCC grade."""
+    out: dict[str, str] = {}
+    if result.scores.get("sins") is not None:
+        for item in flow.scores["sins"].items:  # type: ignore[union-attr]
+            for qid in (item.points_from, item.lookup_of, item.ranges_of):
+                if qid in flow.by_id:
+                    out[qid] = "sins_total"
+    if result.scores.get("escc") is not None:
+        out["escc_grade"] = "escc_class"
+    return out
+
+
 def _phase_step(flow: LoadedFlow, result: Result, phase: str) -> PhaseStep | None:
     title = next(p.title for p in flow.model.phases if p.id == phase)
     lines = []
+    hidden: dict[int, str] = {}
+    gives_away = _gives_away(flow, result)
     for qid in result.path:
         q = flow.by_id[qid].model
         if q.phase != phase:
@@ -212,8 +234,10 @@ def _phase_step(flow: LoadedFlow, result: Result, phase: str) -> PhaseStep | Non
         answer = "skipped" if qid in result.skipped else display(q, result.answers.get(qid))
         if qid in result.defaults_applied:
             answer += " (proposed default)"
+        if qid in gives_away and qid not in result.skipped:
+            hidden[len(lines)] = gives_away[qid]
         lines.append((q.prompt, answer))
-    return PhaseStep(phase, title, lines) if lines else None
+    return PhaseStep(phase, title, lines, hidden) if lines else None
 
 
 def build_steps(flow: LoadedFlow, result: Result) -> list[Step]:
@@ -227,7 +251,7 @@ def build_steps(flow: LoadedFlow, result: Result) -> list[Step]:
         working = score_working(flow, "sins", sins)
         src = _cite(flow, sins_model.section, sins_model.refs)
         steps.append(Checkpoint("sins_total", "SINS total (0–18)", str(sins["total"]),
-                                number_range=(0, 18), working=working, source=src))
+                                number_range=(0, 18), working=working, source=src, reveal_with="sins_category"))
         steps.append(Checkpoint("sins_category", "SINS category", sins["category"],
                                 choices=_band_choices(sins_model, "category"), working=working, source=src))
     if escc is not None:
@@ -249,10 +273,10 @@ def build_steps(flow: LoadedFlow, result: Result) -> list[Step]:
                                 working=score_working(flow, sid, out),
                                 source=_cite(flow, model.section, model.refs)))
     rule = next(r for r in flow.model.rules if r.id == rec.rule)
-    working = [f"Urgency: {rec.urgency} — {rec.urgency_text}"]
-    if rec.flags:
-        working.append("Flags: " + ", ".join(rec.flags))
-    working.append(f"Rule {rec.rule} (first rule that holds): {rec.rule_text}")
+    working = [f"Urgency: {urgency_words(rec.urgency)} — {rec.urgency_text}"]
+    if rec.flag_details:  # each flag by its own (filled-in) words, never its id
+        working.append("Flags: " + "; ".join(s.text.split(". ")[0].rstrip(".") for s in rec.flag_details))
+    working += [rule_legend(rec.rule), f"Rule {rec.rule} (first rule that holds): {rec.rule_text}"]
     steps.append(Checkpoint(
         "headline", "Headline recommendation", rec.headline,
         choices=[Choice(k, h.title) for k, h in flow.model.headlines.items()],

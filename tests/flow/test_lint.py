@@ -196,7 +196,8 @@ CONTRACT_DRIFT = [
      node("questions", "frankel"), "`otherwise` differs"),
     ("when", "    when: 'visceral_mets == \"present\"'\n", "    when: 'visceral_mets != \"none\"'\n",
      node("questions", "visceral_mets_removable"), "`when` differs"),
-    ("missing optional field", "  - id: index_level\n", "  - id: index_level_text\n", "questions", "'index_level'"),
+    # ASIA: an optional field no expression reads (the index level is read by the SINS location's proposal).
+    ("missing optional field", "  - id: asia\n", "  - id: asia_grade\n", "questions", "'asia'"),
     ("kind", "  - id: fit_for_surgery\n    phase: systemic\n    kind: bool",
      "  - id: fit_for_surgery\n    phase: systemic\n    kind: text", node("questions", "fit_for_surgery"),
      "kind differs"),

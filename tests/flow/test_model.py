@@ -51,7 +51,7 @@ def test_equal_by_value_and_survive_pickle_and_copy():
     assert YES != {"value": "yes", "label": "Yes"}
     for clone in (pickle.loads(pickle.dumps(YES)), copy.deepcopy(YES)):
         assert clone == YES and clone is not YES and type(clone) is Option
-    assert repr(YES) == "Option(value='yes', label='Yes', points=None, hint=None)"
+    assert repr(YES) == "Option(value='yes', label='Yes', points=None, hint=None, synonyms=[])"
 
 
 def test_every_flow_class_is_a_dataclass_pydantic_can_validate():

@@ -155,7 +155,8 @@ def _markers(annotation: Any) -> list[Any]:
 
 #: Where each rule of a Check shows in a JSON Schema.
 RULE_KEYS = {"pattern": ["pattern"], "ge": ["minimum"], "le": ["maximum"], "min_length": ["minLength", "minItems"],
-             "discriminator": ["discriminator"], "description": ["description"]}
+             "discriminator": ["discriminator"], "description": ["description"],
+             "max_length": ["maxLength", "maxItems"], "gt": ["exclusiveMinimum"]}
 
 
 def test_every_rule_of_every_field_reaches_the_schema(schema: dict[str, Any]) -> None:

@@ -81,7 +81,7 @@ class InterviewScreen(Screen[None]):
                 qid = self.session.current_id
                 if qid is not None:
                     # Part of the first layout: the first question is on screen in the first frame.
-                    yield AnswerArea(self.flow, qid, self.session.proposed(qid))
+                    yield AnswerArea(self.flow, qid, self.session.suggested(qid))
             yield SidePanel(id="panel", classes="-hidden" if self.app.size.width < PANEL_MIN_WIDTH else "")
         yield KeyBar()
 
@@ -132,9 +132,9 @@ class InterviewScreen(Screen[None]):
                     # new one per answer was most of an answer's latency.
                     area = areas[0]
                     area.display = True
-                    area.ask(qid, session.proposed(qid))
+                    area.ask(qid, session.suggested(qid))
                 else:
-                    area = AnswerArea(self.flow, qid, session.proposed(qid))
+                    area = AnswerArea(self.flow, qid, session.suggested(qid))
                     self.query_one("#chat").mount(area)
                 self._legend_for(area)
             else:
@@ -173,8 +173,11 @@ class InterviewScreen(Screen[None]):
         except (AnswerError, SessionError) as err:
             event.control.set_error(str(err))
             return
+        shown = self._shown(event.question_id)
+        if event.note:  # what was assumed from the typed text, beside the answer ("35 g/L = 3.5 g/dL")
+            shown += f" ({event.note})"
         with self.app.batch_update():
-            self.query_one(Transcript).reply(event.question_id, self._shown(event.question_id))
+            self.query_one(Transcript).reply(event.question_id, shown)
             self.sync()
 
     @on(AnswerArea.SkipRequested)

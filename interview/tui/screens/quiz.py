@@ -9,6 +9,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -16,20 +17,36 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from interview.flow.load import LoadedFlow
+from interview.present import source_words
 from interview.teach.coaching import CoachingTopic, load_topics
 from interview.teach.library import TeachingCase
 from interview.teach.quiz import Checkpoint, PhaseStep, Quiz, QuizError, Verdict
+from interview.tui.labels import waits_for_enter
 
 
 def _coaching_text(topics: list[CoachingTopic] | tuple[CoachingTopic, ...]) -> Text:
     text = Text()
     for t in topics:
         text.append(f"\n{t.title}\n", style="bold")
-        text.append(f"Sign: {t.sign}\nExample: {t.example}\n")
+        text.append(f"Sign: {source_words(t.sign)}\nExample: {source_words(t.example)}\n")
         if t.pitfall:
-            text.append(f"Pitfall: {t.pitfall}\n", style="italic")
-        text.append(f"REFERENCE {t.section}; {t.source}\n", style="dim")
+            text.append(f"Pitfall: {source_words(t.pitfall)}\n", style="italic")
+        text.append(f"Clinical reference {t.section}; {t.source}\n", style="dim")
     return text
+
+
+class _NumberEntry(Input):
+    """The field for a typed whole number (the SINS total): `v` (the case) and `c` (coaching) still work in it."""
+
+    _KEYS = ("v", "c")
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return False if character in self._KEYS else super().check_consume_key(key, character)
+
+    @on(Key)
+    def _key(self, event: Key) -> None:
+        if event.character in self._KEYS:
+            event.prevent_default()  # not typed (a whole number has no letters): bubbles on to the bindings
 
 
 class QuizScreen(Screen[None]):
@@ -38,18 +55,21 @@ class QuizScreen(Screen[None]):
     DEFAULT_CSS = """
     QuizScreen { layout: vertical; }
     QuizScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; text-style: bold; }
-    QuizScreen #body { height: 1fr; padding: 0 1; }
-    QuizScreen #choices { height: auto; max-height: 11; margin: 0 1; }
+    QuizScreen #body { height: 1fr; min-height: 3; padding: 0 1; }
+    /* A list takes what the screen leaves (the headline list is 13 options, many two lines long at
+       80 columns): it scrolls with the highlight, never cut off at a fixed height. */
+    QuizScreen #choices { height: auto; max-height: 65%; margin: 0 1; }
     QuizScreen #number { margin: 0 1; }
-    QuizScreen #coaching { display: none; height: auto; max-height: 12; border-top: solid $accent;
-                           padding: 0 1; overflow-y: auto; }
-    QuizScreen #coaching.shown { display: block; }
+    QuizScreen #coaching, QuizScreen #vignette { display: none; height: auto; max-height: 50%;
+                           border-top: solid $accent; padding: 0 1; overflow-y: auto; }
+    QuizScreen #coaching.shown, QuizScreen #vignette.shown { display: block; }
     QuizScreen .hidden { display: none; }
     """
 
     BINDINGS = [
         Binding("n", "next", "Next"),
         Binding("c", "coaching", "Coaching"),
+        Binding("v", "vignette", "The case"),
         Binding("w", "what_if", "What if"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -75,15 +95,17 @@ class QuizScreen(Screen[None]):
         super().__init__()
         self.flow = flow
         self.quiz = Quiz(flow, case)
+        self._typed_number = ""  # option digits typed so far in a list longer than 9
 
     def compose(self) -> ComposeResult:
         yield Static(f"Teaching case — {self.quiz.case.title}", id="title", markup=False)
         with VerticalScroll(id="body"):
             yield Static(id="content", markup=False)
         yield OptionList(id="choices", classes="hidden")
-        yield Input(id="number", placeholder="type a whole number and press Enter", type="integer",
-                    classes="hidden")
+        yield _NumberEntry(id="number", placeholder="type a whole number and press Enter · v the case",
+                           type="integer", classes="hidden")
         yield Static(id="coaching", markup=False)
+        yield Static(id="vignette", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,19 +141,32 @@ class QuizScreen(Screen[None]):
                 self.post_message(self.Finished(self.quiz))
         elif isinstance(step, PhaseStep):
             text.append(f"{step.title}\n", style="bold")
-            for prompt, answer in step.lines:
+            for n, (prompt, answer) in enumerate(step.lines):
                 text.append(f"• {prompt}\n   ", style="")
-                text.append(f"{answer}\n", style="bold")
+                waits_for = step.hidden.get(n)
+                if waits_for is not None and waits_for not in self.quiz.verdicts:
+                    cp = next(c for c in self.quiz.checkpoints if c.id == waits_for)
+                    text.append(f"hidden until you commit to the {cp.prompt}: score it from the case "
+                                "(v shows it)\n", style="italic")
+                else:
+                    text.append(f"{answer}\n", style="bold")
             text.append("\nPress n to continue.", style="italic")
         else:
             verdict = self.quiz.verdicts.get(step.id)
             if verdict is None:
                 text.append(f"Checkpoint: {step.prompt}\n", style="bold")
                 text.append("Commit to your answer before it is revealed.", style="italic")
+                earlier = self._waiting_for(step)
+                if earlier is not None:
+                    text.append(f"\nYou said {earlier.label_of(self.quiz.verdicts[earlier.id].given)} for the "
+                                f"{earlier.prompt}: both are revealed once you commit to this one.", style="italic")
                 if step.number_range is None:
+                    self._typed_number = ""
                     choices.clear_options()
-                    choices.add_options([Option(c.label, id=c.value) for c in step.choices])
-                    choices.highlighted = 0
+                    # Numbered as in the interview: a digit answers (two digits and Enter past 9).
+                    choices.add_options([Option(f"{n}. {c.label}", id=c.value)
+                                         for n, c in enumerate(step.choices, start=1)])
+                    choices.highlighted = None
                     choices.remove_class("hidden")
                     choices.focus()
                 else:
@@ -139,13 +174,24 @@ class QuizScreen(Screen[None]):
                     number.remove_class("hidden")
                     number.focus()
             else:
-                text = self._verdict_text(verdict)
+                text = Text()
+                earlier = self._waiting_for(step)
+                if earlier is not None:
+                    # One reveal for both (the SINS total and category): the marks, then the working once.
+                    text.append_text(self._verdict_text(self.quiz.verdicts[earlier.id], last=False))
+                text.append_text(self._verdict_text(verdict))
         content.update(text)
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         if step is None or isinstance(step, PhaseStep) or step.id in self.quiz.verdicts:
             self.query_one("#body").focus()
 
-    def _verdict_text(self, verdict: Verdict) -> Text:
+    def _waiting_for(self, step: Checkpoint) -> Checkpoint | None:
+        """The committed checkpoint whose reveal waits for this one (the SINS total, at the category)."""
+        return next((c for c in self.quiz.checkpoints if c.reveal_with == step.id and c.id in self.quiz.verdicts),
+                    None)
+
+    def _verdict_text(self, verdict: Verdict, *, last: bool = True) -> Text:
+        """The mark, then (`last`) the working, the source and what comes next."""
         cp = verdict.checkpoint
         text = Text()
         if verdict.correct:
@@ -153,6 +199,8 @@ class QuizScreen(Screen[None]):
         else:
             text.append(f"✘ Not quite — you said {cp.label_of(verdict.given)}; "
                         f"the answer is {cp.label_of(cp.expected)}\n", style="bold red")
+        if not last:
+            return text
         text.append("\nWorking\n", style="bold")
         text.append("".join(f"  {line}\n" for line in cp.working))
         text.append("\nSource\n", style="bold")
@@ -177,7 +225,7 @@ class QuizScreen(Screen[None]):
                     text.append(f"   why: {cp.working[-1]}\n")
         if self.quiz.case.learning_points:
             text.append("\nLearning points\n", style="bold")
-            text.append("".join(f"• {p}\n" for p in self.quiz.case.learning_points))
+            text.append("".join(f"• {source_words(p)}\n" for p in self.quiz.case.learning_points))
         text.append(f"\n{self.quiz.result.notice}\n", style="dim")
         text.append("Press w to try a what-if, q to quit.", style="italic")
         return text
@@ -194,9 +242,18 @@ class QuizScreen(Screen[None]):
             self.notify(str(err), severity="error")
             return
         self.post_message(self.Answered(verdict))
+        if step.reveal_with is not None and step.reveal_with not in self.quiz.verdicts:
+            # Nothing is revealed yet (the total would give the category away): on to the next checkpoint.
+            self.position += 1
+            return
         self._render_step()
-        if verdict.coaching:
-            self._show_coaching(verdict.coaching)
+        coaching = list(verdict.coaching)
+        earlier = self._waiting_for(step)
+        if earlier is not None:
+            coaching = [*self.quiz.verdicts[earlier.id].coaching, *(t for t in coaching
+                                                                    if t not in self.quiz.verdicts[earlier.id].coaching)]
+        if coaching:
+            self._show_coaching(coaching)
 
     @on(OptionList.OptionSelected, "#choices")
     def _choice_made(self, event: OptionList.OptionSelected) -> None:
@@ -210,7 +267,7 @@ class QuizScreen(Screen[None]):
 
     def _show_coaching(self, topics: list[CoachingTopic] | tuple[CoachingTopic, ...]) -> None:
         panel = self.query_one("#coaching", Static)
-        text = Text("Coaching (REFERENCE §4.1–4.2: items with poor inter-observer agreement)", style="bold")
+        text = Text("Coaching (clinical reference §4.1–4.2: items with poor inter-observer agreement)", style="bold")
         text.append_text(_coaching_text(topics))
         panel.update(text)
         panel.add_class("shown")
@@ -225,6 +282,50 @@ class QuizScreen(Screen[None]):
             return
         if self.position < len(self.quiz.steps):
             self.position += 1
+
+    def on_key(self, event: Key) -> None:
+        """Digits answer a list as in the interview: `2` picks option 2; past 9, `1` waits for `0`–`3` or Enter."""
+        step = self.step
+        choices = self.query_one("#choices", OptionList)
+        if (not isinstance(step, Checkpoint) or step.number_range is not None or step.id in self.quiz.verdicts
+                or choices.has_class("hidden")):
+            return
+        keys = [str(n) for n in range(1, len(step.choices) + 1)]
+        typed = self._typed_number
+        if event.key == "enter" and typed:
+            event.stop()
+            event.prevent_default()
+            self._typed_number = ""
+            self._commit(step.choices[int(typed) - 1].value)
+            return
+        if event.character is None or not event.character.isdigit():
+            return
+        event.stop()
+        event.prevent_default()
+        candidate = typed + event.character
+        if not any(k.startswith(candidate) for k in keys):
+            self._typed_number = ""
+            self.notify(f"no option {candidate}: choose 1–{len(keys)}", severity="warning")
+            return
+        if candidate in keys and not waits_for_enter(candidate, keys):
+            self._typed_number = ""
+            self._commit(step.choices[int(candidate) - 1].value)
+            return
+        self._typed_number = candidate
+        if candidate in keys:
+            choices.highlighted = int(candidate) - 1
+        self.notify(f"{candidate}…: Enter for option {candidate}, or the next digit", timeout=3)
+
+    def action_vignette(self) -> None:
+        """Show or hide the case as it was told (the narrative), at any step."""
+        panel = self.query_one("#vignette", Static)
+        if panel.has_class("shown"):
+            panel.remove_class("shown")
+            return
+        text = Text("The case (v hides it)\n", style="bold")
+        text.append(self.quiz.case.narrative)
+        panel.update(text)
+        panel.add_class("shown")
 
     def action_coaching(self) -> None:
         """Show or hide the coaching panel (all topics on demand)."""

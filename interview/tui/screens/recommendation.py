@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
 from interview.flow.load import LoadedFlow
-from interview.present import basis_words, inputs_lines, urgency_words
+from interview.present import basis_words, inputs_lines, is_rule_code, rule_legend, urgency_words
 from interview.result import PART_TITLES, PARTS, Result, Statement
 from interview.tui.widgets.panel import _short
 
@@ -32,6 +32,8 @@ def statement_detail(flow: LoadedFlow, s: Statement) -> Text:
         text.append(f" · clinical reference {s.section}")
     if s.convention:
         text.append(" · this app's convention", style="italic")
+    if is_rule_code(s.basis):  # a routing rule's code (R3c): what it is, in one line
+        text.append(f"\n{rule_legend(s.basis)}", style="dim")
     if s.inputs:
         text.append("\nFrom:", style="bold")
         for line in inputs_lines(flow, s.inputs):
@@ -90,7 +92,8 @@ class RecommendationScreen(Screen[None]):
         with VerticalScroll(id="body"):
             yield Static(Text(f"{rec.headline_title}"), id="headline")
             yield Static(Text(rec.headline_summary))
-            yield Static(Text(f"Rule {rec.rule}: {rec.rule_text}", style="dim"))
+            legend = f"\n{rule_legend(rec.rule)}" if rec.rule else ""
+            yield Static(Text(f"Rule {rec.rule}: {rec.rule_text}{legend}", style="dim"))
             yield Static(Text(f"Urgency: {urgency_words(rec.urgency)} — {rec.urgency_text}"),
                          classes=f"urgency-{rec.urgency}")
             if rec.flag_details:

@@ -26,9 +26,9 @@ from textual.events import Key, Paste
 from textual.message import Message
 from textual.widgets import Input
 
-from interview.engine.values import AnswerError, allowed, coerce
+from interview.engine.values import AnswerError, allowed, coerce, read_typed
 from interview.flow.load import LoadedFlow
-from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, TextQuestion
+from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
 from interview.tui.labels import Choice, choices, typed_keys, waits_for_enter
 from interview.tui.widgets.blocks import Block, BlockView
 from interview.tui.widgets.steady import Caption, NeverScrolls, SkipLink
@@ -177,11 +177,12 @@ class AnswerArea(NeverScrolls, Vertical):
     ]
 
     class Submitted(Message):
-        """A valid answer, already coerced for the question."""
+        """A valid answer, already coerced for the question; ``note`` says what was assumed ("35 g/L = 3.5 g/dL")."""
 
-        def __init__(self, question_id: str, value: Any) -> None:
+        def __init__(self, question_id: str, value: Any, note: str = "") -> None:
             self.question_id = question_id
             self.value = value
+            self.note = note
             super().__init__()
 
     class SkipRequested(Message):
@@ -293,9 +294,19 @@ class AnswerArea(NeverScrolls, Vertical):
         if self.mode == "filter" and isinstance(q, ChoiceQuestion):
             return "Type to filter or the option's number, ↑↓ to move, Enter to choose"
         if self.mode == "filter":
-            return f"Type {allowed(q)} or pick with ↑↓, Enter to answer"
+            return f"Type {allowed(q)}{self._also_typed()} or pick with ↑↓, Enter to answer"
         extra = " · empty Enter skips" if q.optional else ""
-        return f"Enter {allowed(q)}{extra}"
+        return f"Enter {allowed(q)}{self._also_typed()}{extra}"
+
+    def _also_typed(self) -> str:
+        """What else a number question takes when typed: another unit (g/L) or another scale (ECOG)."""
+        q = self.question
+        if isinstance(q, NumberQuestion) and q.other_unit is not None:
+            return f", or in {q.other_unit.unit}"
+        if isinstance(q, IntQuestion) and q.other_scale is not None and q.other_scale.values:
+            values = q.other_scale.values
+            return f" (or {q.other_scale.name} {min(values)}–{max(values)})"
+        return ""
 
     def _placeholder(self) -> str:
         if self.by_value:
@@ -436,7 +447,7 @@ class AnswerArea(NeverScrolls, Vertical):
             return
         if self.mode == "filter" and self.codes is not None:
             # A number list (KPS): the option of the value typed so far is highlighted.
-            typed = event.value.strip().lower()
+            typed = event.value.strip().lower().rstrip("% ")  # "80%" highlights 80
             options = self.query_one(ChoiceList)
             options.move_cursor(next((n for n, i in enumerate(self._shown) if self.codes[i] == typed), None))
             return
@@ -447,13 +458,48 @@ class AnswerArea(NeverScrolls, Vertical):
             shown = [int(needle) - 1] if 1 <= int(needle) <= len(self.choices) else []
             shown = shown or list(range(len(self.choices)))
         else:
-            shown = [i for i, c in enumerate(self.choices)
-                     if needle in c.label.lower() or needle in str(c.value).lower()]
+            shown = [i for i, c in enumerate(self.choices) if self._matches(i, needle)]
         if shown != self._shown:
             self._shown = shown
             options = self.query_one(ChoiceList)
             options.set_blocks(self._options())
             options.move_cursor(0 if shown else None)
+
+    def _matches(self, index: int, needle: str) -> bool:
+        """Whether the filter text finds an option: in its label or value, or the start of a synonym ("rcc")."""
+        c = self.choices[index]
+        if needle in c.label.lower() or needle in str(c.value).lower():
+            return True
+        q = self.question
+        return isinstance(q, ChoiceQuestion) and any(w.lower().startswith(needle) for w in q.options[index].synonyms)
+
+    def _offer(self, values: tuple[Any, ...], question: str) -> None:
+        """Show only the values a typed text may mean ("ECOG 1 → KPS 70 or 80?"); nothing is recorded yet."""
+        entry = self.query_one("#entry", _Entry)
+        with entry.prevent(Input.Changed):
+            entry.value = ""
+        if self.mode == "filter":
+            self._shown = [i for i, c in enumerate(self.choices) if c.value in values]
+            options = self.query_one(ChoiceList)
+            options.set_blocks(self._options())
+            options.move_cursor(None)
+            keys = " or ".join(str(v) for v in values)
+            self.query_one("#hint", Caption).show(f"{question} Type {keys}, or ↑↓ and Enter")
+        self.set_error(question + " Choose one: nothing is recorded yet.")
+
+    def _typed_number(self, text: str) -> None:
+        """A number typed whole: its unit or another scale read, what was assumed said with the answer."""
+        q = self.question
+        assert isinstance(q, IntQuestion | NumberQuestion)
+        try:
+            reading = read_typed(q, text)
+        except AnswerError as err:
+            self.set_error(f"{err.reason}: {text!r} — allowed: {err.allowed}")
+            return
+        if reading.choose:
+            self._offer(reading.choose, reading.question)
+            return
+        self.post_message(self.Submitted(q.id, reading.value, reading.note))
 
     @on(Input.Submitted, "#entry")
     def _entered(self, event: Input.Submitted) -> None:
@@ -494,13 +540,21 @@ class AnswerArea(NeverScrolls, Vertical):
                     self._submit_raw(self.choices[n - 1].value)
                 elif options.highlighted is not None and self._shown:
                     self._submit_raw(self.choices[self._shown[options.highlighted]].value)
-                elif not text:
+                elif not text and isinstance(q, ChoiceQuestion):
                     self.set_error("type to filter or the option's number, or choose with ↑↓ and Enter")
+                elif not text:
+                    self.set_error(f"an answer is needed: type {allowed(q)}, or choose with ↑↓ and Enter")
                 else:
                     self.set_error(f"nothing matches {text!r}: clear the filter to see every option")
                 return
         if not text and q.optional:
             self.post_message(self.SkipRequested(q.id))
+            return
+        if not text:
+            self.set_error(f"an answer is needed: type {allowed(q)}")
+            return
+        if isinstance(q, IntQuestion | NumberQuestion):
+            self._typed_number(text)
             return
         self._submit_raw(text, from_text=True)
 
