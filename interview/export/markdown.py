@@ -11,11 +11,9 @@ from typing import Any
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
 from interview.flow.model import PointsScore, TextQuestion
-from interview.present import is_rule_code, rule_legend
+from interview.present import is_rule_code, rule_legend, urgency_words
 from interview.result import PART_TITLES, Result, Statement
 from interview.text import for_markdown
-
-_URGENCY = {"emergency": "EMERGENCY — now / within 24 h", "urgent": "Urgent — within days", "elective": "Elective"}
 
 
 def _cell(value: Any) -> str:
@@ -79,7 +77,7 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
         f"**Headline:** {rec.headline_title} (`{rec.headline}`) — rule {rec.rule}: {rec.rule_text}",
         "",
         *([f"_{rule_legend(rec.rule)}_", ""] if rec.rule else []),
-        f"**Urgency:** {_URGENCY.get(rec.urgency, rec.urgency)} — {rec.urgency_text}",
+        f"**Urgency:** {urgency_words(rec.urgency)} — {rec.urgency_text}",
         "",
     ]
     if rec.provisional:  # CONTRACT §7: the banner, what is pending and what decides
