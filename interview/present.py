@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from interview.engine.values import display
+from interview.engine.values import display, question_name
 from interview.flow.load import LoadedFlow
 
 URGENCY_WORDS = {"emergency": "EMERGENCY — now / within 24 h", "urgent": "Urgent — within days",
@@ -77,14 +77,14 @@ def basis_words(flow: LoadedFlow, basis: str) -> str:
     if kind == "score":
         score = next((s for s in flow.model.scores if s.id == name), None)
         return f"{score.title if score else name} (score)"
-    return {"flag": "Flag", "advice": "Advice item", "urgency": "Urgency rule"}.get(kind, kind)
+    return {"flag": "Flag", "advice": "Advice item", "urgency": "Urgency rule",
+            "provisional": "Answers not known yet"}.get(kind, kind)
 
 
 def value_name(flow: LoadedFlow, name: str) -> str:
     """The clinician's name of a value a condition read: a question, a derived value or a score."""
     if name in flow.by_id:
-        prompt = flow.by_id[name].model.prompt.split("?")[0].strip()
-        return prompt if len(prompt) <= _NAME_WIDTH else prompt[: _NAME_WIDTH - 1].rstrip() + "…"
+        return question_name(flow.by_id[name].model, _NAME_WIDTH)
     if name in flow.derived:
         return flow.derived[name].label
     score = next((s for s in flow.model.scores if s.id == name), None)

@@ -37,6 +37,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from interview.engine.values import question_name
 from interview.flow import expr as ex
 from interview.flow.load import LoadedFlow
 from interview.flow.model import (
@@ -952,8 +953,10 @@ def provisional_result(flow: LoadedFlow, given: Mapping[str, Any]) -> tuple[Any,
     rule = next((r for r in model.rules if r.id == out["rule"]), None)
     rule_text = flow.template(rule.because).render(shown) if rule is not None else None
     level = next(u for u in model.urgency if u.level == out["urgency"])
+    # Named in the clinic's words: these texts reach every screen and report.
+    open_names = "; ".join(question_name(flow.by_id[q].model) for q in pending if q in flow.by_id)
     urgency_text = (f"the most urgent of the possible urgencies ({', '.join(out['possible_urgencies'])}) "
-                    f"while {', '.join(pending)} {'is' if len(pending) == 1 else 'are'} not known.")
+                    f"while these are not known yet: {open_names}.")
 
     parts: dict[str, list[Any]] = {p: [] for p in PARTS}
     for item in model.advice:
@@ -966,11 +969,13 @@ def provisional_result(flow: LoadedFlow, given: Mapping[str, Any]) -> tuple[Any,
                 continue  # advice only where every completion gives it
         parts[item.part].append(statement(item, item.id, flow.template(item.text).render(shown), f"advice:{item.id}"))
 
-    possible = ", ".join(h.replace("_", " ") for h in out["possible_headlines"])
+    possible = "; ".join(model.headlines[h].title for h in out["possible_headlines"])
     rationale = [Statement(
-        id="provisional", basis="CONTRACT §7",
-        text=(f"Provisional: {', '.join(pending)} not known yet. Possible headlines over every completion: "
-              f"{possible}." + (f" The headline depends on: {', '.join(out['decisive'])}." if out["decisive"] else "")),
+        id="provisional", basis="provisional:open_answers",
+        text=(f"Provisional: not known yet — {open_names}. Possible headlines over every completion: "
+              f"{possible}." + (" The headline depends on: "
+                                + "; ".join(question_name(flow.by_id[q].model) for q in out["decisive"]) + "."
+                                if out["decisive"] else "")),
     )]
     if rule is not None:
         rationale.append(statement(rule, f"rule_{rule.id}", f"Rule {rule.id}: {rule_text}", rule.id))

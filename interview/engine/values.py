@@ -267,6 +267,16 @@ def _failer(q: Question, value: Any):  # noqa: ANN202 - a tiny closure factory
     return fail
 
 
+#: Longest question text used as a question's name, before it is shortened with "…".
+NAME_WIDTH = 60
+
+
+def question_name(q: Question, width: int = NAME_WIDTH) -> str:
+    """A question by its own words, for naming it in a sentence ("SINS 4/6 — radiographic spinal alignment")."""
+    prompt = q.prompt.split("?")[0].strip()
+    return prompt if len(prompt) <= width else prompt[: width - 1].rstrip() + "…"
+
+
 def display(q: Question, value: Any) -> str:
     """An answer as the clinician reads it (option label, 'Yes', '70 %')."""
     if value is None:

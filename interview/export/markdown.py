@@ -11,7 +11,7 @@ from typing import Any
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
 from interview.flow.model import PointsScore, TextQuestion
-from interview.present import is_rule_code, rule_legend, urgency_words
+from interview.present import is_rule_code, rule_legend, urgency_words, value_name
 from interview.result import PART_TITLES, Result, Statement
 from interview.text import for_markdown
 
@@ -74,15 +74,20 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
         f"> **{rec.notice.strip()}**",
         "",
         *([f"> {note.strip()}", ""] if note else []),
-        f"**Headline:** {rec.headline_title} (`{rec.headline}`) — rule {rec.rule}: {rec.rule_text}",
+        (f"**Headline:** {rec.headline_title} — rule {rec.rule}: {rec.rule_text}" if rec.headline else
+         f"**Headline:** not decided yet — {rec.rule_text}"),
         "",
         *([f"_{rule_legend(rec.rule)}_", ""] if rec.rule else []),
         f"**Urgency:** {urgency_words(rec.urgency)} — {rec.urgency_text}",
         "",
     ]
     if rec.provisional:  # CONTRACT §7: the banner, what is pending and what decides
-        out[1:1] = ["", f"**PROVISIONAL** — not known yet: {', '.join(rec.pending or [])}. Possible headlines: "
-                    f"{', '.join(rec.possible_headlines or [])}; decided by: {', '.join(rec.decisive or []) or '—'}."]
+        pending = ", ".join(value_name(flow, q) for q in rec.pending or []) or "—"
+        possible = "; ".join(flow.model.headlines[h].title if h in flow.model.headlines else h
+                             for h in rec.possible_headlines or [])
+        decisive = ", ".join(value_name(flow, q) for q in rec.decisive or []) or "—"
+        out[1:1] = ["", f"**PROVISIONAL** — not known yet: {pending}. Possible headlines: {possible}. "
+                    f"What decides between them: {decisive}."]
     if rec.clock:
         out += ["## Urgency and clock items", "", *(_statement(s) for s in rec.clock), ""]
     if rec.flag_details:
