@@ -19,6 +19,24 @@ URGENCY_WORDS = {"emergency": "EMERGENCY — now / within 24 h", "urgent": "Urge
 _NAME_WIDTH = 60
 
 
+def time_words(iso: str | None) -> str:
+    """A stored timestamp as a clinician reads it, in local time to the minute ("29 Nov 2026 20:00")."""
+    from datetime import datetime
+
+    if not iso:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:16]
+    return moment.astimezone().strftime("%d %b %Y %H:%M")
+
+
+def status_words(status: str) -> str:
+    """A case's status in words ("in progress", "complete")."""
+    return status.replace("_", " ")
+
+
 def urgency_words(level: str) -> str:
     """The urgency level as a clinician reads it ("Urgent — within days")."""
     return URGENCY_WORDS.get(level, level)

@@ -293,9 +293,11 @@ class CasePicker(_Modal):
 def case_prompt(case: Any) -> Text:
     """A saved case's line in the picker: a ``Text``, so a label like ``x[/]`` or ``[T8] Kowalski`` is
     shown as typed, never read as markup; escapes and control characters are removed."""
+    from interview.present import status_words, time_words
     from interview.text import for_terminal
 
-    line = f"{case.label} · {case.status} · updated {case.updated}"
-    if getattr(case, "headline", None):
-        line += f" · {case.headline}"
+    line = f"{case.label} · {status_words(case.status)} · updated {time_words(case.updated)}"
+    outcome = getattr(case, "headline_title", None) or getattr(case, "headline", None)
+    if outcome:
+        line += f" · {outcome}"
     return Text(for_terminal(line))
