@@ -290,3 +290,18 @@ async def test_serve_end_to_end_runs_the_real_app_without_the_case_store(tmp_pat
     assert text.count(secret) == 1, "the secret is printed once"
     assert "no TLS and no user accounts" in text
     assert not _tab_processes(learning), "no process left behind"
+
+
+async def test_the_41st_session_is_refused_at_the_default_cap(room_server):
+    """At the default cap, 40 tabs run and the 41st is refused with the message (the issue's own case)."""
+    assert room_server.max_sessions == 40
+    origin = {"Origin": room_server.public_url}
+    async with aiohttp.ClientSession() as client:
+        tabs = [await client.ws_connect(_ws_url(room_server), headers=origin) for _ in range(40)]
+        await _until(lambda: room_server.sessions == 40)
+        async with client.ws_connect(_ws_url(room_server), headers=origin) as extra:
+            shown = await extra.receive(timeout=WAIT)
+            assert shown.type == WSMsgType.BINARY and b"The room is full (40 sessions" in shown.data
+        for tab in tabs:
+            await tab.close()
+    await _until(lambda: room_server.sessions == 0)
