@@ -113,15 +113,7 @@ def coerce(q: Question, value: Any, *, from_text: bool = False, not_known: bool 
         if number is None:
             kind = "a whole number" if isinstance(q, IntQuestion) else "a number"
             raise fail(f"wrong type: expected {kind}")
-        if isinstance(q, IntQuestion):
-            if not float(number).is_integer():
-                raise fail("not a whole number")
-            number = int(number)
-        if not q.min <= number <= q.max:
-            raise fail("out of range")
-        if isinstance(q, IntQuestion) and (number - q.min) % q.step:
-            raise fail(f"not on a step of {q.step}")
-        return number
+        return _in_range(q, number, fail)
     assert isinstance(q, TextQuestion)
     if not isinstance(value, str):
         if from_text or isinstance(value, bool) or not isinstance(value, int | float):
