@@ -574,27 +574,23 @@ class Node:
         out.add(None)
         return out
 
-    def rules(self) -> frozenset[str]:
+    def _first_matches(self, items: Iterable[Any], name: Callable[[Any], str]) -> frozenset[str]:
+        """The names of the items that can be the first to hold (a first-match list: rules, urgency)."""
         out: set[str] = set()
         flow = self.space.flow
-        for rule in flow.model.rules:
-            t = self.truth(flow.cond(rule) if rule.when else None)
+        for item in items:
+            t = self.truth(flow.cond(item) if item.when else None)
             if True in t:
-                out.add(rule.id)
+                out.add(name(item))
             if False not in t:
-                break
+                break  # this one holds in every completion: none after it can be first
         return frozenset(out)
 
+    def rules(self) -> frozenset[str]:
+        return self._first_matches(self.space.flow.model.rules, lambda rule: rule.id)
+
     def urgencies(self) -> frozenset[str]:
-        out: set[str] = set()
-        flow = self.space.flow
-        for level in flow.model.urgency:
-            t = self.truth(flow.cond(level) if level.when else None)
-            if True in t:
-                out.add(level.level)
-            if False not in t:
-                break
-        return frozenset(out)
+        return self._first_matches(self.space.flow.model.urgency, lambda level: level.level)
 
     # expressions ------------------------------------------------------------------------------------
 
