@@ -1,24 +1,36 @@
-"""The `transitions` state machine of a flow: one per flow, every session added as a model.
+"""The `transitions` state machine of a flow: the one place where "what comes next" is decided.
 
-States are the question ids plus ``done``. From each question, the trigger ``advance`` has one
-conditional transition to every later question and a last one to ``done``; transitions tries them
-in order, so a session moves to the first later question that is on its path and still open.
+States are ``start``, the question ids and ``done``. The transition table is the flow's own graph:
+from each state the trigger ``advance`` has one transition to each question that may come next —
+the following questions up to and including the first one asked unconditionally — each guarded
+by that question's `when`, and a last one to ``done`` where no later question is unconditional.
+`transitions` tries them in order, so ``advance`` moves to the next question on the path. The same
+rows, in the same order and with the same conditions, are :attr:`FlowMachine.table`, which
+:func:`interview.engine.session.walk` follows to lay out the whole path for edits and replays: a
+question is on the path exactly when the machine would move to it.
+
+No session is ever a model of the machine: a step fires the ``advance`` event with the session as
+its model (``Event.trigger``), and nothing in the machine keeps a reference once the step is over.
+So a session the app replaces or drops is freed like any other object, whether or not it was
+closed, and one machine per flow serves any number of sessions.
+
 Callbacks named in flow files (``on_enter``) are looked up in :data:`CALLBACKS`, never imported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from transitions import EventData, Machine
 
-from interview.flow.load import ENGINE_CALLBACKS, LoadedFlow
+from interview.flow.expr import Compiled
+from interview.flow.load import ENGINE_CALLBACKS, RESERVED_STATES, LoadedFlow
 
 if TYPE_CHECKING:
     from interview.engine.session import Session
 
-DONE = "done"
+START, DONE = RESERVED_STATES
 
 #: The allow-list: a flow's callback name -> the session method it runs.
 CALLBACKS: dict[str, Callable[[Session, str], None]] = {
@@ -27,60 +39,102 @@ CALLBACKS: dict[str, Callable[[Session, str], None]] = {
 assert set(CALLBACKS) == set(ENGINE_CALLBACKS), "the loader and the machine must agree on the allow-list"
 
 
-def _is_open(question_id: str) -> Callable[[EventData], bool]:
+class Step(NamedTuple):
+    """One transition of the table: to ``dest`` when ``when`` holds (``None``: always)."""
+
+    dest: str
+    #: the destination question's compiled condition
+    when: Compiled | None
+    #: the questions that condition rests on (the walk leaves it open while one of them is open)
+    inputs: frozenset[str]
+    #: the destination's value when it is off the path
+    otherwise: Any
+
+
+def build_table(flow: LoadedFlow) -> dict[str, tuple[Step, ...]]:
+    """The transition table of a flow: for each state, its ``advance`` transitions in the order tried.
+
+    Every row ends in a step that always holds (an unconditional question, or ``done``), so a row
+    always leads somewhere, and following rows from ``start`` visits every question once, in order.
+    """
+    questions = flow.questions
+    table: dict[str, tuple[Step, ...]] = {}
+    for i, source in enumerate([START, *(q.id for q in questions)]):
+        row: list[Step] = []
+        for q in questions[i:]:
+            when = q.when.fn if q.when is not None else None
+            row.append(Step(q.id, when, q.when_inputs, q.model.otherwise))
+            if when is None:
+                break
+        else:
+            row.append(Step(DONE, None, frozenset(), None))
+        table[source] = tuple(row)
+    return table
+
+
+def _holds(when: Compiled) -> Callable[[EventData], bool]:
+    """A transition's condition: the destination's `when` over the session's answers."""
+
     def condition(event: EventData) -> bool:
-        return event.model.is_open(question_id)
+        return bool(when(event.model.evaluation))
 
     return condition
-
-
-def _all_answered(event: EventData) -> bool:
-    return event.model.current_id is None
 
 
 def _on_enter(name: str, question_id: str) -> Callable[[EventData], None]:
     callback = CALLBACKS[name]
 
     def run(event: EventData) -> None:
-        callback(event.model, question_id)
+        # Passing through an answered question on the way to the open one is not asking it.
+        if event.model.current_id == question_id:
+            callback(event.model, question_id)
 
     return run
 
 
 class FlowMachine:
-    """The machine of one flow. Build it once; :meth:`attach` and :meth:`detach` sessions."""
+    """The machine of one flow. Build it once (:func:`machine_for`); :meth:`move` sessions through it."""
 
     def __init__(self, flow: LoadedFlow) -> None:
         ids = [q.id for q in flow.questions]
         self.flow = flow
-        self.initial = ids[0]
+        self.table = build_table(flow)
+        #: a state's place in the flow, to tell whether a target lies ahead of it
+        self.order = {START: -1, **{qid: i for i, qid in enumerate(ids)}, DONE: len(ids)}
         self.machine = Machine(
-            model=None, states=[*ids, DONE], initial=ids[0], auto_transitions=False,
+            model=None, states=[START, *ids, DONE], initial=START, auto_transitions=False,
             send_event=True, ignore_invalid_triggers=True, model_attribute="state",
         )
-        for i, source in enumerate(ids):
-            for dest in ids[i + 1:]:
-                self.machine.add_transition("advance", source, dest, conditions=_is_open(dest))
-            self.machine.add_transition("advance", source, DONE, conditions=_all_answered)
+        for source, row in self.table.items():
+            for step in row:
+                conditions = [_holds(step.when)] if step.when is not None else []
+                self.machine.add_transition("advance", source, step.dest, conditions=conditions)
         for q in flow.questions:
             for name in q.model.on_enter:
                 self.machine.get_state(q.id).add_callback("enter", _on_enter(name, q.id))
+        self._advance = self.machine.events["advance"]
 
-    def attach(self, session: Any) -> None:
-        """Add a session as a model, at the flow's first question."""
-        self.machine.add_model(session, initial=self.initial)
+    def start(self, session: Any) -> None:
+        """Put a new session in ``start`` (a :meth:`move` then takes it to its first open question)."""
+        self.machine.set_state(START, model=session)
 
-    def detach(self, session: Any) -> None:
-        """Remove a finished session so the machine does not keep it alive."""
-        self.machine.remove_model(session)
+    def advance(self, session: Any) -> bool:
+        """Fire ``advance`` for one session: to the next question on its path (``False`` at ``done``)."""
+        return bool(self._advance.trigger(session))
 
-    def place(self, session: Any, state: str) -> None:
-        """Put a session in a state directly (back, edit, resume), running its enter callbacks."""
-        if getattr(session, "state", None) == state:
+    def move(self, session: Any, target: str) -> None:
+        """Advance a session along its path until it stands at ``target``.
+
+        A target behind the session (back, an edit, a restored case) is reached from ``start``: the
+        machine walks the path again rather than jumping, so it decides every step.
+        """
+        if session.state == target:
             return
-        self.machine.set_state(state, model=session)
-        for name in self.flow.by_id[state].model.on_enter if state != DONE else ():
-            CALLBACKS[name](session, state)
+        if self.order[session.state] > self.order[target]:
+            self.start(session)
+        while session.state != target:
+            if not self.advance(session):
+                raise RuntimeError(f"the flow's machine cannot reach {target!r} from {session.state!r}")
 
 
 def machine_for(flow: LoadedFlow) -> FlowMachine:

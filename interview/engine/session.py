@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from interview.engine.machine import DONE, machine_for
+from interview.engine.machine import DONE, START, machine_for
 from interview.engine.scoring import Evaluation
 from interview.engine.values import AnswerError, coerce
 from interview.flow.load import BoundQuestion, LoadedFlow
@@ -48,12 +48,15 @@ class Walk:
 
 
 def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ()) -> Walk:
-    """Follow the flow's conditions over a set of answers.
+    """Follow the flow's state machine over a set of answers, from ``start`` to ``done``.
 
-    Returns the questions asked (the path), the evaluation (answers on the path, `otherwise` values
-    off it, ``None`` for open ones) and the first open question, if any.
+    Each step takes the first transition of the machine's table whose condition holds, exactly as
+    the machine's ``advance`` does; the destinations passed over are off the path. Returns the
+    questions asked (the path), the evaluation (answers on the path, `otherwise` values off it,
+    ``None`` for open ones) and the first open question, if any.
     """
     skipped = set(skipped)
+    table = machine_for(flow).table
     env = Evaluation(flow)
     path: list[str] = []
     current: str | None = None
@@ -62,45 +65,37 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
     # question is neither asked nor skipped (and an answer it already has is not dropped).
     pending: set[str] = set()
     undetermined: set[str] = set()
-    for qid, when, inputs, otherwise in _steps(flow):
-        if pending and not inputs.isdisjoint(pending):
-            env[qid] = None
-            pending.add(qid)
-            undetermined.add(qid)
-        elif when is None or when(env):
-            path.append(qid)
-            value = answers.get(qid)
-            env[qid] = value
-            if value is None and qid not in skipped:
+    state = START
+    while state != DONE:
+        for qid, when, inputs, otherwise in table[state]:
+            if qid == DONE:
+                state = DONE
+                break
+            if pending and not inputs.isdisjoint(pending):
+                env[qid] = None
                 pending.add(qid)
-                if current is None:
-                    current = qid
-        else:
-            env[qid] = otherwise
-            off.add(qid)
+                undetermined.add(qid)
+            elif when is None or when(env):
+                path.append(qid)
+                value = answers.get(qid)
+                env[qid] = value
+                if value is None and qid not in skipped:
+                    pending.add(qid)
+                    if current is None:
+                        current = qid
+                state = qid
+                break
+            else:
+                env[qid] = otherwise
+                off.add(qid)
     return Walk(path, env, current, off, undetermined)
-
-
-def _steps(flow: LoadedFlow) -> tuple[tuple[str, Any, frozenset[str], Any], ...]:
-    """The flow's questions as plain tuples for :func:`walk`, which runs on every answer.
-
-    A condition is kept as its compiled function: the walk calls it for every question after
-    every answer, and the expression's own call would add a method call to each.
-    """
-    steps = flow.__dict__.get("_walk_steps")
-    if steps is None:
-        steps = flow.__dict__["_walk_steps"] = tuple(
-            (q.id, q.when.fn if q.when is not None else None, q.when_inputs, q.model.otherwise)
-            for q in flow.questions
-        )
-    return steps
 
 
 Listener = Callable[["Session", Event], None]
 
 
 class Session:
-    """A case in progress. Create with :meth:`start`; the flow's machine drives ``state``."""
+    """A case in progress. The flow's machine moves ``state``; the session is never one of its models."""
 
     state: str  # set by transitions
 
@@ -113,8 +108,9 @@ class Session:
         self.defaults_applied: set[str] = set()
         self.listeners: list[Listener] = []
         self._machine = machine_for(flow)
-        self._machine.attach(self)
+        self._machine.start(self)
         self._walk = walk(flow, self.answers)
+        self._machine.move(self, self._walk.current or DONE)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -208,7 +204,7 @@ class Session:
         self.answers[q.id] = stored
         self.skipped.discard(q.id)
         self.proposals.pop(q.id, None)
-        self._refresh(forward=True)
+        self._refresh()
         return stored
 
     def skip(self) -> None:
@@ -222,7 +218,7 @@ class Session:
             raise SessionError(f"{q.id} is required and cannot be skipped")
         self._emit(Event("skip", q.id))
         self.skipped.add(q.id)
-        self._refresh(forward=True)
+        self._refresh()
 
     def back(self) -> bool:
         """Step back to the previous question on the path, keeping its answer as the proposal.
@@ -293,8 +289,7 @@ class Session:
         return stored
 
     def close(self) -> None:
-        """Detach from the flow's machine (call when the case is finished with)."""
-        self._machine.detach(self)
+        """Finish with the case. Nothing to release: the machine holds a session only during a step."""
 
     # --- result ----------------------------------------------------------------------------------
 
@@ -339,7 +334,7 @@ class Session:
         for listener in list(self.listeners):
             listener(self, event)
 
-    def _refresh(self, forward: bool = False) -> list[str]:
+    def _refresh(self) -> list[str]:
         """Re-walk the path, drop answers that left it, and move the machine to the open question."""
         self._walk = walk(self.flow, self.answers, self.skipped)
         dropped = [q for q in self._walk.off_path if q in self.answers or q in self.skipped]
@@ -352,12 +347,8 @@ class Session:
                     self.proposals[qid] = old
                 self._emit(Event("drop", qid, old, None))
             # No second walk: answers off the path were never read by the first one.
-        target = self._walk.current or DONE
-        if forward and self.state != DONE:
-            self.advance()  # type: ignore[attr-defined]  # trigger added by transitions
-        if self.state != target:
-            # Back, edit and resume can open a question before the current one.
-            self._machine.place(self, target)
+        # The machine moves along the path to the open question (from `start` when that lies behind).
+        self._machine.move(self, self._walk.current or DONE)
         return dropped
 
 

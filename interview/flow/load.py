@@ -375,6 +375,10 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
     )
     if clash:
         raise FlowError(path, f"name {clash[0]!r} is used by more than one question, derived value or score")
+    for i, q in enumerate(flow.questions):
+        if q.id in RESERVED_STATES:
+            raise b.fail(("questions", i, "id"), f"the id {q.id!r} is reserved for the interview's own states "
+                                                 f"({', '.join(RESERVED_STATES)})")
     phases = {p.id for p in flow.phases}
     every_name = set(question_ids) | set(computed_ids)
 
@@ -561,6 +565,9 @@ def _check_acyclic(path: Path, deps: Mapping[str, set[str]]) -> list[str]:
 
 #: Callback names a flow may attach to a question's `on_enter`; the engine maps them to methods.
 ENGINE_CALLBACKS = frozenset({"propose_default"})
+#: The state machine's own states before the first question and after the last: no question may
+#: take these ids.
+RESERVED_STATES = ("start", "done")
 
 
 def load_flow(name_or_path: str | Path | None = None, *, cache: bool = True) -> LoadedFlow:

@@ -285,13 +285,3 @@ def test_one_machine_per_flow(flow) -> None:
     finally:
         a.close()
         b.close()
-
-
-def test_closed_sessions_are_not_kept_by_the_machine(flow) -> None:
-    """close() detaches the session from the shared machine, so finished cases do not accumulate."""
-    machine = machine_for(flow).machine
-    before = len(machine.models)
-    s = Session(flow)
-    assert len(machine.models) == before + 1
-    s.close()
-    assert len(machine.models) == before
