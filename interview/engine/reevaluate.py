@@ -78,7 +78,7 @@ def usable_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> tuple[dict[s
             refused.append(NotTaken(qid, value, "this flow has no such question"))
             continue
         try:
-            usable[qid] = coerce(flow.by_id[qid].model, value)
+            usable[qid] = coerce(flow.by_id[qid].model, value, not_known=True)  # a pending finding stays open
         except AnswerError as err:
             refused.append(NotTaken(qid, value, f"{err.reason} (allowed: {err.allowed})"))
     return usable, refused

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from interview.engine.machine import DONE, START, machine_for
 from interview.engine.scoring import Evaluation
-from interview.engine.values import AnswerError, coerce
+from interview.engine.values import NOT_KNOWN, AnswerError, coerce
 from interview.flow.load import BoundQuestion, LoadedFlow
 from interview.flow.model import Alert
 
@@ -55,17 +55,50 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
     questions asked (the path), the evaluation (answers on the path, `otherwise` values off it,
     ``None`` for open ones) and the first open question, if any.
     """
-    skipped = set(skipped)
-    table = machine_for(flow).table
-    env = Evaluation(flow)
-    path: list[str] = []
-    current: str | None = None
-    off: set[str] = set()
-    # Answers still to come: a condition resting on one of them is not decided yet, so its
-    # question is neither asked nor skipped (and an answer it already has is not dropped).
+    return _follow(flow, answers, set(skipped), START, Evaluation(flow), [], set(), set(), None)
+
+
+def walk_on(flow: LoadedFlow, before: Walk, answers: dict[str, Any], skipped: set[str], question_id: str) -> Walk:
+    """The walk after the open question ``question_id`` of ``before`` was answered or skipped.
+
+    Nothing before that question changed and conditions only look back, so the path up to it stands
+    and the machine's table is followed on from it (the same result as :func:`walk`, at a fraction
+    of the cost on every answer).
+    """
+    index = flow.by_id[question_id].index
+    ids = machine_for(flow).ids
+    prior = before.env
+    # Answers and `otherwise` values only: a derived value or score cached by the earlier walk may
+    # rest on this question, so each is computed again when read.
+    env = Evaluation(flow, {qid: prior[qid] for qid in ids[:index]})
+    path = before.path[:before.path.index(question_id)]
+    off = {qid for qid in before.off_path if flow.by_id[qid].index < index}
     pending: set[str] = set()
+    current = _visit(question_id, answers, skipped, env, path, pending, None)
+    return _follow(flow, answers, skipped, question_id, env, path, off, pending, current)
+
+
+def _visit(qid: str, answers: dict[str, Any], skipped: set[str], env: Evaluation, path: list[str],
+           pending: set[str], current: str | None) -> str | None:
+    """A question on the path: its answer goes into the evaluation, or it waits open (the first
+    one open is where the interview is). Returns the open question."""
+    path.append(qid)
+    value = answers.get(qid)
+    env[qid] = value
+    if value is None and qid not in skipped:
+        pending.add(qid)
+        if current is None:
+            current = qid
+    return current
+
+
+def _follow(flow: LoadedFlow, answers: dict[str, Any], skipped: set[str], state: str, env: Evaluation,
+            path: list[str], off: set[str], pending: set[str], current: str | None) -> Walk:
+    """Take the machine's transitions from ``state`` to ``done`` over the answers."""
+    table = machine_for(flow).table
+    # Answers still to come (`pending`): a condition resting on one of them is not decided yet, so
+    # its question is neither asked nor skipped (and an answer it already has is not dropped).
     undetermined: set[str] = set()
-    state = START
     while state != DONE:
         for qid, when, inputs, otherwise in table[state]:
             if qid == DONE:
@@ -76,13 +109,7 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
                 pending.add(qid)
                 undetermined.add(qid)
             elif when is None or when(env):
-                path.append(qid)
-                value = answers.get(qid)
-                env[qid] = value
-                if value is None and qid not in skipped:
-                    pending.add(qid)
-                    if current is None:
-                        current = qid
+                current = _visit(qid, answers, skipped, env, path, pending, current)
                 state = qid
                 break
             else:
@@ -197,7 +224,7 @@ class Session:
 
     def _answer(self, value: Any, *, from_text: bool, kind: str) -> Any:
         q = self._require_current()
-        stored = coerce(q.model, value, from_text=from_text)
+        stored = coerce(q.model, value, from_text=from_text, not_known=True)
         # Listeners (the case store) hear of a change before it happens: if saving fails, the
         # session is not ahead of its log.
         self._emit(Event(kind, q.id, None, stored))
@@ -257,7 +284,7 @@ class Session:
         if question_id not in self._walk.path:
             raise SessionError(f"{question_id} is not on this case's path")
         q = self.flow.by_id[question_id]
-        stored = coerce(q.model, value, from_text=from_text)
+        stored = coerce(q.model, value, from_text=from_text, not_known=True)
         old = self.answers.get(question_id)
         self._emit(Event("edit", question_id, old, stored))
         self.answers[question_id] = stored
@@ -305,6 +332,8 @@ class Session:
 
         if not self.done:
             raise SessionError(f"the case is not complete: {self.current_id} is still open")
+        if any(self.answers.get(q) == NOT_KNOWN for q in self._walk.path):
+            return self._provisional_result()
         env = Evaluation(self.flow, {k: v for k, v in self._walk.env.items() if k in self.flow.by_id})
         recommendation = recommend(self.flow, env)
         on_path = set(self._walk.path)
@@ -321,6 +350,16 @@ class Session:
             skipped=[q for q in self._walk.path if q in self.skipped],
             notice=flow.model.notice,
         )
+
+    def _provisional_result(self) -> Result:
+        """The result over every completion of the answers not known yet (CONTRACT §7)."""
+        from interview.engine.provisional import provisional_result
+
+        given = {q: self.answers[q] for q in self._walk.path if q in self.answers}
+        result, _, missing = provisional_result(self.flow, given)
+        if result is None:
+            raise SessionError(f"the case is not complete: {missing} is needed whatever the open answers are")
+        return result
 
     # --- internals -------------------------------------------------------------------------------
 
