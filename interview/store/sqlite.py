@@ -17,10 +17,28 @@ import sqlite3
 import stat
 import struct
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from interview.store.protocol import Attaching, result_events
+from interview.store.records import (
+    ANSWER_KINDS,  # noqa: F401 - re-exported: the kinds are the log's, readers import them from here
+    DB_ENV,
+    STATUS_COMPLETE,
+    STATUS_IN_PROGRESS,
+    CaseChanged,
+    CaseRecord,
+    CaseSummary,
+    EventRecord,
+    NoDatabase,
+    StoreError,
+    UnknownCase,
+    changed_message,
+    checked_label,
+    current_user,
+    fold_events,
+    now,
+)
 
 if TYPE_CHECKING:
     from interview.engine.reevaluate import Reevaluation
@@ -28,19 +46,15 @@ if TYPE_CHECKING:
     from interview.flow.load import LoadedFlow
     from interview.result import Result
 
-DB_ENV = "SPINE_INTERVIEW_DB"
 DB_NAME = "cases.sqlite3"
 #: PRAGMA application_id of our files: "SPIN" — how we tell our database from anyone else's.
 APPLICATION_ID = 0x5350494E
-SCHEMA_VERSION = 1
+#: 1: the first schema; 2: events record who wrote them (``who``).
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Crockford base32 without 0/1 look-alikes: ids are read aloud and typed.
 _ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-#: Event kinds that set an answer; ``default`` is an answer that took the flow's proposed value.
-ANSWER_KINDS = ("answer", "edit", "default")
-STATUS_IN_PROGRESS = "in_progress"
-STATUS_COMPLETE = "complete"
 
 _SCHEMA = f"""
 CREATE TABLE cases (
@@ -64,28 +78,13 @@ CREATE TABLE events (
     kind      TEXT NOT NULL,
     question  TEXT NOT NULL,
     old       TEXT,
-    new       TEXT
+    new       TEXT,
+    who       TEXT
 );
 CREATE INDEX events_by_case ON events(case_id, seq);
 PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-
-
-class StoreError(Exception):
-    """The case store cannot do what was asked; ``message`` is one line saying what and why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-class UnknownCase(StoreError):
-    """No case with that id (or label) in the database."""
-
-
-class NoDatabase(StoreError):
-    """A read-only command was pointed at a path with no case database (nothing is created there)."""
 
 
 def default_db_path() -> Path:
@@ -101,94 +100,6 @@ def resolve_db_path(path: str | Path | None = None) -> Path:
         return Path(path).expanduser()
     env = os.environ.get(DB_ENV)
     return Path(env).expanduser() if env else default_db_path()
-
-
-def now() -> str:
-    """The current time as ISO 8601 UTC with microseconds (sorts as text)."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """One line of the case list."""
-
-    id: str
-    label: str
-    created: str
-    updated: str
-    status: str
-    headline: str | None = None
-    headline_title: str | None = None
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "label": self.label, "created": self.created, "updated": self.updated,
-            "status": self.status, "headline": self.headline, "headline_title": self.headline_title,
-        }
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """One stored event of a case's log."""
-
-    seq: int
-    time: str
-    kind: str
-    question: str
-    old: Any = None
-    new: Any = None
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "time": self.time, "kind": self.kind, "question": self.question,
-                "old": self.old, "new": self.new}
-
-
-@dataclass(frozen=True)
-class CaseRecord:
-    """Everything stored about a case: its summary, the answers folded from its log, and the log."""
-
-    summary: CaseSummary
-    flow_id: str
-    flow_version: str
-    flow_sha256: str
-    answers: dict[str, Any]
-    skipped: list[str]
-    events: list[EventRecord]
-    result: dict[str, Any] | None = None
-    identifiers: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.summary.id
-
-    @property
-    def label(self) -> str:
-        return self.summary.label
-
-    @property
-    def status(self) -> str:
-        return self.summary.status
-
-
-def fold_events(events: Iterable[Any]) -> tuple[dict[str, Any], list[str]]:
-    """Current answers and skipped questions from a log, oldest event first.
-
-    ``answer``/``edit``/``default`` set a value (and unskip), ``skip`` marks skipped,
-    ``back``/``drop`` remove. Works on :class:`EventRecord` and session :class:`Event` alike.
-    """
-    answers: dict[str, Any] = {}
-    skipped: dict[str, None] = {}  # a dict keeps the order questions were skipped in
-    for e in events:
-        if e.kind in ANSWER_KINDS:
-            answers[e.question] = e.new
-            skipped.pop(e.question, None)
-        elif e.kind == "skip":
-            answers.pop(e.question, None)
-            skipped[e.question] = None
-        elif e.kind in ("back", "drop"):
-            answers.pop(e.question, None)
-            skipped.pop(e.question, None)
-    return answers, list(skipped)
 
 
 def _new_id() -> str:
@@ -288,20 +199,25 @@ def _private_umask() -> Iterator[None]:
         os.umask(old)
 
 
-class CaseStore:
+class CaseStore(Attaching):
     """The case database. One instance per process; not shared between threads.
 
     Args:
         path: the database file; ``None`` means ``$SPINE_INTERVIEW_DB`` or :func:`default_db_path`.
+        user: who the events are written as (default: the OS login).
 
     Raises:
         StoreError: the file is damaged or foreign, or the directory cannot be written.
     """
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, user: str | None = None) -> None:
         self.path = resolve_db_path(path)
+        self.location = str(self.path)
+        self.user = user or current_user()
         #: Opened for reading only (``cases list``/``show``/``export``): nothing is created or written.
         self.read_only = read_only
+        #: the events' ``who`` column, or NULL when reading a schema-1 file that has none
+        self._who = "who"
         self._db: sqlite3.Connection | None = None
         self._db = self._open_read_only() if read_only else self._open()
 
@@ -330,6 +246,8 @@ class CaseStore:
                         "mark), not a case database; it was left as it is")
                 raise NoDatabase(f"no case database at {path} (an empty SQLite file)")
             self._check_ours(db, path)
+            if db.execute("PRAGMA user_version").fetchone()[0] < 2:
+                self._who = "NULL"  # a schema-1 file, read as it is (never migrated by a reader)
         except StoreError:
             db.close()
             raise
@@ -377,6 +295,8 @@ class CaseStore:
                 # Before WAL: the application id must reach the main file itself, or another
                 # process reading the raw header would take our fresh database for a foreign one.
                 self._create_schema(db)
+            else:
+                migrate_schema(db)
             with _private_umask():
                 db.execute("PRAGMA journal_mode = WAL")
             # FULL: an answer the UI showed as saved survives a power cut, not only a crash.
@@ -470,7 +390,7 @@ class CaseStore:
         Raises:
             StoreError: the label cannot be stored (see :func:`interview.text.check_label`).
         """
-        label = _checked_label(label) if label and label.strip() else ""
+        label = checked_label(label) if label and label.strip() else ""
         with self._write("the new case") as db:
             return self._insert_case(db, flow, label, identifiers, now())
 
@@ -492,17 +412,19 @@ class CaseStore:
         )
         return case_id
 
-    @staticmethod
-    def _insert_events(db: sqlite3.Connection, case_id: str, events: list[Any], stamp: str) -> None:
+    def _insert_events(self, db: sqlite3.Connection, case_id: str, events: list[Any], stamp: str) -> None:
         db.executemany(
-            "INSERT INTO events (case_id, time, kind, question, old, new) VALUES (?, ?, ?, ?, ?, ?)",
-            [(case_id, stamp, e.kind, e.question, _dump(e.old), _dump(e.new)) for e in events],
+            "INSERT INTO events (case_id, time, kind, question, old, new, who) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(case_id, stamp, e.kind, e.question, _dump(e.old), _dump(e.new), self.user) for e in events],
         )
 
-    def append(self, case_id: str, events: Iterable[Event], *, time: str | None = None) -> None:
-        """Append events to a case's log in one committed transaction.
+    def append(self, case_id: str, events: Iterable[Event], *, time: str | None = None,
+               expected: int | None = None) -> int:
+        """Append events to a case's log in one committed transaction; returns the case's event count.
 
-        A change after the case was finished reopens it: its stored result no longer holds.
+        With ``expected`` (the count this writer last saw) a case another writer changed meanwhile
+        is not written to: :class:`CaseChanged` carries the events it missed. A change after the
+        case was finished reopens it: its stored result no longer holds.
         """
         stamp = time or now()
         events = list(events)
@@ -510,31 +432,25 @@ class CaseStore:
             row = db.execute("SELECT status FROM cases WHERE id = ?", (case_id,)).fetchone()
             if row is None:
                 raise self._unknown(case_id)
+            count = db.execute("SELECT count(*) FROM events WHERE case_id = ?", (case_id,)).fetchone()[0]
+            if expected is not None and count != expected:
+                missed = self._event_rows(db, case_id, offset=expected)
+                raise CaseChanged(changed_message(case_id, missed), missed, count)
             self._insert_events(db, case_id, events, stamp)
             if events and row[0] == STATUS_COMPLETE:
                 db.execute("UPDATE cases SET updated = ?, status = ?, headline = NULL, headline_title = NULL,"
                            " result = NULL WHERE id = ?", (stamp, STATUS_IN_PROGRESS, case_id))
             else:
                 db.execute("UPDATE cases SET updated = ? WHERE id = ?", (stamp, case_id))
+        return count + len(events)
 
-    def attach(self, session: Session, case_id: str) -> None:
-        """Log every change of a session to a case, committed before the session's caller goes on.
-
-        Raises (from the session call that made the change):
-            StoreError: when the event could not be saved (disk full, …).
-        """
-        if self.db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+    def event_count(self, case_id: str) -> int:
+        """How many events the case's log holds (the sequence a writer expects next)."""
+        rows = self._read("SELECT (SELECT count(*) FROM events WHERE case_id = ?) FROM cases WHERE id = ?",
+                          (case_id, case_id))
+        if not rows:
             raise self._unknown(case_id)
-
-        def record(_session: Session, event: Event) -> None:
-            self.append(case_id, [event])
-
-        record.case_store = self  # type: ignore[attr-defined]  # lets detach() find it
-        session.listeners.append(record)
-
-    def detach(self, session: Session) -> None:
-        """Stop logging a session to this store."""
-        session.listeners[:] = [cb for cb in session.listeners if getattr(cb, "case_store", None) is not self]
+        return rows[0][0]
 
     def finish(self, case_id: str, result: Result) -> None:
         """Mark a case complete with its result (headline and the contract's JSON)."""
@@ -576,16 +492,16 @@ class CaseStore:
             if tuple(row) != (old.id, old.version, old.sha256):
                 return False
             db.execute(
-                "INSERT INTO events (case_id, time, kind, question, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (case_id, time, kind, question, old, new, who) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (case_id, stamp, EVENT_KIND, EVENT_QUESTION, _dump(reevaluation.event_old()),
-                 _dump(reevaluation.event_new())),
+                 _dump(reevaluation.event_new()), self.user),
             )
             self._set_outcome(db, case_id, reevaluation.current, reevaluation.result, stamp)
         return True
 
     def set_label(self, case_id: str, label: str) -> None:
         """Rename a case (the label is checked: see :func:`interview.text.check_label`)."""
-        label = _checked_label(label)
+        label = checked_label(label)
         with self._write("the label") as db:
             if db.execute("UPDATE cases SET label = ? WHERE id = ?", (label, case_id)).rowcount == 0:
                 raise self._unknown(case_id)
@@ -608,6 +524,10 @@ class CaseStore:
     def _unknown(self, case_id: str) -> StoreError:
         return UnknownCase(f"no case {case_id!r} in {self.path} (see `spine-interview cases list`)")
 
+    def case_ids(self) -> list[str]:
+        """Every case id, in id order."""
+        return [r[0] for r in self._read("SELECT id FROM cases ORDER BY id")]
+
     def resolve(self, key: str) -> str:
         """A case id from an id (any case) or a unique label.
 
@@ -626,17 +546,35 @@ class CaseStore:
             raise UnknownCase(f"{len(rows)} cases are labelled {key!r} ({ids}); give the id")
         raise self._unknown(key)
 
-    def list_cases(self) -> list[CaseSummary]:
-        """Every case, most recently changed first."""
-        rows = self._read("SELECT id, label, created, updated, status, headline, headline_title FROM cases"
-                          " ORDER BY updated DESC, id")
-        return [CaseSummary(*r) for r in rows]
+    def list_cases(self, *, user: str | None = None, since: str | None = None,
+                   pending: bool = False) -> list[CaseSummary]:
+        """Cases, most recently changed first: all, or those ``user`` wrote to, changed since ``since``
+        (an ISO time, compared as text), or still in progress (``pending``)."""
+        where, params = [], []
+        if user is not None:
+            where.append(f"EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.{self._who} = ?)")
+            params.append(user)
+        if since is not None:
+            where.append("updated >= ?")
+            params.append(since)
+        if pending:
+            where.append("status = ?")
+            params.append(STATUS_IN_PROGRESS)
+        sql = ("SELECT id, label, created, updated, status, headline, headline_title FROM cases"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY updated DESC, id")
+        return [CaseSummary(*r) for r in self._read(sql, tuple(params))]
+
+    def _event_rows(self, db: sqlite3.Connection, case_id: str, offset: int = 0) -> list[EventRecord]:
+        rows = db.execute(f"SELECT seq, time, kind, question, old, new, {self._who} FROM events WHERE case_id = ?"
+                          " ORDER BY seq LIMIT -1 OFFSET ?", (case_id, offset)).fetchall()
+        return [EventRecord(seq, t, kind, q, _load(old), _load(new), who) for seq, t, kind, q, old, new, who in rows]
 
     def events(self, case_id: str) -> list[EventRecord]:
         """A case's log, oldest first."""
-        rows = self._read("SELECT seq, time, kind, question, old, new FROM events WHERE case_id = ? ORDER BY seq",
-                          (case_id,))
-        return [EventRecord(seq, t, kind, q, _load(old), _load(new)) for seq, t, kind, q, old, new in rows]
+        try:
+            return self._event_rows(self.db, case_id)
+        except sqlite3.Error as err:
+            raise _describe(err, self.path, "reading") from None
 
     def get_case(self, case_id: str) -> CaseRecord:
         """Everything about a case.
@@ -659,53 +597,72 @@ class CaseStore:
             raise StoreError(f"{self.path}: case {case_id} is damaged (unreadable JSON)") from None
         return CaseRecord(CaseSummary(*r[:7]), r[7], r[8], r[9], answers, skipped, events, result, identifiers)
 
-    # --- resuming --------------------------------------------------------------------------------
+    # --- whole cases ----------------------------------------------------------------------------
 
-    def open_session(self, case_id: str, flow: LoadedFlow) -> tuple[Session, list[str]]:
-        """Rebuild a case's session from its log, attached to this store.
+    def save_result(self, flow: LoadedFlow, result: Result, *, label: str | None = None,
+                    identifiers: dict | None = None) -> str:
+        """Store a finished result as a new case: its log and its outcome in one transaction."""
+        label = checked_label(label) if label and label.strip() else ""
+        stamp = now()
+        with self._write("the case") as db:
+            case_id = self._insert_case(db, flow, label, identifiers, stamp)
+            self._insert_events(db, case_id, result_events(result), stamp)
+            self._set_outcome(db, case_id, result.flow, result, stamp)
+        return case_id
 
-        A case decided (or begun) under another flow is re-evaluated under this one first (see
-        :mod:`interview.engine.reevaluate`): the log records it, the case takes this flow and the
-        new outcome — complete, or in progress while the answers this flow needs are missing —
-        and the first warning says what it was and what it is now. Answers the flow no longer
-        takes are kept in the log and named in the warnings; they are not loaded into the session.
+    def import_case(self, record: CaseRecord) -> str:
+        """Copy a case from another store under its own id, with its whole log (times and writers kept).
 
-        Returns:
-            The session (at the case's next open question) and warnings for the user.
-
-        Raises:
-            StoreError: the case cannot be read, or cannot be evaluated under this flow.
+        Returns ``"copied"`` (new here), ``"extended"`` (the log here was the start of the other's:
+        the rest was added), ``"same"`` (nothing to do) or ``"diverged"`` (both logs went their own
+        way since they parted: nothing is changed; the case must be reconciled by hand).
         """
-        from interview.engine.reevaluate import ReevaluationError, reevaluate, usable_answers
-        from interview.engine.session import Session, walk
-
-        record = self.get_case(case_id)
-        warnings: list[str] = []
-        try:
-            reevaluation = reevaluate(flow, record)
-        except ReevaluationError as err:
-            raise StoreError(f"case {case_id}: {err.message}") from None
-        if reevaluation is not None:
-            self.record_reevaluation(case_id, reevaluation)
-            warnings.append(reevaluation.statement(refused=False))
-        answers, refused = usable_answers(flow, record.answers)
-        for n in refused:
-            if n.question not in flow.by_id:
-                warnings.append(f"answer to {n.question!r} ({n.value!r}) kept in the record, but this flow has no "
-                                "such question")
+        s, src = record.summary, record.events
+        with self._write(f"the copy of case {s.id}") as db:
+            here = self._event_rows(db, s.id) if db.execute(
+                "SELECT 1 FROM cases WHERE id = ?", (s.id,)).fetchone() else None
+            if here is not None:
+                if [e.content() for e in here] != [e.content() for e in src[:len(here)]]:
+                    return "diverged"
+                if len(here) == len(src):
+                    return "same"
             else:
-                warnings.append(f"answer to {n.question!r} kept in the record, but this flow does not take it: "
-                                f"{n.reason} (got {n.value!r})")
-        skipped = [q for q in record.skipped if q in flow.by_id and flow.by_id[q].model.optional]
-        off = walk(flow, answers, skipped).off_path
-        for qid in sorted(off & (set(answers) | set(skipped)), key=lambda q: flow.by_id[q].index):
-            warnings.append(f"answer to {qid!r} kept in the record, but this flow no longer asks it on this path")
-        session = Session(flow)
-        session.load(answers, skipped)
-        last_kind = {e.question: e.kind for e in record.events if e.kind in ANSWER_KINDS}
-        session.defaults_applied = {q for q in session.answers if last_kind.get(q) == "default"}
-        self.attach(session, case_id)
-        return session, warnings
+                db.execute(
+                    "INSERT INTO cases (id, label, created, updated, status, flow_id, flow_version, flow_sha256,"
+                    " identifiers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (s.id, s.label, s.created, s.updated, s.status, record.flow_id, record.flow_version,
+                     record.flow_sha256, json.dumps(record.identifiers, ensure_ascii=False)))
+            db.executemany(
+                "INSERT INTO events (case_id, time, kind, question, old, new, who) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(s.id, e.time, e.kind, e.question, _dump(e.old), _dump(e.new), e.who)
+                 for e in src[len(here or ()):]])
+            db.execute(
+                "UPDATE cases SET label = ?, updated = ?, status = ?, headline = ?, headline_title = ?, result = ?,"
+                " flow_id = ?, flow_version = ?, flow_sha256 = ? WHERE id = ?",
+                (s.label, s.updated, s.status, s.headline, s.headline_title, _dump(record.result),
+                 record.flow_id, record.flow_version, record.flow_sha256, s.id))
+            return "copied" if here is None else "extended"
+
+
+def migrate_schema(db: sqlite3.Connection) -> int:
+    """Bring one of our files up to :data:`SCHEMA_VERSION`; returns the version it had.
+
+    A file is one user's on one machine, so the app migrates it when it opens it for writing
+    (``spine-interview db migrate`` does the same on request); adding a column keeps every row.
+    """
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version >= SCHEMA_VERSION:
+        return version
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] < 2:  # another process may have done it
+            db.execute("ALTER TABLE events ADD COLUMN who TEXT")
+            db.execute("PRAGMA user_version = 2")
+        db.execute("COMMIT")
+    except BaseException:
+        _rollback(db)
+        raise
+    return version
 
 
 def save_session_case(store: CaseStore, flow: LoadedFlow, session: Session, *, label: str | None = None,
@@ -714,36 +671,14 @@ def save_session_case(store: CaseStore, flow: LoadedFlow, session: Session, *, l
     return save_result_case(store, flow, session.result(), label=label, identifiers=identifiers)
 
 
-def save_result_case(store: CaseStore, flow: LoadedFlow, result: Result, *, label: str | None = None,
+def save_result_case(store: Any, flow: LoadedFlow, result: Result, *, label: str | None = None,
                      identifiers: dict | None = None) -> str:
     """Store a finished result (e.g. a replayed answers file) as a new case; returns its id."""
-    from interview.engine.session import Event
-
-    label = _checked_label(label) if label and label.strip() else ""
-    skipped, defaults = set(result.skipped), set(result.defaults_applied)
-    events = [Event("skip", q) if q in skipped
-              else Event("default" if q in defaults else "answer", q, None, result.answers[q])
-              for q in result.path]
-    stamp = now()
-    # One transaction: the case, its log and its result are stored together or not at all.
-    with store._write("the case") as db:  # noqa: SLF001 - the store's own module
-        case_id = store._insert_case(db, flow, label, identifiers, stamp)  # noqa: SLF001
-        store._insert_events(db, case_id, events, stamp)  # noqa: SLF001
-        store._set_outcome(db, case_id, result.flow, result, stamp)  # noqa: SLF001
-    return case_id
-
-
-def _checked_label(label: str) -> str:
-    from interview.text import LabelError, check_label
-
-    try:
-        return check_label(label)
-    except LabelError as err:
-        raise StoreError(str(err)) from None
+    return store.save_result(flow, result, label=label, identifiers=identifiers)
 
 
 __all__ = [
-    "APPLICATION_ID", "CaseRecord", "CaseStore", "CaseSummary", "DB_ENV", "EventRecord", "NoDatabase", "StoreError",
-    "UnknownCase", "default_db_path", "fold_events", "inspect_header", "resolve_db_path", "save_result_case",
-    "save_session_case",
+    "APPLICATION_ID", "CaseChanged", "CaseRecord", "CaseStore", "CaseSummary", "DB_ENV", "EventRecord", "NoDatabase",
+    "StoreError", "UnknownCase", "default_db_path", "fold_events", "inspect_header", "migrate_schema",
+    "resolve_db_path", "save_result_case", "save_session_case",
 ]

@@ -35,12 +35,12 @@ class CaseKeeper:
             return
         self._opened = True
         try:
-            from interview.store.sqlite import CaseStore
+            from interview.store import open_store
         except ImportError:
             self._warning = "Case storage is not available in this installation: the case is kept in memory only."
             return
         try:
-            self._store = CaseStore(self.db)
+            self._store = open_store(self.db)
         except Exception as err:  # noqa: BLE001 - any store failure degrades to in-memory work
             self._warning = f"Case storage unavailable ({_reason(err)}): the case is kept in memory only."
 
@@ -81,10 +81,9 @@ class CaseKeeper:
         """Open a saved case; raises the store's error with its message."""
         if self.store is None:
             raise LookupError(self.warning or "case storage is not available")
-        session, warnings = self.store.open_session(case_id, flow)
-        # The store may attach while opening; attach only if it did not, so events are logged once.
-        if not session.listeners:
-            self.store.attach(session, case_id)
+        from interview.engine.restore import open_session
+
+        session, warnings = open_session(self.store, case_id, flow)  # attached to the store
         self.case_id = case_id
         return session, list(warnings)
 

@@ -23,3 +23,17 @@ def store(db_path):
     s = CaseStore(db_path)
     yield s
     s.close()
+
+
+from pg_server import pg_server, pg_url  # noqa: E402,F401 - the session's PostgreSQL server, for these tests
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request, db_path):
+    """An open case store of each backend: the contract suite runs once per backend."""
+    from interview.store import open_store
+
+    db = str(db_path) if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    s = open_store(db, user="dr.registrar")
+    yield s
+    s.close()

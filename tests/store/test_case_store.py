@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from interview.engine.restore import open_session
 from interview.engine.session import Event, Session
 from interview.flow.load import load_flow
 from interview.store.sqlite import (
@@ -64,8 +65,10 @@ def test_every_change_is_logged_and_committed(store, flow, db_path):
     assert kinds == ["answer", "answer", "back", "answer", "edit", "drop"]
     record = store.get_case(case_id)
     assert record.answers == session.answers
-    assert record.events[-2] == EventRecord(5, record.events[-2].time, "edit", "neuro_deficit", False, True)
-    assert record.events[-1] == EventRecord(6, record.events[-1].time, "drop", "radicular_pain", False, None)
+    assert record.events[-2] == EventRecord(5, record.events[-2].time, "edit", "neuro_deficit", False, True,
+                                              store.user)
+    assert record.events[-1] == EventRecord(6, record.events[-1].time, "drop", "radicular_pain", False, None,
+                                              store.user)
     other.close()
 
 
@@ -77,7 +80,7 @@ def test_open_session_resumes_at_the_same_question(store, flow):
     # no deficit, no radicular pain, walks, 64, female, known breast cancer with histology, on treatment
     for value in (False, False, True, 64, "female", True, "breast", True, "responding"):
         session.answer(value)
-    resumed, warnings = store.open_session(case_id, flow)
+    resumed, warnings = open_session(store, case_id, flow)
     assert warnings == []
     assert resumed.answers == session.answers
     assert resumed.skipped == session.skipped
@@ -100,7 +103,7 @@ def test_finish_lists_the_case_as_complete(store, flow):
 def test_a_change_after_finishing_reopens_the_case(store, flow):
     """Editing a finished case makes it in progress again: its stored result no longer holds."""
     case_id = stored_example(store, flow, "renal_stable")
-    session, _ = store.open_session(case_id, flow)
+    session, _ = open_session(store, case_id, flow)
     session.edit("kps", 40)
     record = store.get_case(case_id)
     assert (record.status, record.result, record.summary.headline) == ("in_progress", None, None)
@@ -120,7 +123,7 @@ def test_resume_with_another_flow_version_keeps_and_reports_answers(store, flow,
     new_path = tmp_path / "spinal_metastases.yaml"
     new_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     new_flow = load_flow(new_path)
-    resumed, warnings = store.open_session(case_id, new_flow)
+    resumed, warnings = open_session(store, case_id, new_flow)
     assert any(f"(flow {flow.version})" in w and "current flow (1.1.0)" in w for w in warnings)
     assert any("'age'" in w and "out of range" in w for w in warnings)
     assert "age" not in resumed.answers
@@ -207,6 +210,6 @@ def test_proposed_defaults_survive_storage(store, flow):
     taken = outcome.result.defaults_applied
     assert taken == ["tomita_growth"]
     case_id = save_result_case(store, flow, outcome.result)
-    resumed, _ = store.open_session(case_id, flow)
+    resumed, _ = open_session(store, case_id, flow)
     assert resumed.result().to_json_dict() == outcome.result.to_json_dict()
     assert [e.kind for e in store.get_case(case_id).events].count("default") == len(taken)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from interview.engine.restore import open_session
 from interview.engine.session import Session
 from interview.store.sqlite import CaseStore
 from store.helpers import example_answers
@@ -76,7 +77,7 @@ def test_sigkill_while_waiting_keeps_every_answer(db_path, flow):
     saved = [line.split()[1] for line in lines if line.startswith("SAVED")]
     with CaseStore(db_path) as store:
         [case] = store.list_cases()
-        session, warnings = store.open_session(case.id, flow)
+        session, warnings = open_session(store, case.id, flow)
     assert warnings == []
     assert list(session.answers) == [q for q in saved if q in session.answers]
     assert set(session.answers) | session.skipped == set(saved)
@@ -94,7 +95,7 @@ def test_sigkill_mid_case_keeps_a_prefix_and_the_next_question(db_path, flow, ki
     with CaseStore(db_path) as store:
         [case] = store.list_cases()
         record = store.get_case(case.id)
-        session, _ = store.open_session(case.id, flow)
+        session, _ = open_session(store, case.id, flow)
     done = [e.question for e in record.events]
     assert done[: len(announced)] == announced  # nothing announced as saved was lost
     expected = _expected_after(flow, [(e.question, e.new if e.kind == "answer" else None) for e in record.events])

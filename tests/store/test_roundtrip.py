@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import valid_answers
 
 from interview.engine.replay import replay
+from interview.engine.restore import open_session
 from interview.engine.session import Session
 from interview.export.json_export import case_json
 from interview.store.sqlite import CaseStore, save_result_case
@@ -23,7 +24,7 @@ def test_finished_case_round_trips(answers, flow, tmp_path_factory):
         case_id = save_result_case(store, flow, outcome.result)
     with CaseStore(db) as store:  # a fresh connection: nothing comes from memory
         record = store.get_case(case_id)
-        resumed, warnings = store.open_session(case_id, flow)
+        resumed, warnings = open_session(store, case_id, flow)
     exported = case_json(record, flow)
     expected = outcome.result.to_json_dict()
     assert {k: exported[k] for k in expected} == expected
@@ -47,7 +48,7 @@ def test_case_answered_live_round_trips(answers, flow, tmp_path_factory):
             session.answer(answers[q.id]) if q.id in answers else session.skip()
             steps += 1
     with CaseStore(db) as store:
-        resumed, _ = store.open_session(case_id, flow)
+        resumed, _ = open_session(store, case_id, flow)
         exported = case_json(store.get_case(case_id), flow)
     assert resumed.answers == session.answers
     assert resumed.skipped == session.skipped

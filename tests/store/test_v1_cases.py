@@ -11,6 +11,7 @@ from paths import EXAMPLES_V2, example_answers
 from interview.cli import main
 from interview.engine.reevaluate import EVENT_KIND, reevaluate
 from interview.engine.replay import replay
+from interview.engine.restore import open_session
 from interview.store.sqlite import CaseStore, save_result_case
 from store.v1_fixture import (
     COMPLETE,
@@ -204,7 +205,7 @@ def test_opening_logs_the_reevaluation_then_reopens_the_case(label, v1_db, new):
     flow, _ = new
     before = _record(v1_db, label)
     with CaseStore(v1_db) as store:
-        session, warnings = store.open_session(before.id, flow)
+        session, warnings = open_session(store, before.id, flow)
         after = store.get_case(before.id)
     rv = reevaluate(flow, before)
     assert warnings[0] == rv.statement(refused=False)
@@ -222,7 +223,7 @@ def test_opening_logs_the_reevaluation_then_reopens_the_case(label, v1_db, new):
     session.close()
     # Now a case of this flow: opening it again logs nothing more.
     with CaseStore(v1_db) as store:
-        again, warnings = store.open_session(before.id, flow)
+        again, warnings = open_session(store, before.id, flow)
         assert len(store.get_case(before.id).events) == len(after.events)
     again.close()
     assert not any("Decided under" in w or "Started under" in w for w in warnings)
@@ -233,7 +234,7 @@ def test_an_opened_case_still_says_what_it_was(v1_db, new, capsys):
     flow, flow_arg = new
     case_id = case_ids(v1_db)["renal_stable"]
     with CaseStore(v1_db) as store:
-        session, warnings = store.open_session(case_id, flow)
+        session, warnings = open_session(store, case_id, flow)
     session.close()
     code, out, _ = _run(capsys, "cases", "show", case_id, "--db", str(v1_db), "--flow", flow_arg)
     assert code == 0 and "status:  in progress\n" in out
@@ -282,7 +283,7 @@ def test_a_case_whose_answers_suffice_is_re_decided(older_case, new, capsys):
     assert data["status"] == "complete" and data["recommendation"] == rv.result.to_json_dict()["recommendation"]
     assert data["reevaluation"]["stored"]["flow"]["version"] == "0.9.0"
     with CaseStore(db) as store:
-        session, _ = store.open_session(case_id, flow)
+        session, _ = open_session(store, case_id, flow)
         after = store.get_case(case_id)
     session.close()
     assert after.status == "complete" and after.flow_version == flow.version

@@ -68,5 +68,5 @@ def case_ids(db: Path) -> dict[str, str]:
     """Case id by label in a copy of the fixture."""
     from interview.store.sqlite import CaseStore
 
-    with CaseStore(db) as store:
+    with CaseStore(db, read_only=True) as store:
         return {c.label: c.id for c in store.list_cases()}

@@ -1,0 +1,182 @@
+"""What every case store holds and returns, whatever the backend: cases, events, the errors.
+
+An event is generic — kind, question, old and new values (JSON), who wrote it, when, and its
+place in the case's log — so a kind added tomorrow (a clock mark, a re-evaluation, an export)
+travels through every backend and through ``cases copy`` without code of its own.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+#: the case database variable (interview.errors will hold it once the CLI split lands; same name)
+DB_ENV = "SPINE_INTERVIEW_DB"
+
+#: Event kinds that set an answer; ``default`` is an answer that took the flow's proposed value.
+ANSWER_KINDS = ("answer", "edit", "default")
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_COMPLETE = "complete"
+
+
+class StoreError(Exception):
+    """The case store cannot do what was asked; ``message`` is one line saying what and why."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class UnknownCase(StoreError):
+    """No case with that id (or label) in the database."""
+
+
+class NoDatabase(StoreError):
+    """A read-only command was pointed at a path with no case database (nothing is created there)."""
+
+
+class CaseChanged(StoreError):
+    """Someone else wrote to the case since this writer last read it: nothing of this write was saved.
+
+    ``events`` are the other writers' events the writer had not seen, oldest first; ``count`` is the
+    case's event count now (the sequence to expect on the next try).
+    """
+
+    def __init__(self, message: str, events: list[EventRecord], count: int) -> None:
+        super().__init__(message)
+        self.events = events
+        self.count = count
+
+
+class ServerUnavailable(StoreError):
+    """The case server cannot be reached (down, restarting, network): nothing of this write was saved."""
+
+
+def now() -> str:
+    """The current time as ISO 8601 UTC with microseconds (sorts as text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def current_user() -> str:
+    """Who is writing: the OS login (``--user NAME`` overrides it where a command takes it)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of the case list."""
+
+    id: str
+    label: str
+    created: str
+    updated: str
+    status: str
+    headline: str | None = None
+    headline_title: str | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "label": self.label, "created": self.created, "updated": self.updated,
+            "status": self.status, "headline": self.headline, "headline_title": self.headline_title,
+        }
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One stored event of a case's log; ``seq`` orders it within the store it was read from."""
+
+    seq: int
+    time: str
+    kind: str
+    question: str
+    old: Any = None
+    new: Any = None
+    #: who wrote it (the OS login or ``--user``); ``None`` for events stored before it was recorded
+    who: str | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "time": self.time, "kind": self.kind, "question": self.question,
+                "old": self.old, "new": self.new, "who": self.who}
+
+    def content(self) -> tuple[Any, ...]:
+        """Everything but the store's own numbering: what must be equal after a copy."""
+        return (self.time, self.kind, self.question, self.old, self.new, self.who)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """Everything stored about a case: its summary, the answers folded from its log, and the log."""
+
+    summary: CaseSummary
+    flow_id: str
+    flow_version: str
+    flow_sha256: str
+    answers: dict[str, Any]
+    skipped: list[str]
+    events: list[EventRecord]
+    result: dict[str, Any] | None = None
+    identifiers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
+    @property
+    def label(self) -> str:
+        return self.summary.label
+
+    @property
+    def status(self) -> str:
+        return self.summary.status
+
+
+def fold_events(events: Iterable[Any]) -> tuple[dict[str, Any], list[str]]:
+    """Current answers and skipped questions from a log, oldest event first.
+
+    ``answer``/``edit``/``default`` set a value (and unskip), ``skip`` marks skipped,
+    ``back``/``drop`` remove; any other kind (a mark, a re-evaluation) leaves the answers alone.
+    Works on :class:`EventRecord` and session :class:`Event` alike.
+    """
+    answers: dict[str, Any] = {}
+    skipped: dict[str, None] = {}  # a dict keeps the order questions were skipped in
+    for e in events:
+        if e.kind in ANSWER_KINDS:
+            answers[e.question] = e.new
+            skipped.pop(e.question, None)
+        elif e.kind == "skip":
+            answers.pop(e.question, None)
+            skipped[e.question] = None
+        elif e.kind in ("back", "drop"):
+            answers.pop(e.question, None)
+            skipped.pop(e.question, None)
+    return answers, list(skipped)
+
+
+def changed_message(case_id: str, events: list[EventRecord]) -> str:
+    """The one line a writer sees when the case moved on under it."""
+    who = sorted({e.who or "someone" for e in events})
+    n = len(events)
+    return (f"the case {case_id} changed: {n} event{'s' if n != 1 else ''} by {', '.join(who)} since you "
+            "last read it; nothing of yours was overwritten")
+
+
+def checked_label(label: str) -> str:
+    from interview.text import LabelError, check_label
+
+    try:
+        return check_label(label)
+    except LabelError as err:
+        raise StoreError(str(err)) from None
+
+
+__all__ = [
+    "ANSWER_KINDS", "CaseChanged", "CaseRecord", "CaseSummary", "DB_ENV", "EventRecord", "NoDatabase",
+    "STATUS_COMPLETE", "STATUS_IN_PROGRESS", "ServerUnavailable", "StoreError", "UnknownCase", "changed_message",
+    "checked_label", "current_user", "fold_events", "now",
+]
