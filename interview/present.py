@@ -156,10 +156,50 @@ def score_words(result: Any, key: str, sub: str) -> str:
     return "—" if part is None else str(part).replace("_", " ")
 
 
+def brief_name(flow: LoadedFlow, name: str) -> str:
+    """A question's name in a few words, for a list on one line ("Serum albumin", "Index level")."""
+    full = value_name(flow, name)
+    for cut in (" (", " — ", "? "):
+        full = full.split(cut)[0]
+    return full.rstrip("?").strip()
+
+
+def _score_short_title(title: str) -> str:
+    # "Revised Tokuhashi" -> "Tokuhashi", "ESCC (Bilsky)" -> "ESCC", "Modified Bauer" -> "Bauer"
+    return title.split(" (")[0].removeprefix("Revised ").removeprefix("Modified ").removesuffix(" grade")
+
+
+def scores_line(flow: LoadedFlow, result: Any) -> str:
+    """The scores on one line: "SINS 8 potentially unstable · ESCC 2 · Tokuhashi 11 · … · KPS 70/ECOG 1".
+
+    A score the case's path does not compute is left out (the details say "not scored").
+    """
+    parts: list[str] = []
+    for s in flow.model.scores:
+        value = result.scores.get(s.key or s.id)
+        if value is None:
+            continue
+        title = _score_short_title(s.title)
+        if isinstance(value, dict) and "total" in value:
+            if value["total"] is None:  # provisional: the total waits for an answer not known yet
+                parts.append(f"{title} pending")
+                continue
+            word = f" {str(value['category']).replace('_', ' ')}" if value.get("category") else ""
+            parts.append(f"{title} {value['total']}{word}")
+        elif isinstance(value, dict) and "grade" in value:
+            parts.append(f"{title} {value['grade']}")
+        elif isinstance(value, dict):  # KPS and ECOG: "KPS 70/ECOG 1"
+            parts.append("/".join(f"{k.upper()} {v}" for k, v in value.items() if v is not None))
+        else:
+            parts.append(f"{title} {str(value).replace('_', ' ')}")
+    return " · ".join(parts)
+
+
 def inputs_lines(flow: LoadedFlow, inputs: dict[str, Any]) -> list[str]:
     """The answers and values behind a statement, one "name: value" line each."""
     return [f"{value_name(flow, k)}: {value_words(flow, k, v)}" for k, v in inputs.items()]
 
 
-__all__ = ["URGENCY_WORDS", "basis_words", "flag_words", "inputs_lines", "score_words", "short_name",
+__all__ = ["URGENCY_WORDS", "basis_words", "brief_name", "flag_words", "inputs_lines", "score_words", "scores_line",
+           "short_name",
            "urgency_words", "value_name", "value_words"]

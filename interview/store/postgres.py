@@ -40,6 +40,7 @@ from interview.store.records import (
     current_user,
     fold_events,
     now,
+    reopens,
 )
 
 if TYPE_CHECKING:
@@ -367,7 +368,7 @@ class PostgresStore(Attaching):
                 missed = self._event_rows(cur, case_id, after=expected)
                 raise CaseChanged(changed_message(case_id, missed), missed, count)
             self._insert_events(cur, case_id, count, events, stamp, self.user)
-            if events and status == STATUS_COMPLETE:
+            if status == STATUS_COMPLETE and reopens(events):  # a clock mark leaves the result standing
                 cur.execute(f"UPDATE {SCHEMA}.cases SET updated = %s, status = %s, headline = NULL,"
                             " headline_title = NULL, result = NULL, event_count = %s WHERE id = %s",
                             (stamp, STATUS_IN_PROGRESS, count + len(events), case_id))

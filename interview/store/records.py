@@ -18,6 +18,9 @@ DB_ENV = "SPINE_INTERVIEW_DB"
 
 #: Event kinds that set an answer; ``default`` is an answer that took the flow's proposed value.
 ANSWER_KINDS = ("answer", "edit", "default")
+#: Event kinds that change the answers or the path: after a case was finished they reopen it. Any
+#: other kind (a clock mark, a note) is recorded beside the answers and leaves the result standing.
+PATH_KINDS = (*ANSWER_KINDS, "skip", "back", "drop")
 STATUS_IN_PROGRESS = "in_progress"
 STATUS_COMPLETE = "complete"
 
@@ -136,6 +139,11 @@ class CaseRecord:
         return self.summary.status
 
 
+def reopens(events: Iterable[Any]) -> bool:
+    """Whether appending these events to a finished case reopens it (they change its answers or path)."""
+    return any(e.kind in PATH_KINDS for e in events)
+
+
 def fold_events(events: Iterable[Any]) -> tuple[dict[str, Any], list[str]]:
     """Current answers and skipped questions from a log, oldest event first.
 
@@ -177,6 +185,6 @@ def checked_label(label: str) -> str:
 
 __all__ = [
     "ANSWER_KINDS", "CaseChanged", "CaseRecord", "CaseSummary", "DB_ENV", "EventRecord", "NoDatabase",
-    "STATUS_COMPLETE", "STATUS_IN_PROGRESS", "ServerUnavailable", "StoreError", "UnknownCase", "changed_message",
-    "checked_label", "current_user", "fold_events", "now",
+    "PATH_KINDS", "STATUS_COMPLETE", "STATUS_IN_PROGRESS", "ServerUnavailable", "StoreError", "UnknownCase",
+    "changed_message", "checked_label", "current_user", "fold_events", "now", "reopens",
 ]

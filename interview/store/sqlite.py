@@ -38,6 +38,7 @@ from interview.store.records import (
     current_user,
     fold_events,
     now,
+    reopens,
 )
 
 if TYPE_CHECKING:
@@ -424,7 +425,7 @@ class CaseStore(Attaching):
 
         With ``expected`` (the count this writer last saw) a case another writer changed meanwhile
         is not written to: :class:`CaseChanged` carries the events it missed. A change after the
-        case was finished reopens it: its stored result no longer holds.
+        case was finished reopens it: its stored result no longer holds (a clock mark does not).
         """
         stamp = time or now()
         events = list(events)
@@ -437,7 +438,7 @@ class CaseStore(Attaching):
                 missed = self._event_rows(db, case_id, offset=expected)
                 raise CaseChanged(changed_message(case_id, missed), missed, count)
             self._insert_events(db, case_id, events, stamp)
-            if events and row[0] == STATUS_COMPLETE:
+            if row[0] == STATUS_COMPLETE and reopens(events):
                 db.execute("UPDATE cases SET updated = ?, status = ?, headline = NULL, headline_title = NULL,"
                            " result = NULL WHERE id = ?", (stamp, STATUS_IN_PROGRESS, case_id))
             else:

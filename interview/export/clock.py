@@ -1,0 +1,274 @@
+"""The MSCC clock as data: what was done and when, and each timed action as done (time) or due (time left).
+
+The doctor records the emergency actions as they happen (dexamethasone given, coordinator contacted,
+MRI done, decision made, treatment started): each is one event of the case's ordinary log, kind
+``clock``, its name as the event's question and ``{"at": TIME, …}`` as its value. Those events are
+the one record of what was done and when; nothing copies a time elsewhere. A later mark of the same
+event corrects the earlier one (the log keeps both).
+
+Two moments come from the case itself: its presentation (when the case was opened: its first
+event) and the symptom onset — the answer to "hours since the first neurological symptom" is
+stored with the time it was given, so the onset is that time minus the hours, absolute from then
+on. The deadlines themselves (24 h, 48 h, 1 week) are the flow's: each clock advice item carries
+a ``timer`` (hours after a moment, met by an event), beside its REFERENCE section.
+
+Times are shown against ``now`` (the report says "as of TIME"), never frozen when the case was entered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from interview.present import time_words
+
+if TYPE_CHECKING:
+    from interview.flow.load import LoadedFlow
+    from interview.result import Result
+
+#: The log's event kind for a clock mark.
+CLOCK_KIND = "clock"
+#: The events a doctor records, in the order they usually happen, with their words.
+EVENTS: dict[str, str] = {
+    "dexamethasone_given": "Dexamethasone given",
+    "coordinator_contacted": "MSCC coordinator contacted",
+    "mri_done": "Whole-spine MRI done",
+    "decision_made": "Definitive plan agreed",
+    "treatment_started": "Definitive treatment started",
+}
+#: The moments a deadline runs from, in words (for "… time missing").
+MOMENT_WORDS = {
+    "presentation": "presentation",
+    "symptom_onset": "onset",
+    "mri_done": "MRI",
+    "decision_made": "decision",
+}
+#: The answer whose time, minus its hours, is the symptom onset.
+ONSET_QUESTION = "hours_since_deficit_onset"
+
+
+class ClockError(ValueError):
+    """A clock mark that cannot be recorded: ``message`` says what is wrong and what is allowed."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def check_event(name: str) -> str:
+    """An event name as recorded ("MRI-done" -> "mri_done").
+
+    Raises:
+        ClockError: not one of :data:`EVENTS`, with the names allowed.
+    """
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in EVENTS:
+        raise ClockError(f"unknown clock event {name!r} (allowed: {', '.join(EVENTS)})")
+    return key
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_time(text: str | None, *, now: datetime) -> datetime:
+    """A time a doctor typed: ISO 8601 (``2026-11-29T14:30``, a date and time, with or without a zone:
+    local time when none) or ``HH:MM`` (today, local time; a time later than now is yesterday's).
+
+    Raises:
+        ClockError: anything else, or a time after ``now``, with what is allowed.
+    """
+    allowed = "allowed: an ISO date and time such as 2026-11-29T14:30, or HH:MM for today"
+    if text is None or not str(text).strip():
+        return now
+    raw = str(text).strip()
+    m = _CLOCK.match(raw)
+    try:
+        if m:
+            local = now.astimezone()
+            moment = local.replace(hour=int(m[1]), minute=int(m[2]), second=0, microsecond=0)
+            if moment > local:
+                moment -= timedelta(days=1)
+        else:
+            moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw else raw)
+            if moment.tzinfo is None:
+                moment = moment.astimezone()  # a time without a zone is local time
+    except ValueError:
+        raise ClockError(f"cannot read the time {raw!r} ({allowed})") from None
+    if moment > now + timedelta(minutes=1):
+        raise ClockError(f"the time {raw!r} is in the future (after {time_words(now.isoformat())}); "
+                         "a clock event records what was done")
+    return moment.astimezone(UTC)
+
+
+def now_utc(text: str | None = None) -> datetime:
+    """``--now TIME`` as an aware time (the current time without it).
+
+    Raises:
+        ClockError: a time that cannot be read.
+    """
+    if text is None or not str(text).strip():
+        return datetime.now(UTC)
+    raw = str(text).strip()
+    try:
+        moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw else raw)
+    except ValueError:
+        raise ClockError(f"cannot read --now {raw!r} (allowed: an ISO date and time such as "
+                         "2026-11-29T14:30, with a zone or in local time)") from None
+    return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
+
+
+def clock_event(name: str, at: datetime, *, dose: str | None = None, note: str | None = None) -> Any:
+    """The log event of a clock mark (kind ``clock``; the value holds the time and any dose or note)."""
+    from interview.engine.session import Event
+
+    value: dict[str, Any] = {"at": at.astimezone(UTC).isoformat(timespec="seconds")}
+    if dose:
+        value["dose"] = dose.strip()
+    if note:
+        value["note"] = note.strip()
+    return Event(CLOCK_KIND, check_event(name), None, value)
+
+
+def mark(store: Any, case_id: str, name: str, at: datetime, *, dose: str | None = None,
+         note: str | None = None) -> Any:
+    """Record a clock event in a case's log (one committed write through the store's event log).
+
+    The text a doctor typed is checked like any other (no control characters).
+
+    Returns:
+        The event written.
+
+    Raises:
+        ClockError: an unknown event or unreadable text.
+    """
+    from interview.text import LabelError, check_label
+
+    for what, text in (("dose", dose), ("note", note)):
+        if text:
+            try:
+                check_label(text)
+            except LabelError as err:
+                raise ClockError(f"the {what} cannot be stored: {err}") from None
+    event = clock_event(name, at, dose=dose, note=note)
+    store.append(case_id, [event])
+    return event
+
+
+@dataclass(frozen=True)
+class Moment:
+    """When something happened, and what was said with it (a dose)."""
+
+    at: datetime
+    dose: str | None = None
+    note: str | None = None
+
+
+def _time(text: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def moments(events: Iterable[Any], *, answers: Mapping[str, Any] | None = None,
+            answered_at: datetime | None = None) -> dict[str, Moment]:
+    """Every moment a case's log holds: the clock marks, the presentation and the symptom onset.
+
+    Args:
+        events: the case's log, oldest first (stored :class:`EventRecord` or session events).
+        answers: for a case not stored (an answers file): its answers; the onset is then
+            ``answered_at`` minus the hours, and ``answered_at`` is the presentation.
+        answered_at: when those answers were given (``--now``).
+    """
+    out: dict[str, Moment] = {}
+    for e in events:
+        stamp = _time(getattr(e, "time", None))
+        if stamp is not None and "presentation" not in out:
+            out["presentation"] = Moment(stamp)  # the case was opened with its first event
+        if e.kind == CLOCK_KIND and e.question in EVENTS and isinstance(e.new, Mapping):
+            at = _time(e.new.get("at"))
+            if at is not None:
+                out[e.question] = Moment(at, e.new.get("dose"), e.new.get("note"))
+        elif e.question == ONSET_QUESTION and e.kind in ("answer", "edit", "default"):
+            if isinstance(e.new, int | float) and not isinstance(e.new, bool) and stamp is not None:
+                out["symptom_onset"] = Moment(stamp - timedelta(hours=e.new))
+            else:
+                out.pop("symptom_onset", None)
+        elif e.question == ONSET_QUESTION and e.kind in ("back", "drop", "skip"):
+            out.pop("symptom_onset", None)
+    if answers is not None and answered_at is not None:
+        out.setdefault("presentation", Moment(answered_at))
+        hours = answers.get(ONSET_QUESTION)
+        if isinstance(hours, int | float) and not isinstance(hours, bool):
+            out.setdefault("symptom_onset", Moment(answered_at - timedelta(hours=hours)))
+    return out
+
+
+@dataclass(frozen=True)
+class ClockItem:
+    """One timed action of a recommendation, against the recorded moments."""
+
+    advice_id: str
+    #: the action in a few words (the flow's ``short``), or its text
+    what: str
+    hours: int | None = None
+    #: the moment the time runs from, and when it was (None: not recorded)
+    after: str | None = None
+    start: datetime | None = None
+    #: the event that meets it, and when it happened (None: not yet)
+    done_by: str | None = None
+    done: Moment | None = None
+
+    @property
+    def due(self) -> datetime | None:
+        """When it is due (None: untimed, or its starting moment is not recorded)."""
+        if self.hours is None or self.start is None:
+            return None
+        return self.start + timedelta(hours=self.hours)
+
+    def status(self, now: datetime) -> str:
+        """"done 29 Nov 2026 14:05 (16 mg)", "due now", "34 h left", "overdue by 3 h", or what is missing."""
+        if self.done is not None:
+            extra = f" ({self.done.dose})" if self.done.dose else ""
+            return f"done {time_words(self.done.at.isoformat())}{extra}"
+        if self.hours is None:
+            return "to do"
+        if self.hours == 0:
+            return "due now"
+        if self.due is None:
+            return f"{MOMENT_WORDS.get(self.after or '', self.after)} time missing"
+        return span_words(self.due - now)
+
+
+def span_words(left: timedelta) -> str:
+    """Time left as a clinician says it: "34 h left", "40 min left", "overdue by 3 h"."""
+    minutes = int(left.total_seconds() // 60)
+    late = minutes < 0
+    minutes = abs(minutes)
+    amount = f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+    return f"overdue by {amount}" if late else f"{amount} left"
+
+
+def clock_items(result: Result, flow: LoadedFlow, marks: Mapping[str, Moment]) -> list[ClockItem]:
+    """The recommendation's clock items in order, each with its deadline and whether it is done."""
+    advice = {a.id: a for a in flow.model.advice}
+    out: list[ClockItem] = []
+    for s in result.recommendation.clock:
+        item = advice.get(s.id)
+        what = (item.short if item is not None and item.short else s.text)
+        timer = item.timer if item is not None else None
+        if timer is None:
+            out.append(ClockItem(s.id, what))
+            continue
+        start = marks.get(timer.after)
+        out.append(ClockItem(s.id, what, timer.hours, timer.after, start.at if start else None,
+                             timer.done_by, marks.get(timer.done_by)))
+    return out
+
+
+__all__ = ["CLOCK_KIND", "EVENTS", "ClockError", "ClockItem", "Moment", "check_event", "clock_event",
+           "clock_items", "mark", "moments", "now_utc", "parse_time", "span_words"]

@@ -1,0 +1,275 @@
+"""The MDT handover: an SBAR for the MSCC coordinator or the on-call spinal surgeon, and what it still lacks.
+
+Before the handover the app lists what the coordinator will ask that the case does not hold — the
+time of the first symptom and of the loss of walking, dexamethasone (time, dose), the MRI (time, and
+where the images are), bladder and bowel, anticoagulants, platelets and INR when surgery is
+possible, previous radiotherapy at the level, the patient's wishes and ceiling of care, the
+responsible consultant — and the doctor adds each or marks it unavailable. Those are the flow's
+optional ``handover`` questions (flow-only: never on the case's path, never needed for the
+recommendation); times of dexamethasone and of the MRI are clock events (:mod:`interview.export.clock`),
+the one record of them. An answers file may carry both: ``handover_…`` answers, and a ``clock:``
+mapping of event to time (``mri_done: 2026-11-29T09:00``, or ``{at: …, dose: 16 mg}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from interview.export.clock import EVENTS, ClockError, Moment, check_event, clock_items, parse_time
+from interview.export.summary import WIDTH, first_sentence, rule_words, short_flag
+from interview.present import scores_line, time_words, urgency_words, value_words
+
+if TYPE_CHECKING:
+    from interview.flow.load import LoadedFlow
+    from interview.result import Result
+
+#: The key of an answers file that holds clock events (not a question).
+CLOCK_KEY = "clock"
+UNAVAILABLE = "unavailable"
+
+
+class HandoverError(ValueError):
+    """A handover answer or clock entry of an answers file that cannot be read (``message`` says why)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing the coordinator will ask: which question or clock event holds it."""
+
+    id: str
+    words: str
+    question: str | None = None
+    event: str | None = None
+    #: the case's own answer that holds it when given (e.g. prior radiotherapy at the level)
+    case_answer: str | None = None
+    #: applies only when this case question is true (None: decided by the handover question's `when`)
+    needs: str | None = None
+
+
+#: The case's answers the background gives, in the words of a handover.
+BACKGROUND = (("age", "Age"), ("primary_tumour", "Primary"), ("histology_established", "Histology established"),
+              ("systemic_treatment_status", "Systemic treatment"), ("prior_rt_same_level", "Previous RT at this level"),
+              ("kps", "KPS"), ("expected_survival_months", "Expected survival"), ("fit_for_surgery", "Fit for surgery"))
+
+ITEMS = (
+    Item("symptom_onset", "time of the first symptom", "handover_symptom_onset", event="symptom_onset"),
+    Item("walking_lost", "time walking was lost", "handover_walking_lost"),
+    Item("dexamethasone", "dexamethasone given (time, dose)", "handover_dexamethasone", event="dexamethasone_given"),
+    Item("mri_time", "time of the MRI", event="mri_done", needs="mri_whole_spine_done"),
+    Item("mri_images", "where the MRI images are", "handover_mri_images"),
+    Item("bladder_bowel", "bladder and bowel function", "handover_bladder_bowel"),
+    Item("anticoagulation", "anticoagulants or antiplatelets", "handover_anticoagulation"),
+    Item("platelets_inr", "platelet count and INR (surgery is possible)", "handover_platelets_inr"),
+    Item("prior_rt", "previous radiotherapy at the level", "handover_prior_rt", case_answer="prior_rt_same_level"),
+    Item("ceiling_of_care", "the patient's wishes and ceiling of care", "handover_ceiling_of_care"),
+    Item("consultant", "the responsible consultant", "handover_consultant"),
+)
+
+
+def handover_questions(flow: LoadedFlow) -> dict[str, Any]:
+    """The flow's handover questions by id (empty when the flow declares no handover)."""
+    return {q.id: q for q in flow.model.handover.questions} if flow.model.handover else {}
+
+
+def split_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """An answers file's case answers, handover answers and clock entries, apart.
+
+    The case answers go to the engine as before (so the result is the same with or without the
+    handover); the others are for the handover alone.
+    """
+    questions = handover_questions(flow)
+    case = {k: v for k, v in answers.items() if k not in questions and k != CLOCK_KEY}
+    handover = {k: v for k, v in answers.items() if k in questions}
+    clock = answers.get(CLOCK_KEY) or {}
+    return case, handover, clock if isinstance(clock, Mapping) else {"": clock}
+
+
+def check_handover_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Handover answers checked against their questions (an option, or text; ``unavailable`` always).
+
+    Raises:
+        HandoverError: a value the question does not take, with what is allowed.
+    """
+    from interview.engine.values import AnswerError, coerce
+
+    questions = handover_questions(flow)
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        if value is None:
+            continue
+        q = questions[key]
+        if isinstance(value, str) and value.strip().lower() == UNAVAILABLE:
+            out[key] = UNAVAILABLE
+            continue
+        try:
+            out[key] = coerce(q, value)
+        except AnswerError as err:
+            raise HandoverError(f"field {key!r}: {err.reason}: {value!r} (allowed: {err.allowed}, "
+                                f"or {UNAVAILABLE})") from None
+    return out
+
+
+def clock_marks(entries: Mapping[str, Any], *, now: datetime) -> dict[str, Moment]:
+    """The ``clock:`` entries of an answers file as moments (``event: TIME`` or ``event: {at, dose, note}``).
+
+    Raises:
+        HandoverError: an unknown event or a time that cannot be read.
+    """
+    out: dict[str, Moment] = {}
+    for name, value in entries.items():
+        try:
+            event = check_event(str(name))
+            entry = value if isinstance(value, Mapping) else {"at": value}
+            at = parse_time(None if entry.get("at") is None else str(entry.get("at")), now=now)
+        except ClockError as err:
+            raise HandoverError(f"clock: {err.message}") from None
+        out[event] = Moment(at, entry.get("dose"), entry.get("note"))
+    return out
+
+
+class _Env(dict):  # a condition's names: a name the case does not hold reads as null
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def _env(result: Result) -> _Env:
+    from interview.engine.values import NOT_KNOWN
+
+    rec = result.recommendation
+    env = _Env({k: (None if v == NOT_KNOWN else v) for k, v in result.answers.items()})
+    env.update(result.derived)
+    env.update(result.scores)
+    env.update(headline=rec.headline, rule=rec.rule, urgency=rec.urgency)
+    return env
+
+
+def _applies(flow: LoadedFlow, item: Item, env: _Env, questions: dict[str, Any]) -> bool:
+    if item.needs is not None:
+        return bool(env[item.needs])
+    q = questions.get(item.question or "")
+    if q is None:
+        return False
+    return True if not q.when else bool(flow.cond(q)(env))
+
+
+def missing_items(result: Result, flow: LoadedFlow, answers: Mapping[str, Any],
+                  marks: Mapping[str, Moment]) -> list[Item]:
+    """What the coordinator will ask that the case does not hold, in the order they ask it."""
+    questions = handover_questions(flow)
+    env = _env(result)
+    out = []
+    for item in ITEMS:
+        if not _applies(flow, item, env, questions):
+            continue
+        if item.event and item.event in marks:
+            continue
+        if item.question and answers.get(item.question) is not None:
+            continue
+        if item.case_answer and env[item.case_answer] is not None:
+            continue
+        out.append(item)
+    return out
+
+
+def _answer(flow: LoadedFlow, result: Result, qid: str) -> str | None:
+    if qid not in result.answers:
+        return None
+    return value_words(flow, qid, result.answers[qid])
+
+
+def _handover_answer(flow: LoadedFlow, answers: Mapping[str, Any], qid: str) -> str:
+    value = answers.get(qid)
+    if value is None:
+        return "missing"
+    if value == UNAVAILABLE:
+        return UNAVAILABLE
+    q = handover_questions(flow)[qid]
+    from interview.engine.values import display
+
+    return display(q, value)
+
+
+def _moment(marks: Mapping[str, Moment], name: str, now: datetime) -> str:
+    m = marks.get(name)
+    if m is None:
+        return "missing"
+    hours = (now - m.at).total_seconds() / 3600
+    dose = f", {m.dose}" if m.dose else ""
+    return f"{time_words(m.at.isoformat())} ({hours:.0f} h ago{dose})"
+
+
+def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment],
+                    answers: Mapping[str, Any] | None = None, label: str | None = None) -> str:
+    """The SBAR handover as plain text, with what is still missing first."""
+    from interview.text import for_terminal
+
+    answers = answers or {}
+    rec = result.recommendation
+    missing = missing_items(result, flow, answers, marks)
+    name = for_terminal(label) if label else flow.model.title
+
+    def line(words: str, value: str | None) -> list[str]:
+        return [f"  {words}: {for_terminal(value)}"] if value is not None else []
+
+    out = [f"MDT handover (SBAR) — {name} · as of {time_words(now.isoformat())}", first_sentence(rec.notice), ""]
+    if missing:
+        out.append("Still missing — the coordinator will ask (add it, or mark it unavailable):")
+        out += [f"  • {i.words}" + (f" ({i.question})" if i.question else f" (clock: {i.event})") for i in missing]
+    else:
+        out.append("Nothing missing: every item the coordinator asks for is recorded or marked unavailable.")
+    out += ["", "S — Situation",
+            f"  {urgency_words(rec.urgency)}: {rec.headline_title or 'not decided yet'}"]
+    out += line("Neurological deficit", _answer(flow, result, "neuro_deficit"))
+    out += line("Frankel grade", _answer(flow, result, "frankel"))
+    out += line("Walking", _answer(flow, result, "ambulatory"))
+    if "neuro_deficit" in result.answers and result.answers["neuro_deficit"]:
+        out += line("First symptom", _moment(marks, "symptom_onset", now) if "symptom_onset" in marks
+                    else _handover_answer(flow, answers, "handover_symptom_onset"))
+        out += line("Bladder and bowel", _handover_answer(flow, answers, "handover_bladder_bowel"))
+    if result.answers.get("ambulatory") is False:
+        out += line("Walking lost", _handover_answer(flow, answers, "handover_walking_lost"))
+    out += ["", "B — Background"]
+    for qid, words in BACKGROUND:
+        out += line(words, _answer(flow, result, qid))
+    out += line("Anticoagulants or antiplatelets", _handover_answer(flow, answers, "handover_anticoagulation"))
+    if "platelets_inr" in {i.id for i in missing} or answers.get("handover_platelets_inr") is not None:
+        out += line("Platelets and INR", _handover_answer(flow, answers, "handover_platelets_inr"))
+    out += line("Wishes and ceiling of care", _handover_answer(flow, answers, "handover_ceiling_of_care"))
+    out += line("Responsible consultant", _handover_answer(flow, answers, "handover_consultant"))
+    out += ["", "A — Assessment"]
+    if result.answers.get("mri_whole_spine_done"):
+        out += line("MRI", _moment(marks, "mri_done", now))
+        out += line("Images", _handover_answer(flow, answers, "handover_mri_images"))
+    out += line("Scores", scores_line(flow, result))
+    if rec.flags:
+        out += line("Flags", "; ".join(short_flag(flow, f) for f in rec.flags))
+    out += ["", "R — Recommendation", f"  {rec.headline_title or 'not decided yet'}", f"  Why: {rule_words(result)}"]
+    for item in clock_items(result, flow, marks):
+        status = item.status(now) if item.hours is not None else ""
+        out.append(f"  • {item.what}" + (f": {status}" if status else ""))
+    if "dexamethasone_given" in marks:
+        out += line("Dexamethasone", _moment(marks, "dexamethasone_given", now))
+    for event, words in EVENTS.items():
+        if event not in ("dexamethasone_given", "mri_done") and event in marks:
+            out += line(words, _moment(marks, event, now))
+    out += ["", rec.notice.strip()]
+    return "\n".join(wrapped for text in out for wrapped in _wrap(text)) + "\n"
+
+
+def _wrap(text: str) -> list[str]:
+    """A line wrapped to 80 columns, its continuation indented under its text (read at 80×24)."""
+    import textwrap
+
+    indent = " " * (len(text) - len(text.lstrip()) + 2)
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
+
+
+__all__ = ["CLOCK_KEY", "ITEMS", "HandoverError", "Item", "check_handover_answers", "clock_marks",
+           "handover_questions", "missing_items", "render_handover", "split_answers"]

@@ -1,0 +1,169 @@
+"""The one-screen summary of a case: what the clinic reads first, on a ward round or on the phone.
+
+Headline and urgency; one line why (the rule in words); the next timed actions (what, by whom, by
+when — done with its time, or due with the time left, against ``now``); the scores on one line;
+the flags; what is missing or provisional. It fits an 80×24 terminal: at most
+:data:`MAX_LINES` lines of at most 80 characters. The recommendation screen, the Markdown report,
+the plain-text transcript and ``--format summary`` all start with it.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from interview.export.clock import ClockItem, Moment, clock_items
+from interview.present import brief_name, flag_words, scores_line, time_words, urgency_words, value_name
+
+if TYPE_CHECKING:
+    from interview.flow.load import LoadedFlow
+    from interview.result import Result
+
+WIDTH = 80
+#: The summary's most lines: 24 rows less the terminal's header, footer and the docked notice.
+MAX_LINES = 18
+#: The most timed actions the summary lists (the details list every clock item).
+MAX_ACTIONS = 5
+#: A bracketed aside ("(expected survival ≥ 3 months …)"): the details give it, the summary leaves it out.
+_PARENS = re.compile(r"\s*\([^()]*\)")
+
+
+@dataclass
+class Summary:
+    """The parts of the summary, each already in the clinic's words."""
+
+    label: str
+    as_of: str
+    urgency: str
+    urgency_level: str
+    headline: str
+    why: str
+    actions: list[tuple[str, str]] = field(default_factory=list)
+    scores: str = ""
+    flags: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    provisional: str | None = None
+    find_out: list[str] = field(default_factory=list)
+    notice: str = ""
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text (the notice's "Decision support … — not an order.")."""
+    text = " ".join(text.split())
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
+def rule_words(result: Result) -> str:
+    """The rule in words: its condition, without the evidence after the colon."""
+    rec = result.recommendation
+    if not rec.rule:
+        return "the headline depends on answers not known yet"
+    text = " ".join((rec.rule_text or "").split())
+    cond = _PARENS.sub("", text.split(": ")[0]).rstrip(".").strip()
+    return f"rule {rec.rule} — {cond}" if cond else f"rule {rec.rule}"
+
+
+def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment] | None = None,
+                  label: str | None = None) -> Summary:
+    """The summary of a result against the recorded clock moments, as of ``now``."""
+    rec = result.recommendation
+    items = clock_items(result, flow, marks or {})
+    actions = [(i.what, i.status(now) if i.hours is not None else "") for i in _next_actions(items)]
+    pending = [value_name(flow, q) for q in rec.pending or []]
+    skipped = [brief_name(flow, q) for q in result.skipped]
+    return Summary(
+        label=label or flow.model.title,
+        as_of=time_words(now.isoformat()),
+        urgency=urgency_words(rec.urgency),
+        urgency_level=rec.urgency,
+        headline=rec.headline_title or "not decided yet",
+        why=rule_words(result),
+        actions=actions,
+        scores=scores_line(flow, result),
+        flags=[short_flag(flow, f) for f in rec.flags],
+        missing=skipped,
+        provisional=("not known yet: " + ", ".join(pending)) if rec.provisional else None,
+        find_out=[value_name(flow, q) for q in rec.decisive or []] if rec.provisional else [],
+        notice=first_sentence(rec.notice),
+    )
+
+
+def short_flag(flow: LoadedFlow, flag_id: str) -> str:
+    """A flag in a few words: its first sentence without asides ("Spine-surgical opinion before radiotherapy")."""
+    text = _PARENS.sub("", flag_words(flow, flag_id, 1000)).split(" — ")[0].strip()
+    return text if len(text) <= 60 else text[:59].rstrip() + "…"
+
+
+def _pack(head: str, items: list[str], lines: int, sep: str = " · ") -> list[str]:
+    """Items joined on as few lines as fit, never broken inside an item ("KPS 70/ECOG 1" stays whole)."""
+    out = [head]
+    for i, item in enumerate(items):
+        joined = out[-1] + ("" if i == 0 else sep) + item
+        room = WIDTH - (len(sep.rstrip()) if i < len(items) - 1 else 0)  # a line ends with its separator
+        if len(joined) <= room or i == 0:
+            out[-1] = joined
+        else:
+            out[-1] += sep.rstrip()
+            out.append("  " + item)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: WIDTH - 1].rstrip() + "…"
+    return [line[:WIDTH] for line in out]
+
+
+def _next_actions(items: list[ClockItem]) -> list[ClockItem]:
+    """The timed actions (those not done first), topped up to three with untimed ones; at most MAX_ACTIONS."""
+    timed = sorted((i for i in items if i.hours is not None), key=lambda i: i.done is not None)
+    rest = [i for i in items if i.hours is None]
+    return (timed + rest[: max(0, 3 - len(timed))])[:MAX_ACTIONS]
+
+
+def _wrap(text: str, lines: int, indent: str = "  ") -> list[str]:
+    """Text wrapped to the width, at most ``lines`` lines (the last ends in "…" when cut)."""
+    out = textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: WIDTH - 1].rstrip() + "…"
+    return out
+
+
+def summary_lines(s: Summary, *, notice: bool = True) -> list[str]:
+    """The summary as plain text lines, each at most 80 characters, at most :data:`MAX_LINES`."""
+    lines = _wrap(f"{s.label} · as of {s.as_of}", 1)
+    lines += _wrap(f"{s.urgency}: {s.headline}", 2)
+    if s.provisional:
+        lines += _wrap(f"PROVISIONAL — {s.provisional}", 2)
+        if s.find_out:
+            lines += _wrap("Find out next: " + ", ".join(s.find_out), 1)
+    lines += _wrap(f"Why: {s.why}", 2)
+    if s.actions:
+        lines.append("Next:")
+        for what, status in s.actions:
+            lines += _wrap(f"• {what}: {status}" if status else f"• {what}", 1)
+    if s.scores:
+        lines += _pack("Scores: ", s.scores.split(" · "), 2)
+    if s.flags:
+        lines += _pack("Flags: ", s.flags, 2, sep="; ")
+    if s.missing:
+        lines += _wrap("Not recorded: " + ", ".join(s.missing), 1)
+    if notice and s.notice:
+        lines += _wrap(s.notice, 2, indent="")
+    return lines[:MAX_LINES]
+
+
+def render_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment] | None = None,
+                   label: str | None = None) -> str:
+    """The summary alone as plain text (``--format summary``: for pasting into an electronic record)."""
+    from interview.text import for_terminal
+
+    summary = build_summary(result, flow, now=now, marks=marks, label=for_terminal(label) if label else None)
+    return "\n".join(summary_lines(summary)) + "\n"
+
+
+__all__ = ["MAX_LINES", "WIDTH", "Summary", "short_flag", "build_summary", "first_sentence", "render_summary", "rule_words",
+           "summary_lines"]

@@ -1,0 +1,142 @@
+"""Issue 13: summary first — it fits 80×24, the report keeps to its word limits, says each item once, and its
+footnotes resolve; clock items read done (time) or due (time left) against `now`."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from paths import EXAMPLES, example_answers
+
+from interview.engine.replay import replay
+from interview.export.clock import Moment, clock_items, moments
+from interview.export.markdown import render_markdown
+from interview.export.summary import MAX_LINES, WIDTH, build_summary, render_summary, summary_lines
+
+NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
+ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+
+
+def words(text: str) -> int:
+    """Words as a reader counts them: tokens with a letter (not table bars, footnote marks or § numbers)."""
+    return sum(1 for token in text.split() if any(c.isalpha() for c in token))
+
+
+def result_of(flow, name: str):
+    """The replayed result of a contract example."""
+    return replay(flow, example_answers(name)).result
+
+
+def statements(result) -> list[str]:
+    """The texts of every flag and advice item of a recommendation."""
+    rec = result.recommendation
+    return [s.text for s in rec.flag_details] + [s.text for p in rec.parts for s in rec.part(p)]
+
+
+# --- the summary fits 80×24 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_summary_of_every_example_fits_80_by_24(flow, name):
+    """Each example's summary is at most MAX_LINES lines of at most 80 characters (24 rows less chrome)."""
+    result = result_of(flow, name)
+    lines = render_summary(result, flow, now=NOW, marks=moments([], answers=result.answers, answered_at=NOW),
+                           label="case-7F3K").splitlines()
+    assert 0 < len(lines) <= MAX_LINES <= 24
+    assert max(len(line) for line in lines) <= WIDTH, max(lines, key=len)
+
+
+def test_summary_of_emergency_breast_gives_what_the_phone_call_needs(flow):
+    """Headline and urgency, why, the timed actions with time left, the scores on one line, what is missing."""
+    result = result_of(flow, "emergency_breast")
+    text = render_summary(result, flow, now=NOW, marks=moments([], answers=result.answers, answered_at=NOW))
+    assert "EMERGENCY — now / within 24 h: Emergency decompression" in text
+    assert "Why: rule R3c — neurological emergency" in text
+    assert "Dexamethasone 16 mg — now (admitting doctor): due now" in text
+    assert "Surgery — within 48 h of the first symptom: 34 h left" in text  # 48 h less the 14 h answered
+    assert "SINS 8 potentially unstable · ESCC 2 · Tokuhashi 11 · Tomita 3 ·" in text
+    assert "KPS 70/ECOG 1" in text
+    assert "Not recorded: ASIA Impairment Scale grade, Index level, Serum albumin" in text
+    assert "as of " in text and "not an order" in text
+
+
+def test_summary_of_a_provisional_case_says_so_and_what_to_find_out(flow):
+    """A case with answers not known yet says PROVISIONAL and lists what to find out next (issue 12)."""
+    result = result_of(flow, "pending_mri_items")
+    assert result.recommendation.provisional
+    text = "\n".join(summary_lines(build_summary(result, flow, now=NOW)))
+    assert "PROVISIONAL — not known yet: SINS 4/6 — radiographic spinal alignment" in text
+    assert "Find out next: SINS 4/6" in text
+    assert "SINS pending" in text and "None" not in text
+
+
+# --- the full report --------------------------------------------------------------------------------
+
+
+def test_emergency_breast_report_and_summary_keep_to_their_word_limits(flow):
+    """The full report of emergency_breast is at most 900 words, its summary at most 150."""
+    result = result_of(flow, "emergency_breast")
+    marks = moments([], answers=result.answers, answered_at=NOW)
+    report = render_markdown(result, flow, now=NOW, marks=marks, title="case-7F3K")
+    summary = render_summary(result, flow, now=NOW, marks=marks, label="case-7F3K")
+    assert words(report) <= 900, words(report)
+    assert words(summary) <= 150, words(summary)
+    assert words(report.split("## Details")[0]) <= 150 + 60  # the header and notice, then the summary
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_report_gives_each_item_once_and_opens_with_the_summary(flow, name):
+    """Every flag and advice text stands once; the summary comes before the details and the references."""
+    result = result_of(flow, name)
+    report = render_markdown(result, flow, now=NOW)
+    for text in statements(result):
+        assert report.count(text) == 1, f"{text[:60]!r} appears {report.count(text)} times"
+    assert report.index("## Summary") < report.index("## Details") < report.index("## References")
+    assert "Sources:" not in report
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_footnote_numbers_resolve(flow, name):
+    """Each footnote mark has one definition, each definition is used, numbered 1…n in order of first use."""
+    report = render_markdown(result_of(flow, name), flow, now=NOW)
+    body, _, refs = report.partition("## References")
+    used = [int(n) for n in re.findall(r"\[\^(\d+)\](?!:)", body)]
+    defined = [int(n) for n in re.findall(r"^\[\^(\d+)\]: \S", refs, re.MULTILINE)]
+    assert defined == list(range(1, len(defined) + 1))
+    assert set(used) == set(defined)
+    assert list(dict.fromkeys(used)) == defined, "footnotes are numbered in the order they are first cited"
+
+
+def test_report_header_carries_label_date_and_time(flow):
+    """The heading names the case; the next line the report's date and time; the notice follows."""
+    report = render_markdown(result_of(flow, "renal_stable"), flow, now=NOW, title="Bed 7")
+    lines = report.splitlines()
+    assert lines[0].startswith("# Bed 7 — ")
+    assert "29 Nov 2026" in lines[2] and ":" in lines[2]
+    assert "not an order" in lines[4]
+
+
+# --- the clock ----------------------------------------------------------------------------------------
+
+
+def test_clock_items_are_done_or_due_against_now(flow):
+    """A recorded event reads "done (time)"; a timed item "N h left", then "overdue by N h" as `now` moves on."""
+    result = result_of(flow, "emergency_breast")
+    entered = NOW - timedelta(hours=2)
+    marks = moments([], answers=result.answers, answered_at=entered)  # onset 14 h before entry
+    marks["dexamethasone_given"] = Moment(entered + timedelta(minutes=30), dose="16 mg")
+    items = {i.advice_id: i for i in clock_items(result, flow, marks)}
+    assert items["clock_dexamethasone"].status(NOW).startswith("done ") and "(16 mg)" in items["clock_dexamethasone"].status(NOW)
+    assert items["clock_surgery_48h"].status(NOW) == "32 h left"  # 48 − 14 − 2
+    assert items["clock_surgery_48h"].status(NOW + timedelta(hours=35)) == "overdue by 3 h"
+    assert items["clock_plan_24h"].status(NOW) == "MRI time missing"  # never guessed
+
+
+def test_report_says_as_of_when_and_moves_with_now(flow):
+    """The same case read later shows less time left: the clock is never frozen at entry."""
+    result = result_of(flow, "emergency_breast")
+    marks = moments([], answers=result.answers, answered_at=NOW)
+    early = render_markdown(result, flow, now=NOW, marks=marks)
+    late = render_markdown(result, flow, now=NOW + timedelta(hours=10), marks=marks)
+    assert "34 h left" in early and "24 h left" in late
