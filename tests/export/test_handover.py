@@ -1,0 +1,104 @@
+"""Issue 13: the MDT handover — what the coordinator will ask that the case lacks, and the SBAR itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from paths import EXAMPLES, example_answers
+
+from interview.engine.replay import replay
+from interview.export.clock import moments
+from interview.export.handover import (
+    CLOCK_KEY,
+    HandoverError,
+    check_handover_answers,
+    clock_marks,
+    handover_questions,
+    missing_items,
+    render_handover,
+    split_answers,
+)
+
+NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
+ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+
+
+def handover_of(flow, answers: dict):
+    """(result, handover answers, marks, missing items) of an answers mapping, as `run --format handover` reads it."""
+    case, given, clock = split_answers(flow, answers)
+    result = replay(flow, case).result
+    checked = check_handover_answers(flow, given)
+    marks = moments([], answers=result.answers, answered_at=NOW) | clock_marks(clock, now=NOW)
+    return result, checked, marks, missing_items(result, flow, checked, marks)
+
+
+def test_handover_questions_are_flow_only_and_each_takes_unavailable(flow):
+    """Optional questions outside the case's questions (so never on its path), each with an `unavailable` way out."""
+    questions = handover_questions(flow)
+    assert len(questions) >= 9
+    assert not set(questions) & set(flow.by_id)
+    for q in questions.values():
+        if q.kind == "choice":
+            assert "unavailable" in {o.value for o in q.options}, q.id
+        else:
+            assert "unavailable" in q.prompt, q.id
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_handover_lists_what_is_missing_and_answers_remove_it(flow, name):
+    """Each example lacks some handover items; answering them (or a clock entry) in the answers file clears the list."""
+    answers = example_answers(name)
+    result, _, _, missing = handover_of(flow, answers)
+    assert missing, "every example lacks at least the consultant"
+    assert "the responsible consultant" in render_handover(result, flow, now=NOW, marks={}, answers={})
+    added = dict(answers)
+    for item in missing:
+        if item.question:
+            added[item.question] = "unavailable"
+        else:
+            added.setdefault(CLOCK_KEY, {})[item.event] = "2026-11-29T09:30:00+00:00"
+    result2, checked, marks, after = handover_of(flow, added)
+    assert after == []
+    assert result2.to_json_dict() == result.to_json_dict(), "the handover answers change nothing in the result"
+    text = render_handover(result2, flow, now=NOW, marks=marks, answers=checked)
+    assert "Nothing missing" in text
+
+
+def test_emergency_case_asks_the_emergency_items(flow):
+    """An emergency fit for surgery asks dexamethasone, the MRI time and images, bladder/bowel, platelets and INR."""
+    _, _, _, missing = handover_of(flow, example_answers("emergency_breast"))
+    ids = [i.id for i in missing]
+    assert ids[:3] == ["dexamethasone", "mri_time", "mri_images"]
+    assert {"bladder_bowel", "platelets_inr", "anticoagulation", "ceiling_of_care", "consultant"} <= set(ids)
+    assert "symptom_onset" not in ids  # the hours since onset are answered: the onset time is known
+
+
+def test_a_recorded_dose_fills_the_dexamethasone_item_and_is_shown(flow):
+    """A clock entry with a dose clears the item; the handover shows the time, hours since and dose."""
+    answers = example_answers("emergency_breast") | {CLOCK_KEY: {"dexamethasone_given": {"at": "2026-11-29T18:00Z",
+                                                                                         "dose": "16 mg"}}}
+    result, checked, marks, missing = handover_of(flow, answers)
+    assert "dexamethasone" not in {i.id for i in missing}
+    text = render_handover(result, flow, now=NOW, marks=marks, answers=checked)
+    assert "2 h ago, 16 mg" in text
+
+
+def test_sbar_has_its_four_parts_and_fits_80_columns(flow):
+    """Situation, Background, Assessment, Recommendation in order; no line wider than 80; the notice at the end."""
+    result, checked, marks, _ = handover_of(flow, example_answers("emergency_breast"))
+    text = render_handover(result, flow, now=NOW, marks=marks, answers=checked, label="Bed 4")
+    heads = [text.index(h) for h in ("S — Situation", "B — Background", "A — Assessment", "R — Recommendation")]
+    assert heads == sorted(heads)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert text.startswith("MDT handover (SBAR) — Bed 4 · as of ")
+    assert "not an order" in " ".join(text.splitlines()[1:3])
+
+
+@pytest.mark.parametrize(("extra", "words"), [({"handover_bladder_bowel": "leaky"}, "allowed:"),
+                                              ({CLOCK_KEY: {"mri": "09:00"}}, "unknown clock event"),
+                                              ({CLOCK_KEY: {"mri_done": "soon"}}, "cannot read the time")])
+def test_bad_handover_values_are_one_clear_error(flow, extra, words):
+    """A value the question does not take, an unknown clock event or an unreadable time: one message, what is allowed."""
+    with pytest.raises(HandoverError, match=words):
+        handover_of(flow, example_answers("renal_stable") | extra)
