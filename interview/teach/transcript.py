@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from interview.engine.session import Session
 from interview.engine.values import display
 
 
-def render_transcript(session: Session) -> str:
-    """Questions by phase with their answers, alerts, set-aside answers and, once done, the outcome.
+def render_transcript(session: Session, *, now: datetime | None = None, marks: Mapping[str, Any] | None = None,
+                      label: str | None = None) -> str:
+    """The summary first (once done), then questions by phase with their answers, alerts, set-aside
+    answers and the outcome.
 
     Args:
         session: a session in any state (open or complete).
+        now: the time the summary's clock items are shown against (default: now).
+        marks: the case's recorded clock moments (default: those of answers given at ``now``).
+        label: the case label for the summary's first line.
     """
     flow = session.flow
     phases = {p.id: p.title for p in flow.model.phases}
     out: list[str] = [f"Transcript — {flow.model.title} (flow {flow.id} {flow.version})"]
+    if session.done:  # summary first: what the reader needs, before the questions that led to it
+        from interview.export.clock import moments
+        from interview.export.summary import build_summary, summary_lines
+
+        now = now or datetime.now(UTC)
+        result = session.result()
+        if marks is None:
+            marks = moments([], answers=result.answers, answered_at=now)
+        out += ["", "== Summary ==",
+                *summary_lines(build_summary(result, flow, now=now, marks=marks, label=label), notice=False)]
     current_phase: str | None = None
     for qid in session.path:
         q = flow.by_id[qid].model

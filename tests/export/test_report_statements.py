@@ -62,9 +62,10 @@ def test_emergency_breast_gives_the_dose_once_in_the_summary_and_once_in_the_det
 
 
 @pytest.mark.parametrize("name", ["emergency_breast", "cauda_equina"])
-def test_transcript_gives_the_dose_once(flow, name: str) -> None:
-    """The plain-text transcript (alerts, flags, outcome) gives the dexamethasone dose once."""
+def test_transcript_gives_the_dose_once_in_the_summary_and_once_after(flow, name: str) -> None:
+    """The plain-text transcript opens with the summary (the dose once) and gives it once more after it (issue 13)."""
     answers = example_answers(name)
     text = transcript_of(flow, answers)
-    assert "== Recommendation ==" in text
-    assert len(DOSE.findall(text)) == 1, text
+    assert text.index("== Summary ==") < text.index("== Recommendation ==")
+    summary, rest = text.split("== Summary ==")[1].split("\n== ", 1)
+    assert len(DOSE.findall(summary)) == 1 and len(DOSE.findall(rest)) == 1, text
