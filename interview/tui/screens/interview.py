@@ -7,6 +7,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from interview.engine.session import Session, SessionError
@@ -18,7 +19,7 @@ from interview.tui.widgets.banner import EmergencyBanner
 from interview.tui.widgets.blocks import BlockView
 from interview.tui.widgets.keybar import KeyBar
 from interview.tui.widgets.panel import SidePanel
-from interview.tui.widgets.steady import Column, Row, TitleBar
+from interview.tui.widgets.steady import TitleBar
 from interview.tui.widgets.transcript import Transcript
 
 #: Below this width the side panel starts hidden (F2 shows it).
@@ -75,8 +76,8 @@ class InterviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar(f"{self.app.title} — {self.flow.model.title}")
         yield EmergencyBanner(id="banner")
-        with Row(id="main"):
-            with Column(id="chat"):
+        with Horizontal(id="main"):
+            with Vertical(id="chat"):
                 yield Transcript(id="transcript")
                 qid = self.session.current_id
                 if qid is not None:

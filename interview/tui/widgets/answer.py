@@ -31,7 +31,7 @@ from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
 from interview.tui.labels import Choice, choices, typed_keys, waits_for_enter
 from interview.tui.widgets.blocks import Block, BlockView
-from interview.tui.widgets.steady import Caption, NeverScrolls, SkipLink
+from interview.tui.widgets.steady import Caption, SkipLink
 
 #: Lists longer than this get a filter/number entry field instead of single-key answers.
 SHORT_LIST = 9
@@ -136,7 +136,7 @@ class ChoiceList(BlockView, can_focus=False):
     def set_blocks(self, blocks: Iterable[Block]) -> None:
         """Show these options, from the top of the list."""
         super().set_blocks(blocks)
-        self._scroll_quietly(0)
+        self._scroll_now(0)
 
     @property
     def highlighted(self) -> int | None:
@@ -149,7 +149,7 @@ class ChoiceList(BlockView, can_focus=False):
         return len(self.blocks)
 
 
-class AnswerArea(NeverScrolls, Vertical):
+class AnswerArea(Vertical):
     """Answer one question; posts :class:`Submitted` with a value the question accepts."""
 
     DEFAULT_CSS = """

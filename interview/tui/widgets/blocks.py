@@ -1,6 +1,6 @@
 """Stacked blocks of Rich text, drawn row by row from a cache; blocks about an answer can be chosen.
 
-Overrides two private methods of Textual (8.2.8, pinned; tests/tui/test_textual_pin.py checks them).
+Built on Textual's public line API (a ScrollView with ``render_line`` and ``virtual_size``) only.
 
 The transcript and the side panel are both built on :class:`BlockView`. Each block is rendered to
 strips once per width and kept; a frame copies only the visible rows. Textual's OptionList and
@@ -104,9 +104,8 @@ class BlockView(ScrollView, can_focus=True):
         self._rows: list[Strip] = []
         self._row_block: list[int] = []
         self._block_rows: list[tuple[int, int]] = []
-        self._seen_sizes: tuple[Size, Size, Size] | None = None
         self._cursor_after_layout = False
-        self._relaid = False  # rows changed since the last layout pass: sizes are about to change
+        self._relaid = False  # rows changed and not laid out yet: sizes are about to change
 
     # --- content ---------------------------------------------------------------------------------
 
@@ -183,32 +182,6 @@ class BlockView(ScrollView, can_focus=True):
         self._relaid = True
         self.refresh()
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        # ScrollView compares the compositor's virtual size with the one this view sets (its row
-        # count); they never match, so every layout pass refreshed the scrollbars and drew one more
-        # frame per answer. Only a real change of size or rows goes on (textual is pinned exactly).
-        self._relaid = False
-        if self._cursor_after_layout and size.height:
-            self._cursor_after_layout = False
-            self._scroll_quietly(self._cursor_scroll(size.height - self.styles.gutter.height))
-        seen = (size, container_size, self.virtual_size)
-        if seen == self._seen_sizes:
-            return False
-        self._seen_sizes = seen
-        return super()._size_updated(size, virtual_size, container_size, layout)
-
-    def _refresh_scrollbars(self) -> None:
-        styles = self.styles
-        if styles.scrollbar_size_vertical or not self.is_scrollable or not self.container_size:
-            super()._refresh_scrollbars()
-            return
-        # A scrollbar of size 0 takes no room, but Textual records its coming and going as a layout
-        # change: one more frame each time a view starts or stops overflowing. Record it quietly.
-        overflow = styles.overflow_y
-        show = overflow == "scroll" or (overflow == "auto" and self.virtual_size.height > self.container_size.height)
-        self.set_reactive(Widget.show_vertical_scrollbar, show)
-        self.set_reactive(Widget.show_horizontal_scrollbar, False)
-
     def on_resize(self, event: events.Resize) -> None:
         if self._content_width() != self._drawn_width:
             self._restack()
@@ -281,13 +254,21 @@ class BlockView(ScrollView, can_focus=True):
             return
         if not self.size.height or self._relaid:
             # Not laid out yet, or its rows just changed (a list shown or re-filled for this
-            # question): scroll in the coming layout pass, at the size it gets there. Scrolling now,
-            # at the old size, was undone by that pass and cost one more frame.
-            self._cursor_after_layout = True
+            # question): scroll once the coming layout has given it its size. Scrolling now, at the
+            # old size, would be undone by that layout.
+            if not self._cursor_after_layout:
+                self._cursor_after_layout = True
+                self.call_after_refresh(self._show_cursor_laid_out)
             return
         start, height = self._block_rows[self.cursor]
         self.scroll_to_region(Region(0, start, max(1, self.size.width), max(1, height)),
                               animate=False, immediate=True, force=True)
+
+    def _show_cursor_laid_out(self) -> None:
+        self._cursor_after_layout = False
+        self._relaid = False
+        if self.size.height:
+            self._scroll_now(self._cursor_scroll(self.scrollable_content_region.height))
 
     def _cursor_scroll(self, view_height: int) -> int:
         """The scroll position that shows the cursor's block in a view `view_height` rows high."""
@@ -300,10 +281,10 @@ class BlockView(ScrollView, can_focus=True):
                 y = start + height - view_height
         return max(0, min(y, len(self._rows) - view_height))
 
-    def _scroll_quietly(self, y: int) -> None:
-        """Scroll during a layout pass: the frame being drawn shows it, no watcher asks for another."""
-        self.set_reactive(Widget.scroll_y, y)
-        self.set_reactive(Widget.scroll_target_y, y)
+    def _scroll_now(self, y: int) -> None:
+        """Scroll to row `y` at once (no animation), if the view is not there already."""
+        if round(self.scroll_y) != y:
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def action_cursor(self, step: int) -> None:
         """Move to the previous (-1) or next (1) choosable block."""

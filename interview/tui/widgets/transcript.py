@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rich.padding import Padding
 from rich.text import Text
-from textual.geometry import Size
+from textual.events import Resize
 
 from interview.tui.widgets.blocks import Block, BlockView
 
@@ -82,7 +82,7 @@ class Transcript(BlockView):
         self.entries.append(entry)
         self.add_block(Block(f"{len(self.entries)}", renderable, question_id))
         if self.following:
-            self.scroll_to(y=self._newest(), animate=False, immediate=True)
+            self._scroll_now(self._newest())
 
     def replies(self) -> dict[str, str]:
         """The latest reply shown per question (what the transcript says the answers are)."""
@@ -99,15 +99,11 @@ class Transcript(BlockView):
     def _newest(self) -> int:
         return max(0, self.virtual_size.height - self.scrollable_content_region.height)
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+    def on_resize(self, event: Resize) -> None:
+        # The answer area below changed height (BlockView's own handler runs too: Textual calls
+        # each class's handler): keep the newest turn in view.
         if self.following:
-            # The answer area below changed height: keep the newest turn in view in the frame being
-            # drawn. Set quietly and before Textual clamps the old position, which would queue one
-            # more frame only to repaint this.
-            newest = max(0, self.virtual_size.height - (size.height - self.styles.gutter.height))
-            if self.scroll_y != newest:
-                self._scroll_quietly(newest)
-        return super()._size_updated(size, virtual_size, container_size, layout)
+            self._scroll_now(self._newest())
 
     def focus_gained(self) -> None:
         self.following = False  # browsing: the cursor, not the newest turn, decides what is in view
@@ -115,4 +111,4 @@ class Transcript(BlockView):
 
     def focus_lost(self) -> None:
         self.following = True
-        self.scroll_to(y=self._newest(), animate=False, immediate=True)
+        self._scroll_now(self._newest())
