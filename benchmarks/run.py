@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 #: Aims from the project brief; a figure above its aim is reported, not failed.
 AIMS = {"engine_overhead_ratio": 3.0, "run_process_ratio": 2.0, "check_largest_flow_s": 20.0,
-        "provisional_all_open_ms": 250.0, "provisional_overhead_ratio": 10.0}
+        "provisional_all_open_ms": 250.0, "provisional_overhead_ratio": 10.0, "pg_event_write_ms_p95": 5.0}
 
 
 def median_ms(fn: Callable[[], Any], repeat: int) -> float:
@@ -308,6 +308,63 @@ def tui_figures(quick: bool) -> dict[str, Any]:
     return out
 
 
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def bench_store_writes(count: int) -> dict[str, Any]:
+    """One event appended and committed, as an answer in the interview: PostgreSQL (local server) vs SQLite.
+
+    The server is ``$SPINE_BENCH_PG_URL`` if set, else a throw-away one started like the tests' own
+    (``tests/pg_server.py``); without psycopg or server binaries the pg_* figures are ``None``.
+    """
+    from interview.engine.session import Event
+    from interview.flow.load import load_flow
+    from interview.store.sqlite import CaseStore
+
+    flow = load_flow()
+
+    def timed(store: Any) -> list[float]:
+        case_id = store.create_case(flow)
+        samples, seen = [], store.event_count(case_id)
+        for i in range(count + 20):
+            t = time.perf_counter()
+            seen = store.append(case_id, [Event("edit", "age", None, i)], expected=seen)
+            samples.append((time.perf_counter() - t) * 1000)
+        return samples[20:]  # the first writes warm the connection and the caches
+
+    with tempfile.TemporaryDirectory() as tmp, CaseStore(Path(tmp) / "bench.sqlite3") as lite:
+        sqlite_ms = timed(lite)
+    out: dict[str, Any] = {"sqlite_event_write_ms_p95": round(_p95(sqlite_ms), 3),
+                           "pg_event_write_ms_p95": None, "pg_vs_sqlite_write_ratio": None}
+    server = None
+    url = os.environ.get("SPINE_BENCH_PG_URL")
+    try:
+        import psycopg  # noqa: F401 - only to know whether the backend can run
+
+        if not url:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from pg_server import PgServer
+
+            server = PgServer()
+            url = server.url()
+        from interview.store.postgres import PostgresStore, migrate
+
+        migrate(url)
+        with PostgresStore(url) as pg:
+            pg_ms = timed(pg)
+    except Exception as err:  # noqa: BLE001 - a benchmark without a server reports why and goes on
+        print(f"PostgreSQL write benchmark skipped: {err}")
+        return out
+    finally:
+        if server is not None:
+            server.stop()
+    out["pg_event_write_ms_p95"] = round(_p95(pg_ms), 3)
+    out["pg_event_write_ms_median"] = round(statistics.median(pg_ms), 3)
+    out["pg_vs_sqlite_write_ratio"] = round(_p95(pg_ms) / _p95(sqlite_ms), 2)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -347,6 +404,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"`spine-interview check` on the largest flow accepted ({check_size / (1 << 20):.2f} MiB, at the list "
           f"limits): {check_s:.1f} s -> check_largest_flow_s (aim <= {AIMS['check_largest_flow_s']:.0f})")
 
+    writes = bench_store_writes(100 if quick else 1000)
+    if writes["pg_event_write_ms_p95"] is not None:
+        print(f"one event written and committed: PostgreSQL (local server) p95 {writes['pg_event_write_ms_p95']:.2f} ms "
+              f"(median {writes['pg_event_write_ms_median']:.2f}; aim <= {AIMS['pg_event_write_ms_p95']:.0f}), "
+              f"SQLite p95 {writes['sqlite_event_write_ms_p95']:.2f} ms -> pg_vs_sqlite_write_ratio "
+              f"{writes['pg_vs_sqlite_write_ratio']:.2f}")
+
     figures: dict[str, Any] = {
         "flow_load_ms": round(load_ms, 2),
         "engine_case_ms": round(engine_ms, 3),
@@ -360,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
         "provisional_case_ms_p95": round(prov_p95, 3),
         "provisional_all_open_ms": round(all_open_ms, 1),
         "provisional_overhead_ratio": round(prov_ratio, 2),
+        "pg_event_write_ms_p95": writes["pg_event_write_ms_p95"],
+        "pg_vs_sqlite_write_ratio": writes["pg_vs_sqlite_write_ratio"],
     }
     figures.update(tui_figures(quick))
     figures["quick"] = quick

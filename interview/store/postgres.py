@@ -95,6 +95,33 @@ INSERT INTO {SCHEMA}.schema_version (version) VALUES (0);
 
 _CASE_COLUMNS = "id, label, created, updated, status, headline, headline_title"
 
+#: :meth:`PostgresStore.append` in one statement: lock the case, check the count the writer expects,
+#: insert the events numbered after it, raise the count (and reopen a finished case when the events
+#: change its answers). Returns the count before, or NULL when nothing was written.
+_APPEND = f"""
+WITH locked AS (
+    SELECT id, status, event_count FROM {SCHEMA}.cases WHERE id = %(id)s FOR UPDATE
+), ok AS (
+    UPDATE {SCHEMA}.cases c SET
+        updated = %(t)s,
+        event_count = l.event_count + %(k)s,
+        status = CASE WHEN %(reopens)s THEN '{STATUS_IN_PROGRESS}' ELSE c.status END,
+        headline = CASE WHEN %(reopens)s THEN NULL ELSE c.headline END,
+        headline_title = CASE WHEN %(reopens)s THEN NULL ELSE c.headline_title END,
+        result = CASE WHEN %(reopens)s THEN NULL ELSE c.result END
+    FROM locked l
+    WHERE c.id = l.id AND (%(expected)s::integer IS NULL OR l.event_count = %(expected)s::integer)
+    RETURNING l.event_count AS base
+), ins AS (
+    INSERT INTO {SCHEMA}.events (case_id, n, time, kind, question, old, new, who)
+    SELECT %(id)s, ok.base + e.ord, %(t)s, e.kind, e.question, e.old, e.new, %(who)s
+    FROM ok, unnest(%(kinds)s::text[], %(questions)s::text[], %(olds)s::text[], %(news)s::text[])
+        WITH ORDINALITY AS e(kind, question, old, new, ord)
+    RETURNING 1
+)
+SELECT (SELECT base FROM ok), (SELECT count(*) FROM ins)
+"""
+
 
 def _psycopg() -> Any:
     try:
@@ -284,12 +311,16 @@ class PostgresStore(Attaching):
     # --- transactions ----------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _tx(self, doing: str) -> Iterator[Any]:
-        """One committed transaction; a server failure becomes one line saying what was not saved."""
+    def _tx(self, doing: str, *, block: bool = True) -> Iterator[Any]:
+        """One committed transaction; a server failure becomes one line saying what was not saved.
+
+        ``block=False``: no BEGIN/COMMIT around it — for one statement, which autocommit makes a
+        transaction of its own (one round trip instead of three).
+        """
         psycopg = _psycopg()
         conn = self.conn
         try:
-            with conn.transaction(), conn.cursor() as cur:
+            with conn.transaction() if block else contextlib.nullcontext(), conn.cursor() as cur:
                 yield cur
         except psycopg.OperationalError as err:
             self._drop()
@@ -359,23 +390,29 @@ class PostgresStore(Attaching):
 
     def append(self, case_id: str, events: Iterable[Event], *, time: str | None = None,
                expected: int | None = None) -> int:
-        """Append events in one committed transaction; returns the case's event count (see the module doc)."""
+        """Append events, committed before it returns; returns the case's event count (see the module doc).
+
+        One statement, so one round trip to the server (autocommit makes it its own transaction): it
+        locks the case's row, checks ``expected``, numbers the events after the count and raises it.
+        When it writes nothing — no such case, or the case moved on — a second look says which.
+        """
         stamp = time or now()
         events = list(events)
+        params = {
+            "id": case_id, "t": stamp, "k": len(events), "expected": expected, "who": self.user,
+            "reopens": reopens(events),  # a clock mark leaves a finished case's result standing
+            "kinds": [e.kind for e in events], "questions": [e.question for e in events],
+            "olds": [_dump(e.old) for e in events], "news": [_dump(e.new) for e in events],
+        }
+        with self._tx("the answer", block=False) as cur:
+            cur.execute(_APPEND, params)
+            base = cur.fetchone()[0]
+        if base is not None:
+            return base + len(events)
         with self._tx("the answer") as cur:
-            status, count = self._lock(cur, case_id)
-            if expected is not None and count != expected:
-                missed = self._event_rows(cur, case_id, after=expected)
-                raise CaseChanged(changed_message(case_id, missed), missed, count)
-            self._insert_events(cur, case_id, count, events, stamp, self.user)
-            if status == STATUS_COMPLETE and reopens(events):  # a clock mark leaves the result standing
-                cur.execute(f"UPDATE {SCHEMA}.cases SET updated = %s, status = %s, headline = NULL,"
-                            " headline_title = NULL, result = NULL, event_count = %s WHERE id = %s",
-                            (stamp, STATUS_IN_PROGRESS, count + len(events), case_id))
-            else:
-                cur.execute(f"UPDATE {SCHEMA}.cases SET updated = %s, event_count = %s WHERE id = %s",
-                            (stamp, count + len(events), case_id))
-        return count + len(events)
+            _, count = self._lock(cur, case_id)  # raises UnknownCase
+            missed = self._event_rows(cur, case_id, after=expected or 0)
+        raise CaseChanged(changed_message(case_id, missed), missed, count)
 
     def finish(self, case_id: str, result: Result) -> None:
         with self._tx("the result") as cur:
