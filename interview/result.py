@@ -53,18 +53,8 @@ class Statement:
 
 #: Recommendation keys that exist only in a provisional result (CONTRACT §7: absent otherwise).
 SECTION_7_ONLY = frozenset({"possible_headlines", "decisive", "possible_urgencies", "possible_flags", "pending"})
-
-PARTS = ("clock", "work_up", "local_treatment", "radiotherapy", "systemic", "supportive", "mdt")
-PART_TITLES = {
-    "clock": "Urgency and clock items",
-    "work_up": "Work-up still needed",
-    "local_treatment": "Local treatment",
-    "radiotherapy": "Radiotherapy",
-    "systemic": "Systemic therapy",
-    "supportive": "Supportive care",
-    "mdt": "MDT and referrals",
-}
-
+#: Field metadata: the field's mapping is written as keys of the object that holds it (the parts).
+_SPREAD = "spread"
 
 @dataclass(kw_only=True)
 class Recommendation:
@@ -89,20 +79,23 @@ class Recommendation:
     #: the open answers (``not_known`` on the path of some completion), in flow order
     pending: list[str] | None = None
     flag_details: list[Statement] = field(default_factory=list)
-    clock: list[Statement] = field(default_factory=list)
-    work_up: list[Statement] = field(default_factory=list)
-    local_treatment: list[Statement] = field(default_factory=list)
-    radiotherapy: list[Statement] = field(default_factory=list)
-    systemic: list[Statement] = field(default_factory=list)
-    supportive: list[Statement] = field(default_factory=list)
-    mdt: list[Statement] = field(default_factory=list)
+    #: the structured parts the flow declares (its ``parts:``), part id -> items, in the flow's order;
+    #: in the JSON each part is a key of the recommendation itself, here (CONTRACT §6)
+    parts: dict[str, list[Statement]] = field(default_factory=dict, metadata={_SPREAD: True})
     rationale: list[Statement] = field(default_factory=list)
     conventions: list[str] = field(default_factory=list)
     notice: str = NOTICE_FALLBACK
 
     def part(self, name: str) -> list[Statement]:
-        """One structured part by name (see :data:`PARTS`)."""
-        return list(getattr(self, name))
+        """One structured part by its id in the flow (empty for a part the flow does not declare)."""
+        return list(self.parts.get(name, ()))
+
+    def __getattr__(self, name: str) -> list[Statement]:
+        # `rec.clock` reads as the JSON does; only called for a name that is not a field.
+        parts = self.__dict__.get("parts")
+        if parts is not None and name in parts:
+            return parts[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 @dataclass(kw_only=True)
@@ -133,8 +126,14 @@ def _json(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return [_json(v) for v in sorted(value, key=repr)]
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _json(getattr(value, f.name)) for f in fields(value)
-                if f.name not in SECTION_7_ONLY or getattr(value, f.name) is not None}
+        out: dict[str, Any] = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if f.metadata.get(_SPREAD):
+                out.update(_json(item))
+            elif f.name not in SECTION_7_ONLY or item is not None:
+                out[f.name] = _json(item)
+        return out
     return value
 
 
@@ -158,4 +157,17 @@ def read_result(data: Any) -> Result:
     Raises:
         pydantic.ValidationError: the object is not a result.
     """
-    return _adapter().validate_python(data)
+    return _adapter().validate_python(_gather_parts(data))
+
+
+def _gather_parts(data: Any) -> Any:
+    """A stored result with its recommendation's parts (the keys that are no field) under ``parts``."""
+    if not isinstance(data, dict) or not isinstance(data.get("recommendation"), dict):
+        return data
+    rec = data["recommendation"]
+    if "parts" in rec:
+        return data
+    known = {f.name for f in fields(Recommendation)}
+    parts = {k: v for k, v in rec.items() if k not in known}
+    kept = {k: v for k, v in rec.items() if k in known}
+    return {**data, "recommendation": {**kept, "parts": parts}}

@@ -917,7 +917,7 @@ def provisional_result(flow: LoadedFlow, given: Mapping[str, Any]) -> tuple[Any,
         path in every completion that the answers neither give nor leave open (exit 3).
     """
     from interview.engine.rules import cite
-    from interview.result import PARTS, FlowInfo, Recommendation, Result, Statement
+    from interview.result import FlowInfo, Recommendation, Result, Statement
 
     space, pending, missing = build_space(flow, given)
     if missing:
@@ -954,7 +954,7 @@ def provisional_result(flow: LoadedFlow, given: Mapping[str, Any]) -> tuple[Any,
     urgency_text = (f"the most urgent of the possible urgencies ({', '.join(out['possible_urgencies'])}) "
                     f"while these are not known yet: {open_names}.")
 
-    parts: dict[str, list[Any]] = {p: [] for p in PARTS}
+    parts: dict[str, list[Any]] = {p.id: [] for p in model.parts}
     for item in model.advice:
         condition = flow.cond(item) if item.when else None
         if condition is not None:
@@ -990,7 +990,7 @@ def provisional_result(flow: LoadedFlow, given: Mapping[str, Any]) -> tuple[Any,
         possible_headlines=out["possible_headlines"], decisive=out["decisive"],
         possible_urgencies=out["possible_urgencies"], possible_flags=out["possible_flags"], pending=pending,
         flag_details=flag_details, rationale=rationale, conventions=list(model.conventions), notice=model.notice,
-        **parts,
+        parts=parts,
     )
     result = Result(
         flow=FlowInfo(id=flow.id, version=flow.version, sha256=flow.sha256),

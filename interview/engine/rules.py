@@ -57,7 +57,7 @@ def recommend(flow: LoadedFlow, env: Evaluation) -> Recommendation:
         flow: the loaded flow.
         env: the evaluation of a complete case.
     """
-    from interview.result import PARTS, Recommendation
+    from interview.result import Recommendation
 
     model = flow.model
     rule = route(flow, env)
@@ -80,7 +80,7 @@ def recommend(flow: LoadedFlow, env: Evaluation) -> Recommendation:
     level = next(u for u in model.urgency if u.when is None or flow.cond(u)(env))
     urgency_text = flow.template(level.because).render(env)
 
-    parts: dict[str, list[Statement]] = {p: [] for p in PARTS}
+    parts: dict[str, list[Statement]] = {p.id: [] for p in model.parts}
     for item in model.advice:
         condition = flow.cond(item) if item.when else None
         if condition is None or condition(env):
@@ -107,7 +107,7 @@ def recommend(flow: LoadedFlow, env: Evaluation) -> Recommendation:
         headline=rule.headline, headline_title=headline.title, headline_summary=headline.summary,
         rule=rule.id, rule_text=rule_text, urgency=level.level, urgency_text=urgency_text,
         flags=[f.id for f in flags], flag_details=flags, rationale=rationale,
-        conventions=list(model.conventions), notice=model.notice, **parts,
+        conventions=list(model.conventions), notice=model.notice, parts=parts,
     )
 
 
@@ -120,17 +120,11 @@ def contradictions(flow: LoadedFlow, env: Evaluation, recommendation: Recommenda
     if not flow.model.consistency:
         return []
     present = set(recommendation.flags) | {
-        s.id for part in _parts() for s in recommendation.part(part)
+        s.id for items in recommendation.parts.values() for s in items
     }
     env["urgency"] = recommendation.urgency
     return [(pair.id, forbidden) for pair in flow.model.consistency if flow.cond(pair)(env)
             for forbidden in pair.forbids if forbidden in present]
-
-
-def _parts() -> tuple[str, ...]:
-    from interview.result import PARTS
-
-    return PARTS
 
 
 def _score_statement(flow: LoadedFlow, s: Any, env: Evaluation) -> list[Statement]:

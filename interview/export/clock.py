@@ -257,7 +257,9 @@ def clock_items(result: Result, flow: LoadedFlow, marks: Mapping[str, Moment]) -
     """The recommendation's clock items in order, each with its deadline and whether it is done."""
     advice = {a.id: a for a in flow.model.advice}
     out: list[ClockItem] = []
-    for s in result.recommendation.clock:
+    rec = result.recommendation
+    # The clock items are the parts the flow shows with the urgency (the spinal flow's `clock`).
+    for s in (s for part in flow.model.parts if part.with_urgency for s in rec.part(part.id)):
         item = advice.get(s.id)
         what = (item.short if item is not None and item.short else s.text)
         timer = item.timer if item is not None else None

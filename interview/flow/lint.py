@@ -472,8 +472,8 @@ class _Explorer:
         out.headlines.add(rec.headline)
         out.headline_rules.setdefault(rec.headline, set()).add(rec.rule)
         out.flags.update(self.flag_ids[f] for f in rec.flags)
-        for part in ("clock", "work_up", "local_treatment", "radiotherapy", "systemic", "supportive", "mdt"):
-            out.advice.update(self.advice_ids[s.id] for s in getattr(rec, part))
+        for items in rec.parts.values():
+            out.advice.update(self.advice_ids[s.id] for s in items)
         level = next(i for i, u in enumerate(model.urgency) if u.when is None or flow.cond(u)(env))
         out.urgency.add(level)
         for i, a in enumerate(model.alerts):

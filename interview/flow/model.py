@@ -471,9 +471,42 @@ class UrgencyLevel(Sourced):
     because: str
 
 
-Part = Literal[
-    "clock", "work_up", "local_treatment", "radiotherapy", "systemic", "supportive", "mdt"
-]
+@flow_data
+class RecommendationPart(FlowPart):
+    """A structured part of the recommendation (REFERENCE §9.3): its key in the result and its title."""
+
+    id: Annotated[Id, Doc("the part's key in the result's `recommendation` object")]
+    title: Annotated[str, Doc("the heading reports and the recommendation screen give it")]
+    with_urgency: Annotated[
+        bool, Doc("shown with the urgency, above the flags and scores (the clock items)")
+    ] = False
+
+
+#: The parts of REFERENCE §9.3, for a flow that declares none (each flow may declare its own).
+SECTION_9_3_PARTS = (
+    ("clock", "Urgency and clock items"), ("work_up", "Work-up still needed"), ("local_treatment", "Local treatment"),
+    ("radiotherapy", "Radiotherapy"), ("systemic", "Systemic therapy"), ("supportive", "Supportive care"),
+    ("mdt", "MDT and referrals"),
+)
+
+
+def _default_parts() -> list[RecommendationPart]:
+    return [RecommendationPart(id=i, title=t, with_urgency=i == "clock") for i, t in SECTION_9_3_PARTS]
+
+
+#: The moments of the MSCC clock a doctor records (`cases mark ID EVENT`), and the two it reads from
+#: the case: when the case was opened (presentation) and the symptom onset ("hours since onset").
+ClockEvent = Literal["dexamethasone_given", "coordinator_contacted", "mri_done", "decision_made", "treatment_started"]
+ClockMoment = Literal["presentation", "symptom_onset", "mri_done", "decision_made"]
+
+
+@flow_data
+class ClockTimer(FlowPart):
+    """When a clock item is due and which recorded event meets it (NICE NG234 / QS56 times)."""
+
+    hours: Annotated[int, Check(ge=0, le=8760), Doc("due so many hours after `after`; 0 means now")]
+    after: Annotated[ClockMoment, Doc("the moment the time runs from")] = "presentation"
+    done_by: Annotated[ClockEvent, Doc("the recorded event that meets it")]
 
 
 @flow_data
@@ -481,9 +514,13 @@ class Advice(Sourced):
     """One item of a structured part of the recommendation (REFERENCE §9.3)."""
 
     id: Id
-    part: Part
+    part: Annotated[Id, Doc("the id of one of the flow's `parts`")]
     when: ExprText | None = None
     text: str
+    short: Annotated[
+        str | None, Doc("the action in a few words for the one-screen summary: what, by whom, by when")
+    ] = None
+    timer: Annotated[ClockTimer | None, Doc("a clock item's deadline, shown as done (time) or due (time left)")] = None
 
 
 @flow_data
@@ -515,6 +552,70 @@ class Consistency(FlowPart):
 
 
 @flow_data
+class QuizChoice(FlowPart):
+    """One value a learner may commit to at a checkpoint."""
+
+    value: str
+    label: str
+
+
+@flow_data
+class QuizCheckpoint(FlowPart):
+    """A score value the learner commits to in quiz mode before it is revealed with its working."""
+
+    id: Annotated[Id, Doc("the checkpoint's id in the learning log and the coaching topics")]
+    score: Annotated[Id, Doc("the score whose value is asked")]
+    value: Annotated[
+        Id, Doc("which value of the score: `total` (a typed whole number), a band's `values` key, or a summary field")
+    ]
+    prompt: str
+    after: Annotated[Id, Doc("the phase whose answers the learner reads first")]
+    choices: Annotated[
+        list[QuizChoice] | None, Doc("the values offered (default: the score's bands, each by its label)")
+    ] = None
+    hides: Annotated[
+        list[Id], Doc("questions whose answers give this value away: hidden until the learner commits")
+    ] = field(default_factory=list)
+    reveal_with: Annotated[
+        Id | None, Doc("a later checkpoint this one is revealed with (the total would give the band away)")
+    ] = None
+
+
+@flow_data
+class Teaching(FlowPart):
+    """What quiz mode reads and asks of a teaching case: phases to read and checkpoints between them.
+
+    The headline is always the last checkpoint; a score that is null on the case's path is not asked.
+    """
+
+    phases: Annotated[list[Id] | None, Doc("the phases read, in order (default: every phase)")] = None
+    checkpoints: list[QuizCheckpoint] = field(default_factory=list)
+
+
+@flow_data
+class WhatIfValue(FlowPart):
+    """A value what-if compares before and after a change: a score's value, or a derived value."""
+
+    label: str | None = None
+    score: Id | None = None
+    value: Annotated[Id | None, Doc("with `score`: `total`, `band_label` or a summary field")] = None
+    derived: Id | None = None
+
+    def __post_init__(self) -> None:
+        if (self.score is None) == (self.derived is None):
+            raise ValueError("give either `score` (with `value` and `label`) or `derived`")
+        if self.score is not None and (self.value is None or self.label is None):
+            raise ValueError("a score's value needs `value` and `label`")
+
+
+@flow_data
+class Report(FlowPart):
+    """How reports name a case of this flow."""
+
+    title: Annotated[str | None, Doc("the report heading of a case with no label (default: the flow's title)")] = None
+
+
+@flow_data
 class Flow(FlowPart):
     """A whole interview flow: questions, branches, scores and the rules of the recommendation."""
 
@@ -537,3 +638,14 @@ class Flow(FlowPart):
     alerts: list[Alert] = field(default_factory=list)
     consistency: list[Consistency] = field(default_factory=list)
     conventions: Annotated[list[str], Doc("project conventions, stated")] = field(default_factory=list)
+    parts: Annotated[
+        list[RecommendationPart],
+        Check(min_length=1),
+        Doc("the structured parts of the recommendation, in report order (default: REFERENCE §9.3's seven)"),
+    ] = field(default_factory=_default_parts)
+    teaching: Annotated[Teaching, Doc("quiz mode: phases read and score checkpoints")] = field(default_factory=Teaching)
+    what_if: Annotated[
+        list[WhatIfValue] | None,
+        Doc("the values what-if compares (default: every points score's total and band, every derived value)"),
+    ] = None
+    report: Report = field(default_factory=Report)

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from interview.flow.model import Flow
+from interview.flow.model import Flow, PointsScore, Score, SummaryScore
 
-__all__ = ["SchemaError", "json_schema", "validate_flow"]
+__all__ = ["SchemaError", "check_presentation", "json_schema", "validate_flow"]
 
 
 class SchemaError(ValueError):
@@ -36,7 +36,7 @@ def _adapter() -> TypeAdapter[Flow]:
 def validate_flow(data: Any) -> Flow:
     """The flow in ``data`` (parsed YAML), checked against the model; raises :class:`SchemaError`."""
     try:
-        return _adapter().validate_python(data)
+        flow = _adapter().validate_python(data)
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
         loc = tuple(first["loc"])
@@ -45,6 +45,80 @@ def validate_flow(data: Any) -> Flow:
             allowed = keys_at(loc[:-1])
             message = f"unknown key '{loc[-1]}'" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
         raise SchemaError(loc, message) from None
+    check_presentation(flow)
+    return flow
+
+
+def _score_values(score: Score) -> list[str]:
+    """The values of a score a checkpoint or what-if may name (its output's keys)."""
+    if isinstance(score, PointsScore):
+        return ["total", "band_label", *score.bands[0].values]
+    if isinstance(score, SummaryScore):
+        return list(score.fields)
+    return []
+
+
+def check_presentation(flow: Flow) -> None:
+    """The recommendation's parts, the quiz and what-if name only what the flow holds.
+
+    Raises:
+        SchemaError: at the first name that is not there, with the names that are.
+    """
+    parts = [p.id for p in flow.parts]
+    _no_repeats(parts, "parts")
+    for i, item in enumerate(flow.advice):
+        if item.part not in parts:
+            raise SchemaError(("advice", i, "part"), f"unknown part {item.part!r} (parts: {', '.join(parts)})")
+    phases = [p.id for p in flow.phases]
+    scores = {s.id: s for s in flow.scores}
+    questions = {q.id for q in flow.questions}
+    teaching = flow.teaching
+    for i, phase in enumerate(teaching.phases or []):
+        if phase not in phases:
+            raise SchemaError(("teaching", "phases", i), f"unknown phase {phase!r} (phases: {', '.join(phases)})")
+    read = teaching.phases if teaching.phases is not None else phases
+    checkpoints = [c.id for c in teaching.checkpoints]
+    _no_repeats(checkpoints, "teaching checkpoints")
+    for i, cp in enumerate(teaching.checkpoints):
+        loc: tuple[Any, ...] = ("teaching", "checkpoints", i)
+        if cp.id == "headline":
+            raise SchemaError((*loc, "id"), "'headline' is the quiz's own last checkpoint: choose another id")
+        if cp.score not in scores:
+            raise SchemaError((*loc, "score"), f"unknown score {cp.score!r} (scores: {', '.join(scores)})")
+        score = scores[cp.score]
+        allowed = _score_values(score)
+        if cp.value not in allowed:
+            raise SchemaError((*loc, "value"), f"{cp.score} has no value {cp.value!r}"
+                              + (f" (values: {', '.join(allowed)})" if allowed else ""))
+        if cp.choices is None and not isinstance(score, PointsScore):
+            raise SchemaError(loc, f"{cp.score} has no bands to offer: give `choices`")
+        if cp.after not in read:
+            raise SchemaError((*loc, "after"), f"phase {cp.after!r} is not read in the quiz (read: {', '.join(read)})")
+        for j, qid in enumerate(cp.hides):
+            if qid not in questions:
+                raise SchemaError((*loc, "hides", j), f"unknown question {qid!r}")
+        if cp.reveal_with is not None and cp.reveal_with not in checkpoints[i + 1:]:
+            raise SchemaError((*loc, "reveal_with"), f"{cp.reveal_with!r} is not a later checkpoint")
+    derived = [d.id for d in flow.derived]
+    for i, v in enumerate(flow.what_if or []):
+        loc = ("what_if", i)
+        if v.derived is not None and v.derived not in derived:
+            raise SchemaError((*loc, "derived"), f"unknown derived value {v.derived!r} (derived: {', '.join(derived)})")
+        if v.score is not None:
+            if v.score not in scores:
+                raise SchemaError((*loc, "score"), f"unknown score {v.score!r} (scores: {', '.join(scores)})")
+            allowed = _score_values(scores[v.score])
+            if v.value not in allowed:
+                raise SchemaError((*loc, "value"), f"{v.score} has no value {v.value!r}"
+                                  + (f" (values: {', '.join(allowed)})" if allowed else ""))
+
+
+def _no_repeats(ids: list[str], what: str) -> None:
+    for i, name in enumerate(ids):
+        if name in ids[:i]:
+            section = what.split()[-1]
+            loc = ("teaching", "checkpoints", i, "id") if section == "checkpoints" else (section, i, "id")
+            raise SchemaError(loc, f"id {name!r} is used twice in the {what}")
 
 
 def json_schema() -> dict[str, Any]:

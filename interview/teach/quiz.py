@@ -1,9 +1,10 @@
 """Quiz mode without a screen: the steps of a teaching case, the checkpoints, marking and the summary.
 
 A quiz replays a library case with the interview's own engine, then walks the learner through it
-phase by phase. Before each score and before the recommendation the learner commits to a value; the
-answer is then revealed with the item-by-item working and the rule and source that produced it, all
-read from the flow and the :class:`~interview.result.Result` (nothing is scored twice).
+phase by phase. Before each score the flow's ``teaching:`` names, and before the recommendation, the
+learner commits to a value; the answer is then revealed with the item-by-item working and the rule and
+source that produced it, all read from the flow and the :class:`~interview.result.Result` (nothing is
+scored twice, and no score is named here: any flow that declares its checkpoints can be quizzed).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 from interview.engine.replay import replay
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
-from interview.flow.model import PointsScore
-from interview.present import rule_legend, urgency_words
+from interview.flow.model import PointsScore, QuizCheckpoint, SummaryScore
+from interview.present import rule_legend, urgency_words, value_words
 from interview.result import Result
 from interview.teach.coaching import CoachingTopic, topics_for
 from interview.teach.library import TeachingCase
@@ -206,27 +207,62 @@ def _item_value(flow: LoadedFlow, score_id: str, item_id: str, value: Any) -> st
 
 
 def _band_choices(s: PointsScore, key: str) -> list[Choice]:
-    return [Choice(str(b.values[key]), b.label) for b in s.bands]
+    """The bands of a points score as choices, each by its label (``band_label``: the label is the value)."""
+    return [Choice(b.label if key == "band_label" else str(b.values[key]), b.label) for b in s.bands]
 
 
-def _gives_away(flow: LoadedFlow, result: Result) -> dict[str, str]:
-    """Question id -> the checkpoint its answer gives away: the SINS items, and the ESCC grade."""
-    out: dict[str, str] = {}
-    if result.scores.get("sins") is not None:
-        for item in flow.scores["sins"].items:  # type: ignore[union-attr]
-            for qid in (item.points_from, item.lookup_of, item.ranges_of):
-                if qid in flow.by_id:
-                    out[qid] = "sins_total"
-    if result.scores.get("escc") is not None:
-        out["escc_grade"] = "escc_class"
-    return out
+def _total_range(s: PointsScore) -> tuple[int, int]:
+    """The totals a points score can give: from its lowest band to its highest (or its ceiling)."""
+    high = s.bands[-1].max if s.ceiling is None else min(s.bands[-1].max, s.ceiling)
+    return s.bands[0].min, high
 
 
-def _phase_step(flow: LoadedFlow, result: Result, phase: str) -> PhaseStep | None:
+def _score_output(flow: LoadedFlow, result: Result, cp: QuizCheckpoint) -> dict[str, Any] | None:
+    """The score a checkpoint asks about, or ``None`` when the case's path gives it no value."""
+    model = flow.scores[cp.score]
+    out = result.scores.get(model.key or model.id)
+    return out if isinstance(out, dict) and out.get(cp.value) is not None else None
+
+
+def _summary_working(flow: LoadedFlow, s: SummaryScore, out: dict[str, Any], value: str, answer: str) -> list[str]:
+    """The other values of a summary score as read (ESCC grade 1b and its words), then what they give."""
+    lines = []
+    for name, source in s.fields.items():
+        if name == value:
+            continue
+        shown = out.get(name)
+        words = display(flow.by_id[source].model, shown) if source in flow.by_id else value_words(flow, name, shown)
+        lines.append(f"{name.replace('_', ' ').capitalize()} {shown}: {words}")
+    lines.append(f"{s.explain or ''} → {answer}".strip())
+    return lines
+
+
+def _checkpoint(flow: LoadedFlow, cp: QuizCheckpoint, out: dict[str, Any]) -> Checkpoint:
+    """One declared checkpoint, with the case's value, the choices and the working that reveals it."""
+    model = flow.scores[cp.score]
+    source = _cite(flow, model.section, model.refs)
+    expected = str(out[cp.value])
+    if isinstance(model, PointsScore):
+        working = score_working(flow, model.id, out)
+        if cp.value == "total" and cp.choices is None:
+            return Checkpoint(cp.id, cp.prompt, expected, number_range=_total_range(model), working=working,
+                              source=source, reveal_with=cp.reveal_with)
+        choices = ([Choice(c.value, c.label) for c in cp.choices] if cp.choices is not None
+                   else _band_choices(model, cp.value))
+        return Checkpoint(cp.id, cp.prompt, expected, choices=choices, working=working, source=source,
+                          reveal_with=cp.reveal_with)
+    assert isinstance(model, SummaryScore) and cp.choices is not None  # the schema holds it to that
+    choices = [Choice(c.value, c.label) for c in cp.choices]
+    answer = next((c.label for c in choices if c.value == expected), expected)
+    return Checkpoint(cp.id, cp.prompt, expected, choices=choices,
+                      working=_summary_working(flow, model, out, cp.value, answer), source=source,
+                      reveal_with=cp.reveal_with)
+
+
+def _phase_step(flow: LoadedFlow, result: Result, phase: str, gives_away: dict[str, str]) -> PhaseStep | None:
     title = next(p.title for p in flow.model.phases if p.id == phase)
     lines = []
     hidden: dict[int, str] = {}
-    gives_away = _gives_away(flow, result)
     for qid in result.path:
         q = flow.by_id[qid].model
         if q.phase != phase:
@@ -241,44 +277,30 @@ def _phase_step(flow: LoadedFlow, result: Result, phase: str) -> PhaseStep | Non
 
 
 def build_steps(flow: LoadedFlow, result: Result) -> list[Step]:
-    """Phases to read and checkpoints to answer, in interview order; null scores have no checkpoint."""
-    scores = result.scores
+    """Phases to read and checkpoints to answer, as the flow's ``teaching:`` orders them; the headline last.
+
+    A score that is null on the case's path has no checkpoint, and then hides nothing.
+    """
+    teaching = flow.model.teaching
+    phases = teaching.phases if teaching.phases is not None else [p.id for p in flow.model.phases]
+    asked = [(cp, out) for cp in teaching.checkpoints if (out := _score_output(flow, result, cp)) is not None]
+    gives_away = {qid: cp.id for cp, _ in asked for qid in cp.hides}
+    steps: list[Step | None] = []
+    for phase in phases:
+        steps.append(_phase_step(flow, result, phase, gives_away))
+        steps.extend(_checkpoint(flow, cp, out) for cp, out in asked if cp.after == phase)
+    steps.append(_headline_checkpoint(flow, result))
+    return [s for s in steps if s is not None]
+
+
+def _headline_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:
     rec = result.recommendation
-    steps: list[Step | None] = [_phase_step(flow, result, p) for p in ("safety", "history", "imaging")]
-    sins, escc = scores.get("sins"), scores.get("escc")
-    sins_model = flow.scores["sins"]
-    if sins is not None:
-        working = score_working(flow, "sins", sins)
-        src = _cite(flow, sins_model.section, sins_model.refs)
-        steps.append(Checkpoint("sins_total", "SINS total (0–18)", str(sins["total"]),
-                                number_range=(0, 18), working=working, source=src, reveal_with="sins_category"))
-        steps.append(Checkpoint("sins_category", "SINS category", sins["category"],
-                                choices=_band_choices(sins_model, "category"), working=working, source=src))
-    if escc is not None:
-        m = flow.scores["escc"]
-        grade = display(flow.by_id["escc_grade"].model, escc["grade"])
-        steps.append(Checkpoint(
-            "escc_class", "ESCC class (Bilsky)", escc["class"],
-            choices=[Choice("low", "Low grade (0, 1a, 1b, 1c)"), Choice("high", "High grade (2, 3)")],
-            working=[f"Grade {escc['grade']}: {grade}", f"{m.explain or ''} → {escc['class']} grade".strip()],
-            source=_cite(flow, m.section, m.refs)))
-    steps.append(_phase_step(flow, result, "systemic"))
-    for sid, key, prompt in (("tokuhashi", "band", "Revised Tokuhashi band"),
-                             ("tomita", "strategy", "Tomita surgical strategy")):
-        out = scores.get(sid)
-        if out is None:
-            continue
-        model = flow.scores[sid]
-        steps.append(Checkpoint(f"{sid}_{key}", prompt, str(out[key]), choices=_band_choices(model, key),
-                                working=score_working(flow, sid, out),
-                                source=_cite(flow, model.section, model.refs)))
     rule = next(r for r in flow.model.rules if r.id == rec.rule)
     working = [f"Urgency: {urgency_words(rec.urgency)} — {rec.urgency_text}"]
     if rec.flag_details:  # each flag by its own (filled-in) words, never its id
         working.append("Flags: " + "; ".join(s.text.split(". ")[0].rstrip(".") for s in rec.flag_details))
     working += [rule_legend(rec.rule), f"Rule {rec.rule} (first rule that holds): {rec.rule_text}"]
-    steps.append(Checkpoint(
+    return Checkpoint(
         "headline", "Headline recommendation", rec.headline,
         choices=[Choice(k, h.title) for k, h in flow.model.headlines.items()],
-        working=working, source=_cite(flow, rule.section, rule.refs)))
-    return [s for s in steps if s is not None]
+        working=working, source=_cite(flow, rule.section, rule.refs))

@@ -40,22 +40,45 @@ class WhatIf:
         return [c for c in self.changes if c.kind == "recommendation"]
 
 
-#: (score key, part, label): each part of a score compared, as its band reads, never its code.
-_SCORE_KEYS = (("sins", "total", "SINS total"), ("sins", "band_label", "SINS category"),
-               ("escc", "class", "ESCC class"), ("tokuhashi", "total", "Tokuhashi total"),
-               ("tokuhashi", "band_label", "Tokuhashi band"), ("tomita", "total", "Tomita total"),
-               ("tomita", "band_label", "Tomita strategy"), ("modified_bauer", "total", "Modified Bauer total"))
-_DERIVED = ("mechanically_unstable", "radiosensitivity", "ecog")
+def compared(flow: LoadedFlow) -> list[tuple[str, str | None, str]]:
+    """The values what-if compares, as the flow's ``what_if:`` lists them: (name, score value, label).
+
+    A score's value has its part (``total``, ``band_label``, …) and reads as its band, never its code; a
+    derived value (part ``None``) by its short name. A flow that lists none compares every points
+    score's total and band and every derived value.
+    """
+    from interview.flow.model import PointsScore
+    from interview.present import short_name
+
+    declared = flow.model.what_if
+    if declared is None:
+        out: list[tuple[str, str | None, str]] = []
+        for s in flow.model.scores:
+            if isinstance(s, PointsScore):
+                out += [(s.key or s.id, "total", f"{s.title} total"), (s.key or s.id, "band_label", f"{s.title} band")]
+        return out + [(d.id, None, short_name(flow, d.id)) for d in flow.model.derived]
+    rows: list[tuple[str, str | None, str]] = []
+    for v in declared:
+        if v.score is not None:
+            s = flow.scores[v.score]
+            rows.append((s.key or s.id, v.value, v.label or s.title))
+        else:
+            assert v.derived is not None  # the model holds it to one of the two
+            rows.append((v.derived, None, v.label or short_name(flow, v.derived)))
+    return rows
 
 
 def diff(before: Result, after: Result, flow: LoadedFlow) -> list[Change]:
     """Scores, derived routing values and the recommendation that differ between two results."""
-    from interview.present import flag_words, score_words, short_name, urgency_words, value_words
+    from interview.present import flag_words, score_words, urgency_words, value_words
 
-    out = [Change(label, score_words(before, k, s), score_words(after, k, s)) for k, s, label in _SCORE_KEYS]
-    for key in _DERIVED:
-        out.append(Change(short_name(flow, key), value_words(flow, key, before.derived.get(key)),
-                          value_words(flow, key, after.derived.get(key)), "derived"))
+    out = []
+    for name, part, label in compared(flow):
+        if part is None:
+            out.append(Change(label, value_words(flow, name, before.derived.get(name)),
+                              value_words(flow, name, after.derived.get(name)), "derived"))
+        else:
+            out.append(Change(label, score_words(before, name, part), score_words(after, name, part)))
     b, a = before.recommendation, after.recommendation
 
     def flags(rec: Any) -> str:

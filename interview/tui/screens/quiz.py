@@ -332,8 +332,13 @@ class QuizScreen(Screen[None]):
         panel = self.query_one("#coaching", Static)
         if panel.has_class("shown"):
             panel.remove_class("shown")
+            return
+        # Coaching is written for questions of a flow: another flow's quiz shows only its own.
+        topics = [t for t in load_topics() if t.question in self.flow.by_id]
+        if topics:
+            self._show_coaching(topics)
         else:
-            self._show_coaching(load_topics())
+            self.notify("No coaching topics for this flow's questions.")
 
     def action_what_if(self) -> None:
         """Change one answer of the case and see what changes (the case itself stays as it is)."""

@@ -19,7 +19,7 @@ from textual.widgets import Collapsible, Footer, Header, Static
 
 from interview.flow.load import LoadedFlow
 from interview.present import basis_words, inputs_lines, is_rule_code, rule_legend, urgency_words
-from interview.result import PART_TITLES, PARTS, Result, Statement
+from interview.result import Result, Statement
 from interview.tui.widgets.panel import _short
 
 
@@ -100,10 +100,10 @@ class RecommendationScreen(Screen[None]):
                 yield Static("Flags", classes="section")
                 for s in rec.flag_details:
                     yield _item(self.flow, s)
-            for part in PARTS:
-                items = rec.part(part)
+            for part in self.flow.model.parts:
+                items = rec.part(part.id)
                 if items:
-                    yield Static(PART_TITLES[part], classes="section")
+                    yield Static(part.title, classes="section")
                     for s in items:
                         yield _item(self.flow, s)
             yield Static("Rationale", classes="section")
