@@ -10,7 +10,7 @@ What :class:`RoomServer` adds to textual-serve's ``Server`` (and what ``serve`` 
   the upgrade, so a web page open in the same browser cannot start the app;
 * **a cap on concurrent sessions** (``--max-sessions``, default 40): the next tab gets a page, or its
   WebSocket a message and close code 1013, saying the room is full;
-* **no case store**: each tab runs :mod:`interview.teach.served`, which gives the app an empty
+* **no case store**: each tab runs :mod:`interview.cli.served`, which gives the app an empty
   private case database deleted when the tab closes, and the room's learning log
   (``--learning-db DIR``) — never the clinician's case database;
 * **no outside requests**: the page template is our own copy with the web font served from the
@@ -71,7 +71,7 @@ def app_command(case_id: str | None = None, learning_dir: Path | None = None) ->
         case_id: serve the quiz of this teaching case instead of the interview.
         learning_dir: the room's learning log directory (default :func:`default_learning_dir`).
     """
-    parts = [sys.executable, "-m", "interview.teach.served",
+    parts = [sys.executable, "-m", "interview.cli.served",
              "--learning-db", str(learning_dir or default_learning_dir())]
     if case_id:
         parts += ["--case", case_id]

@@ -17,7 +17,6 @@ from interview.tui.storage import CaseKeeper
 # Only the first question's screen is imported up front: every other screen (review,
 # recommendation, modals) and the result model load when first shown, off the startup path.
 if TYPE_CHECKING:
-    import argparse
 
     from interview.flow.load import LoadedFlow
     from interview.result import Result
@@ -347,33 +346,3 @@ def prefill(flow: LoadedFlow, answers: dict[str, Any], session: Session) -> None
     from interview.engine.replay import fill
 
     fill(session, answers)
-
-
-def run_app(args: argparse.Namespace) -> int:
-    """Open the interview: new, resumed (--resume) or prefilled from a file (--answers)."""
-    from interview.cli import CliError, load_flow_or_fail, read_answers_file
-
-    flow = load_flow_or_fail(getattr(args, "flow", None))
-    keeper = CaseKeeper(getattr(args, "db", None))
-    session = Session(flow)
-    notes: list[str] = []
-    review = False
-    if getattr(args, "resume", None):
-        try:
-            session, notes = keeper.resume(args.resume, flow)
-        except Exception as err:  # noqa: BLE001 - StoreError or a missing store, one clean line
-            raise CliError(f"cannot resume case {args.resume!r}: {err}") from None
-    elif getattr(args, "answers", None):
-        from interview.engine.replay import AnswersError, check_answers  # with the result model
-
-        given = read_answers_file(args.answers)
-        try:
-            checked = check_answers(flow, given)
-        except AnswersError as err:
-            raise CliError(f"{args.answers}: {err.message}") from None
-        keeper.ensure_case(session)
-        prefill(flow, checked, session)
-        review = session.done
-    app = InterviewApp(flow, session=session, keeper=keeper, teaching=bool(getattr(args, "teaching", False)),
-                       review=review, notes=notes)
-    return int(app.run(headless=app.stamp_first_render) or 0)

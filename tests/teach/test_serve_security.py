@@ -19,9 +19,8 @@ import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestServer
 
-from interview.cli import build_parser, main
+from interview.cli import build_parser, main, served
 from interview.teach import serve as room
-from interview.teach import served
 
 #: Stands in for the app in most tests: says it is a Textual app, then waits for the quit message.
 STAND_IN = (f"{sys.executable} -c \"import sys; sys.stdout.write('__GANGLION__\\n'); sys.stdout.flush(); "
@@ -227,7 +226,7 @@ def _tab_processes(learning: Path) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if b"interview.teach.served" in cmdline and str(learning).encode() in cmdline:
+            if b"interview.cli.served" in cmdline and str(learning).encode() in cmdline:
                 found.append(int(entry.name))
     return found
 

@@ -24,7 +24,7 @@ def private_argv(case_id: str | None, learning_dir: Path, workdir: Path) -> tupl
     Returns:
         the arguments for :func:`interview.cli.main` and the variables to set.
     """
-    from interview.cli import DB_ENV
+    from interview.errors import DB_ENV
     from interview.teach.log import LOG_ENV
 
     db = str(workdir / "cases.sqlite")

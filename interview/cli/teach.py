@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from interview.cli import EXIT_OK, CliError
+from interview.cli.common import CliError, load_flow_or_fail
+from interview.errors import DB_ENV, EXIT_OK
 
 
 def register(sub: Any) -> None:
@@ -71,7 +72,6 @@ def cmd_teach(args: argparse.Namespace) -> int:
     """`spine-interview teach`: list the cases, export the log, or open one case."""
     if args.log_export is not None:
         return _export_log(args)
-    from interview.cli import load_flow_or_fail
 
     flow = load_flow_or_fail(args.flow)
     cases = _library(args, flow)
@@ -144,8 +144,6 @@ def _export_log(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """`spine-interview serve`: lecture-room mode in the browser."""
     import os
-
-    from interview.cli import DB_ENV
 
     global_db = getattr(args, "db", None)
     explicit_db = args.serve_db or (global_db if global_db and global_db != os.environ.get(DB_ENV) else None)

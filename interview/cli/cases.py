@@ -12,15 +12,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
-EXIT_STORE = 1
-DB_HELP = "case database (default: $SPINE_INTERVIEW_DB or the user data directory)"
+from interview.cli.common import CliError, print_result
+from interview.errors import DB_ENV, EXIT_BAD_INPUT, EXIT_OK
+from interview.errors import EXIT_FAILED as EXIT_STORE
+
+DB_HELP = f"case database (default: ${DB_ENV} or the user data directory)"
 
 
-def _cli_error(message: str, code: int = EXIT_BAD_INPUT) -> Exception:
-    from interview.cli import CliError
-
+def _cli_error(message: str, code: int = EXIT_BAD_INPUT) -> CliError:
     return CliError(message, code)
 
 
@@ -29,7 +28,6 @@ def _clean(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
 
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
-        from interview.cli import CliError
         from interview.files.writing import WriteError
         from interview.store.sqlite import NoDatabase, StoreError, UnknownCase
 
@@ -381,19 +379,6 @@ def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any, text: str) 
     print_result(text, f"saved as case {case_id}, but the result could not be printed")
     print(f"spine-interview: saved as case {case_id}", file=sys.stderr)
     return case_id
-
-
-def print_result(text: str, failed: str) -> None:
-    """Write to stdout and flush now, so a closed pipe or a full disk is an error here, not at exit."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError as err:
-        from interview.cli import quiet_stdout
-
-        quiet_stdout()
-        reason = "the output was closed (broken pipe)" if isinstance(err, BrokenPipeError) else err.strerror or err
-        raise _cli_error(f"{failed}: {reason}", EXIT_STORE) from None
 
 
 # --- parser --------------------------------------------------------------------------------------------

@@ -1,0 +1,94 @@
+"""What every subcommand shares: the clean failure, reading a flow or an answers file, printing.
+
+Below every subcommand module; it imports nothing heavy at module level, so `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NoReturn
+
+from interview.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MISSING
+
+
+class CliError(Exception):
+    """A clean failure: one line on stderr and an exit code, never a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        self.message = message
+        self.code = code
+        super().__init__(message)
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    raise CliError(message, code)
+
+
+
+def load_flow_or_fail(flow: str | None) -> Any:
+    """Load a flow, turning a FlowError into a clean CLI error."""
+    from interview.flow.load import FlowError, load_flow
+
+    try:
+        return load_flow(flow)
+    except FlowError as err:
+        fail(f"flow error: {err}")
+
+
+def read_answers_file(path: str) -> dict[str, Any]:
+    """Read a YAML or JSON answers mapping, with one clear message per way it can be wrong.
+
+    Read by :func:`interview.files.reading.read_answers`: a regular file of at most 1 MiB, UTF-8,
+    YAML 1.2 meaning with the YAML 1.1 forms refused, no duplicate keys, no anchors or aliases.
+    """
+    from interview.files.reading import ReadError, read_answers
+
+    try:
+        return read_answers(path)
+    except ReadError as err:
+        fail(str(err))
+
+
+def replay_file(path: str, flow_name: str | None) -> tuple[Any, Any]:
+    """Replay an answers file on a flow: (flow, Replay). Errors follow CONTRACT.md §1."""
+    from interview.engine.replay import AnswersError, MissingAnswer, replay
+
+    flow = load_flow_or_fail(flow_name)
+    answers = read_answers_file(path)
+    try:
+        outcome = replay(flow, answers)
+    except AnswersError as err:
+        fail(f"{path}: {err.message}")
+    except MissingAnswer as err:
+        q = flow.by_id[err.question_id].model
+        fail(f"{path}: missing field {err.question_id!r}, needed on this case's path ({q.prompt})", EXIT_MISSING)
+    except TypeError as err:
+        # The loader checks names, not types: a flow that adds text to a number loads, and fails
+        # only on a case that reaches that expression. A flow error, in one line, never a traceback.
+        fail(f"flow error: {flow.path}: an expression cannot be evaluated for this case ({err})")
+    if outcome.unused:
+        print(f"{path}: note: not on this case's path, not used: {', '.join(outcome.unused)}", file=sys.stderr)
+    return flow, outcome
+
+
+
+def print_result(text: str, failed: str) -> None:
+    """Write to stdout and flush now, so a closed pipe or a full disk is an error here, not at exit."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as err:
+        quiet_stdout()
+        reason = "the output was closed (broken pipe)" if isinstance(err, BrokenPipeError) else err.strerror or err
+        raise CliError(f"{failed}: {reason}", EXIT_FAILED) from None
+
+
+def quiet_stdout() -> None:
+    """After a failed write to stdout: point it at /dev/null, so the exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

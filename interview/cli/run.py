@@ -1,0 +1,51 @@
+"""`spine-interview run`: replay an answers file headless with the interview's own engine.
+
+Never imports Textual: a headless run must not pay for (or depend on) the terminal UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from interview.cli.common import print_result, replay_file
+from interview.errors import DB_ENV, EXIT_OK
+
+
+def register(sub: Any) -> None:
+    """Add `run` to the CLI's subparsers."""
+    run = sub.add_parser("run", help="replay an answers file headless and print the result",
+                         description="Replay an answers file with the interview's own logic (CONTRACT.md §1–2). "
+                                     "Exit 0 on a recommendation, 2 on a bad file or value, 3 on a missing answer.")
+    run.add_argument("--answers", metavar="FILE", required=True, help="YAML or JSON mapping of field id to value")
+    run.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
+    run.add_argument("--format", choices=("json", "markdown"), default="json", help="output format (default json)")
+    run.add_argument("--save", action="store_true", help="also store the replayed case in the case database")
+    run.add_argument("--label", metavar="TEXT", help="with --save: the case's label (default: a pseudonym)")
+    run.add_argument("--db", metavar="PATH", help=f"case database for --save (default: ${DB_ENV} or the user data directory)")
+    run.set_defaults(func=cmd_run)
+
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """`spine-interview run`: replay an answers file and print the result."""
+    if getattr(args, "save", False):
+        from interview.cli.cases import check_label_arg
+
+        check_label_arg(getattr(args, "label", None))  # refused before anything is run or written
+    flow, outcome = replay_file(args.answers, args.flow)
+    if args.format == "markdown":
+        from interview.export.markdown import render_markdown
+
+        text = render_markdown(outcome.result, flow)
+    else:
+        import json
+
+        text = json.dumps(outcome.result.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+    if getattr(args, "save", False):
+        from interview.cli.cases import save_replayed
+
+        save_replayed(args, flow, outcome, text)  # saves (one transaction), then prints
+    else:
+        print_result(text, "the result could not be printed")
+    return EXIT_OK
