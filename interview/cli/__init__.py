@@ -86,6 +86,11 @@ class _NeedsFullParser(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Patient data must never leave this machine: third-party pydantic plugins (observability,
+    # telemetry) are switched off for this process and its children. Set here, by the entry point,
+    # not on import: a program that imports the package keeps its own environment. It also spares
+    # every command the entry-point scan pydantic makes to find plugins (most of a run's start-up).
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
     try:
         args = build_parser(commands=wants_commands(argv)).parse_args(argv)
     except _NeedsFullParser:

@@ -99,14 +99,12 @@ def cmd_teach(args: argparse.Namespace) -> int:
 
 def _review(args: argparse.Namespace, flow: Any, chosen: Any) -> int:
     """Open the case prefilled in the interview app (the TUI's own ``--answers`` support)."""
-    try:
-        from interview.tui.app import run_app
-    except ImportError:
-        raise CliError("--review needs the interview app (interview.tui.app), which is not installed") from None
     import os
     import tempfile
 
     import yaml
+
+    from interview.cli.interview import run_app
 
     fd, name = tempfile.mkstemp(prefix=f"{chosen.id}-", suffix=".answers.yaml")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp creates it 0600 already

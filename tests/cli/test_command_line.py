@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,32 @@ def test_a_bad_line_is_worded_by_the_full_parser(argv: list[str]) -> None:
     with contextlib.redirect_stderr(full), pytest.raises(SystemExit):
         build_parser().parse_args(argv)
     assert code == 2 and err == full.getvalue() and "COMMAND" in err
+
+
+def test_importing_the_package_leaves_the_environment_alone() -> None:
+    """Only the entry point sets PYDANTIC_DISABLE_PLUGINS: a program importing the package keeps its environment."""
+    import subprocess
+    import sys
+
+    code = ("import os; before = dict(os.environ); import interview, interview.flow.load, interview.engine.session; "
+            "import interview.cli; print(before == dict(os.environ))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
+
+
+def test_teach_review_opens_the_interview_prefilled(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """`teach ID --review` reaches the interview's own run_app with the case's answers as a file."""
+    import yaml
+
+    seen = {}
+
+    def fake_run_app(args):
+        seen["answers"] = yaml.safe_load(Path(args.answers).read_text(encoding="utf-8"))
+        seen["teaching"] = args.teaching
+        return 0
+
+    monkeypatch.setattr("interview.cli.interview.run_app", fake_run_app)
+    monkeypatch.setenv("SPINE_INTERVIEW_DB", str(tmp_path / "c.sqlite"))
+    code, _, err = run_cli(["teach", "emergency_unknown_primary", "--review"])
+    assert code == 0, err
+    assert seen["teaching"] is True and seen["answers"]["age"] == 62
