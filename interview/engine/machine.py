@@ -19,7 +19,7 @@ Callbacks named in flow files (``on_enter``) are looked up in :data:`CALLBACKS`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from transitions import EventData, Machine
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 START, DONE = RESERVED_STATES
 
 #: The allow-list: a flow's callback name -> the session method it runs.
-CALLBACKS: dict[str, Callable[[Session, str], None]] = {
-    "propose_default": lambda session, question_id: session.propose_default(question_id),
+CALLBACKS: dict[str, Callable[[Session, str, Mapping[str, Any]], None]] = {
+    "propose_default": lambda session, question_id, env: session.propose_default(question_id, env),
 }
 assert set(CALLBACKS) == set(ENGINE_CALLBACKS), "the loader and the machine must agree on the allow-list"
 
@@ -72,11 +72,21 @@ def build_table(flow: LoadedFlow) -> dict[str, tuple[Step, ...]]:
     return table
 
 
-def _holds(when: Compiled) -> Callable[[EventData], bool]:
-    """A transition's condition: the destination's `when` over the session's answers."""
+def _holds(step: Step) -> Callable[[EventData], bool]:
+    """A transition's condition: the destination's `when` over the evaluation the step was fired with.
+
+    A destination passed over is off the path: it takes its `otherwise` value at once, so the
+    conditions tried after it in the row (which may read it) see what the walk sees.
+    """
+    when, dest, otherwise = step.when, step.dest, step.otherwise
+    assert when is not None
 
     def condition(event: EventData) -> bool:
-        return bool(when(event.model.evaluation))
+        env = event.args[0]
+        if when(env):
+            return True
+        env[dest] = otherwise
+        return False
 
     return condition
 
@@ -86,8 +96,9 @@ def _on_enter(name: str, question_id: str) -> Callable[[EventData], None]:
 
     def run(event: EventData) -> None:
         # Passing through an answered question on the way to the open one is not asking it.
-        if event.model.current_id == question_id:
-            callback(event.model, question_id)
+        session = event.model
+        if question_id not in session.answers and question_id not in session.skipped:
+            callback(session, question_id, event.args[0])
 
     return run
 
@@ -98,6 +109,7 @@ class FlowMachine:
     def __init__(self, flow: LoadedFlow) -> None:
         ids = [q.id for q in flow.questions]
         self.flow = flow
+        self.ids = ids
         self.table = build_table(flow)
         #: a state's place in the flow, to tell whether a target lies ahead of it
         self.order = {START: -1, **{qid: i for i, qid in enumerate(ids)}, DONE: len(ids)}
@@ -107,7 +119,7 @@ class FlowMachine:
         )
         for source, row in self.table.items():
             for step in row:
-                conditions = [_holds(step.when)] if step.when is not None else []
+                conditions = [_holds(step)] if step.when is not None else []
                 self.machine.add_transition("advance", source, step.dest, conditions=conditions)
         for q in flow.questions:
             for name in q.model.on_enter:
@@ -118,11 +130,12 @@ class FlowMachine:
         """Put a new session in ``start`` (a :meth:`move` then takes it to its first open question)."""
         self.machine.set_state(START, model=session)
 
-    def advance(self, session: Any) -> bool:
-        """Fire ``advance`` for one session: to the next question on its path (``False`` at ``done``)."""
-        return bool(self._advance.trigger(session))
+    def advance(self, session: Any, env: Mapping[str, Any]) -> bool:
+        """Fire ``advance`` for one session over its evaluation ``env``: to the next question on its
+        path (``False`` at ``done``)."""
+        return bool(self._advance.trigger(session, env))
 
-    def move(self, session: Any, target: str) -> None:
+    def move(self, session: Any, target: str, env: Mapping[str, Any]) -> None:
         """Advance a session along its path until it stands at ``target``.
 
         A target behind the session (back, an edit, a restored case) is reached from ``start``: the
@@ -133,7 +146,7 @@ class FlowMachine:
         if self.order[session.state] > self.order[target]:
             self.start(session)
         while session.state != target:
-            if not self.advance(session):
+            if not self.advance(session, env):
                 raise RuntimeError(f"the flow's machine cannot reach {target!r} from {session.state!r}")
 
 

@@ -84,7 +84,7 @@ def fill(session: Session, given: Mapping[str, Any]) -> str | None:
     """
     while (q := session.current) is not None:
         if q.id in given:
-            session.answer(given[q.id])
+            session.answer(given[q.id], checked=True)
         elif q.model.optional:
             session.skip()
         elif session.proposed(q.id) is not None:

@@ -8,7 +8,7 @@ as an :class:`Event` to listeners (the case store writes them to its log before 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from interview.engine.machine import DONE, START, machine_for
@@ -35,16 +35,67 @@ class Event:
     new: Any = None
 
 
-@dataclass
 class Walk:
-    """The path through the flow for the current answers."""
+    """The path through the flow for the current answers.
 
-    path: list[str]
-    env: Evaluation
-    current: str | None
-    off_path: set[str] = field(default_factory=set)
-    #: questions whose condition rests on an answer not given yet: neither on nor off the path
-    undetermined: set[str] = field(default_factory=set)
+    A session's walk after an answer is laid out only as far as the first open question when no
+    answer lies beyond it — all the next step needs (the open question, answers that left the
+    path); the rest of the flow (later questions open, off the path or undetermined, their values)
+    is followed the first time any of it is read.
+    """
+
+    __slots__ = ("_path", "_env", "current", "_off", "_undetermined", "_rest")
+
+    def __init__(self, path: list[str], env: Evaluation, current: str | None, off_path: set[str],
+                 undetermined: set[str], rest: Callable[[], None] | None = None) -> None:
+        self._path, self._env, self.current = path, env, current
+        self._off, self._undetermined, self._rest = off_path, undetermined, rest
+
+    def _finish(self) -> None:
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            rest()
+
+    @property
+    def path(self) -> list[str]:
+        """The questions asked: answered, skipped and still open, in order."""
+        self._finish()
+        return self._path
+
+    @property
+    def env(self) -> Evaluation:
+        """Answers on the path, `otherwise` values off it, ``None`` for open ones; derived values and scores."""
+        self._finish()
+        return self._env
+
+    @property
+    def off_path(self) -> set[str]:
+        """Questions whose condition does not hold."""
+        self._finish()
+        return self._off
+
+    @property
+    def undetermined(self) -> set[str]:
+        """Questions whose condition rests on an answer not given yet: neither on nor off the path."""
+        self._finish()
+        return self._undetermined
+
+    @property
+    def head_env(self) -> Evaluation:
+        """The evaluation as far as the walk has gone (every name up to the open question): what the
+        machine's conditions read, since a condition only looks back."""
+        return self._env
+
+    @property
+    def head_path(self) -> list[str]:
+        """The path as far as the walk has gone."""
+        return self._path
+
+    @property
+    def head_off_path(self) -> set[str]:
+        """Questions found off the path so far: every answered one among them, since the walk stops
+        early only when no answer lies beyond."""
+        return self._off
 
 
 def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ()) -> Walk:
@@ -55,27 +106,43 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
     questions asked (the path), the evaluation (answers on the path, `otherwise` values off it,
     ``None`` for open ones) and the first open question, if any.
     """
-    return _follow(flow, answers, set(skipped), START, Evaluation(flow), [], set(), set(), None)
+    return _follow(flow, answers, set(skipped), START, Evaluation(flow), [], set(), set(), None, lazy=False)
 
 
-def walk_on(flow: LoadedFlow, before: Walk, answers: dict[str, Any], skipped: set[str], question_id: str) -> Walk:
-    """The walk after the open question ``question_id`` of ``before`` was answered or skipped.
+def walk_on(flow: LoadedFlow, before: Walk, answers: dict[str, Any], skipped: set[str], question_id: str,
+            session: Any) -> Walk:
+    """The walk after the open question ``question_id`` of ``before`` was answered or skipped, as the
+    machine moves ``session`` (standing at that question) on to the next open one.
 
-    Nothing before that question changed and conditions only look back, so the path up to it stands
-    and the machine's table is followed on from it (the same result as :func:`walk`, at a fraction
-    of the cost on every answer).
+    Nothing before that question changed and conditions only look back, so the path up to it stands.
+    From there each step is the machine's own ``advance``: the question it moves to is on the path,
+    and those its row tried first are off it. The rest of the flow, beyond the open question, is
+    followed from the same table (when it is read, if no answer lies there).
     """
-    index = flow.by_id[question_id].index
-    ids = machine_for(flow).ids
-    prior = before.env
+    machine = machine_for(flow)
+    table = machine.table
+    index = machine.order[question_id]
+    prior = machine.ids[:index]
     # Answers and `otherwise` values only: a derived value or score cached by the earlier walk may
     # rest on this question, so each is computed again when read.
-    env = Evaluation(flow, {qid: prior[qid] for qid in ids[:index]})
-    path = before.path[:before.path.index(question_id)]
-    off = {qid for qid in before.off_path if flow.by_id[qid].index < index}
+    env = Evaluation(flow, zip(prior, map(before.head_env.__getitem__, prior), strict=True))
+    head = before.head_path
+    path = head[:-1] if head[-1] == question_id else head[:head.index(question_id)]
+    off = before.head_off_path.intersection(prior)
     pending: set[str] = set()
     current = _visit(question_id, answers, skipped, env, path, pending, None)
-    return _follow(flow, answers, skipped, question_id, env, path, off, pending, current)
+    state = question_id
+    while current is None and state != DONE:
+        machine.advance(session, env)
+        dest = session.state
+        for step in table[state]:  # the transitions tried before the one taken: off the path
+            if step.dest == dest:
+                break
+            off.add(step.dest)
+        if dest != DONE:
+            current = _visit(dest, answers, skipped, env, path, pending, current)
+        state = dest
+    return _follow(flow, answers, skipped, state, env, path, off, pending, current, lazy=True)
 
 
 def _visit(qid: str, answers: dict[str, Any], skipped: set[str], env: Evaluation, path: list[str],
@@ -84,7 +151,9 @@ def _visit(qid: str, answers: dict[str, Any], skipped: set[str], env: Evaluation
     one open is where the interview is). Returns the open question."""
     path.append(qid)
     value = answers.get(qid)
-    env[qid] = value
+    # A finding not known yet (CONTRACT §7) is answered, yet read by the flow as unknown:
+    # the path goes on as after a skip, and the provisional result covers its values.
+    env[qid] = None if value == NOT_KNOWN else value
     if value is None and qid not in skipped:
         pending.add(qid)
         if current is None:
@@ -93,29 +162,48 @@ def _visit(qid: str, answers: dict[str, Any], skipped: set[str], env: Evaluation
 
 
 def _follow(flow: LoadedFlow, answers: dict[str, Any], skipped: set[str], state: str, env: Evaluation,
-            path: list[str], off: set[str], pending: set[str], current: str | None) -> Walk:
-    """Take the machine's transitions from ``state`` to ``done`` over the answers."""
-    table = machine_for(flow).table
+            path: list[str], off: set[str], pending: set[str], current: str | None, *, lazy: bool) -> Walk:
+    """Take the machine's transitions from ``state`` to ``done`` over the answers.
+
+    ``lazy``: stop at the first open question when no answer or skip lies beyond it, leaving the
+    rest to be followed when the walk is read.
+    """
+    machine = machine_for(flow)
+    table, order = machine.table, machine.order
     # Answers still to come (`pending`): a condition resting on one of them is not decided yet, so
     # its question is neither asked nor skipped (and an answer it already has is not dropped).
     undetermined: set[str] = set()
-    while state != DONE:
-        for qid, when, inputs, otherwise in table[state]:
-            if qid == DONE:
-                state = DONE
+    # Where the last answer or skip lies: the walk needs to go at least that far to find the
+    # answers that left the path.
+    last = max(max(map(order.__getitem__, answers), default=-1), max(map(order.__getitem__, skipped), default=-1)) \
+        if lazy else len(order)
+
+    def go(state: str, current: str | None, stop: bool) -> tuple[str, str | None]:
+        while state != DONE:
+            if stop and current is not None and order[current] > last:
                 break
-            if pending and not inputs.isdisjoint(pending):
-                env[qid] = None
-                pending.add(qid)
-                undetermined.add(qid)
-            elif when is None or when(env):
-                current = _visit(qid, answers, skipped, env, path, pending, current)
-                state = qid
-                break
-            else:
-                env[qid] = otherwise
-                off.add(qid)
-    return Walk(path, env, current, off, undetermined)
+            for qid, when, inputs, otherwise in table[state]:
+                if qid == DONE:
+                    state = DONE
+                    break
+                if pending and not inputs.isdisjoint(pending):
+                    env[qid] = None
+                    pending.add(qid)
+                    undetermined.add(qid)
+                elif when is None or when(env):
+                    current = _visit(qid, answers, skipped, env, path, pending, current)
+                    state = qid
+                    break
+                else:
+                    env[qid] = otherwise
+                    off.add(qid)
+        return state, current
+
+    state, current = go(state, current, lazy)
+    walked = Walk(path, env, current, off, undetermined)
+    if state != DONE:
+        walked._rest = lambda: go(state, current, False)  # noqa: SLF001 - its own walk
+    return walked
 
 
 Listener = Callable[["Session", Event], None]
@@ -137,7 +225,7 @@ class Session:
         self._machine = machine_for(flow)
         self._machine.start(self)
         self._walk = walk(flow, self.answers)
-        self._machine.move(self, self._walk.current or DONE)
+        self._machine.move(self, self._walk.current or DONE, self._walk.head_env)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -213,25 +301,28 @@ class Session:
 
     # --- changing --------------------------------------------------------------------------------
 
-    def answer(self, value: Any, *, from_text: bool = False) -> None:
+    def answer(self, value: Any, *, from_text: bool = False, checked: bool = False) -> None:
         """Answer the current question. A bad value raises and changes nothing.
+
+        ``checked``: the value is already one the question stores (from
+        :func:`interview.engine.replay.check_answers`), so it is not checked again.
 
         Raises:
             SessionError: when the interview is complete.
             AnswerError: when the value is not allowed; the session is unchanged.
         """
-        self._answer(value, from_text=from_text, kind="answer")
+        self._answer(value, from_text=from_text, kind="answer", checked=checked)
 
-    def _answer(self, value: Any, *, from_text: bool, kind: str) -> Any:
+    def _answer(self, value: Any, *, from_text: bool, kind: str, checked: bool = False) -> Any:
         q = self._require_current()
-        stored = coerce(q.model, value, from_text=from_text, not_known=True)
+        stored = value if checked else coerce(q.model, value, from_text=from_text, not_known=True)
         # Listeners (the case store) hear of a change before it happens: if saving fails, the
         # session is not ahead of its log.
         self._emit(Event(kind, q.id, None, stored))
         self.answers[q.id] = stored
         self.skipped.discard(q.id)
         self.proposals.pop(q.id, None)
-        self._refresh()
+        self._refresh(answered=q.id)
         return stored
 
     def skip(self) -> None:
@@ -245,7 +336,7 @@ class Session:
             raise SessionError(f"{q.id} is required and cannot be skipped")
         self._emit(Event("skip", q.id))
         self.skipped.add(q.id)
-        self._refresh()
+        self._refresh(answered=q.id)
 
     def back(self) -> bool:
         """Step back to the previous question on the path, keeping its answer as the proposal.
@@ -297,11 +388,12 @@ class Session:
         self.skipped = set(skipped)
         self._refresh()
 
-    def propose_default(self, question_id: str) -> None:
-        """Engine callback: note the flow's proposed value for a question being entered."""
+    def propose_default(self, question_id: str, env: Evaluation | None = None) -> None:
+        """Engine callback: note the flow's proposed value for a question being entered (over ``env``,
+        the evaluation the machine's step was fired with: every name the default may read)."""
         q = self.flow.by_id[question_id]
         if question_id not in self.proposals and q.default is not None:
-            value = q.default(self._walk.env)
+            value = q.default(self._walk.env if env is None else env)
             if value is not None:
                 self.proposals[question_id] = value
 
@@ -334,7 +426,9 @@ class Session:
             raise SessionError(f"the case is not complete: {self.current_id} is still open")
         if any(self.answers.get(q) == NOT_KNOWN for q in self._walk.path):
             return self._provisional_result()
-        env = Evaluation(self.flow, {k: v for k, v in self._walk.env.items() if k in self.flow.by_id})
+        # A copy (the rules add the decision's names to it); the derived values and scores the walk
+        # has computed hold, as every answer is in.
+        env = Evaluation(self.flow, self._walk.env)
         recommendation = recommend(self.flow, env)
         on_path = set(self._walk.path)
         answers = {q: self.answers[q] for q in self._walk.path if q in self.answers}
@@ -373,10 +467,16 @@ class Session:
         for listener in list(self.listeners):
             listener(self, event)
 
-    def _refresh(self) -> list[str]:
-        """Re-walk the path, drop answers that left it, and move the machine to the open question."""
-        self._walk = walk(self.flow, self.answers, self.skipped)
-        dropped = [q for q in self._walk.off_path if q in self.answers or q in self.skipped]
+    def _refresh(self, answered: str | None = None) -> list[str]:
+        """Re-walk the path, drop answers that left it, and move the machine to the open question.
+
+        ``answered``: the open question just answered or skipped, from which the walk goes on.
+        """
+        if answered is None:
+            self._walk = walk(self.flow, self.answers, self.skipped)
+        else:
+            self._walk = walk_on(self.flow, self._walk, self.answers, self.skipped, answered, self)
+        dropped = [q for q in self._walk.head_off_path if q in self.answers or q in self.skipped]
         if dropped:
             dropped.sort(key=lambda q: self.flow.by_id[q].index)
             for qid in dropped:
@@ -387,7 +487,7 @@ class Session:
                 self._emit(Event("drop", qid, old, None))
             # No second walk: answers off the path were never read by the first one.
         # The machine moves along the path to the open question (from `start` when that lies behind).
-        self._machine.move(self, self._walk.current or DONE)
+        self._machine.move(self, self._walk.current or DONE, self._walk.head_env)
         return dropped
 
 

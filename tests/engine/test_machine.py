@@ -77,6 +77,29 @@ def test_the_machine_moves_the_session_along_the_path(tiny) -> None:
     assert (s.state, s.answers) == (DONE, {"walks": False})
 
 
+def test_each_step_lays_out_the_path_a_full_walk_does(flow) -> None:
+    """300 random cases, stepping back now and then: after every step the session's walk (the
+    machine's moves, the rest followed when read) equals walk() over the same answers, and the state is its open question."""
+    rnd = random.Random(2_026)
+    for _ in range(300):
+        answers = oracle.complete(oracle.random_case(rnd))
+        s = Session(flow)
+        while (q := s.current) is not None:
+            if q.id in answers:
+                s.answer(answers[q.id])
+            elif q.model.optional:
+                s.skip()
+            else:
+                s.apply_default()
+            if rnd.random() < 0.05:
+                s.back()
+            full = walk(flow, s.answers, s.skipped)
+            assert s.state == (full.current or DONE)
+            assert (s._walk.current, s._walk.path, s._walk.off_path, s._walk.undetermined) == (  # noqa: SLF001
+                full.current, full.path, full.off_path, full.undetermined)
+            assert {k: s._walk.env[k] for k in s.flow.by_id} == {k: full.env[k] for k in flow.by_id}  # noqa: SLF001
+
+
 def test_sessions_on_one_machine_keep_their_own_state(flow) -> None:
     """Stepping one session never moves another on the same machine."""
     answers = oracle.random_case(random.Random(3))
