@@ -7,10 +7,14 @@ flow file and the same code. So a flow that validated once is pickled, and later
 Never stale: an entry is used only when its key matches, and the key is a hash of
 
 * the flow file's bytes and its path,
-* every ``.py`` file of the ``interview`` package (any code change re-validates, not only a new
-  version number), and
+* the code that reads, validates and binds a flow: every ``.py`` file of ``interview/flow`` and the
+  one file reader (any change there re-validates, not only a new version number; a change to the
+  app around it — a widget, an exporter — does not), and
 * the Python, pydantic (with the pydantic-core it requires) and PyYAML versions, and this
   cache's format.
+
+An entry is the flow's own data as it is: the model, the bound questions and the expressions and
+templates keyed by their place in the file — nothing keyed by object identity, so nothing to re-key.
 
 A flow that fails validation is never stored, so an error is always reported from a real load.
 Anything wrong with an entry (unreadable, truncated, another key, a class it may not contain) makes
@@ -28,7 +32,6 @@ validated again. The flow's ``sha256`` always comes from the file's bytes, never
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 import io
@@ -50,13 +53,15 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "SPINE_INTERVIEW_CACHE"
 #: Bump when the layout of an entry changes (it is part of the key as well).
-FORMAT = 3
+FORMAT = 4
 _MAGIC = b"spine-interview flow cache\n"
 #: The per-user secret that authenticates entries: 32 random bytes, 0600, in the cache directory.
 KEY_FILE = "key"
 _KEY_SIZE = 32
 _warned = False
 _PACKAGE = Path(__file__).resolve().parent.parent
+#: The code an entry depends on, relative to the package: the flow package and the file reader.
+_CODE = ("flow", "files/reading.py")
 #: The only globals an entry may name: the flow's own data classes (model nodes, expression trees,
 #: bound questions, templates). Anything else is refused before it is looked up, so a planted file
 #: cannot run code through the unpickler.
@@ -155,17 +160,31 @@ def _mac(secret: bytes, key: bytes, payload: bytes) -> bytes:
 
 @cache
 def code_version() -> str:
-    """A hash of the code that validates and binds flows: every module of the package, and the
-    versions of Python and of the libraries that parse and validate."""
+    """A hash of the code that validates and binds flows (:func:`code_digest` of the package)."""
+    return code_digest(_PACKAGE)
+
+
+def code_files(package: Path) -> list[Path]:
+    """The sources an entry depends on: every module of the flow package, and the file reader."""
+    files: list[Path] = []
+    for part in _CODE:
+        path = package / part
+        files.extend(_sources(path) if path.is_dir() else [path] if path.is_file() else [])
+    return files
+
+
+def code_digest(package: Path) -> str:
+    """A hash of the code that validates and binds flows (:func:`code_files`), and the versions of
+    Python and of the libraries that parse and validate."""
     h = hashlib.sha256()
     h.update(f"format {FORMAT}\n{sys.version}\n{sys.implementation.cache_tag}\n".encode())
     # pydantic's version module names its own version and the pydantic-core it requires.
     h.update(_library_stamp("pydantic", "version.py"))
     h.update(_library_stamp("yaml", "__init__.py"))
     found = False
-    for path in _sources(_PACKAGE):
+    for path in code_files(package):
         found = True
-        h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
+        h.update(str(path.relative_to(package)).encode() + b"\0")
         h.update(path.read_bytes())
         h.update(b"\0")
     if not found:  # no sources to vouch for the code (a byte-code-only install): never cache
@@ -270,16 +289,15 @@ def _rebuild(path: Path, raw: bytes, state: Any, expressions: list[ex.Expression
 
     model, questions, conditions, templates, depends_on = state
     if not (isinstance(model, Flow) and all(isinstance(q, BoundQuestion) for q in questions)
-            and all(isinstance(t, Template) for _, t in templates)):
+            and all(isinstance(t, Template) for t in templates.values())
+            and all(isinstance(e, ex.Expression) for e in conditions.values())):
         return None
     tables = model.tables
     for expression in expressions:
         expression.fn = expression.tree.compile(tables)
     return LoadedFlow(
         model=model, path=path, sha256=hashlib.sha256(raw).hexdigest(), questions=questions,
-        conditions={(id(owner), tag): e for owner, tag, e in conditions},
-        templates={id(owner): t for owner, t in templates},
-        depends_on=depends_on,
+        conditions=conditions, templates=templates, depends_on=depends_on,
     )
 
 
@@ -315,33 +333,9 @@ def store(path: Path, raw: bytes, flow: LoadedFlow) -> None:
 
 
 def _payload(flow: LoadedFlow) -> bytes:
-    """The flow as one pickle, its id-keyed maps keyed by the objects themselves (ids do not survive)."""
-    owners = _objects(flow.model)
-    conditions = [(owners[key], tag, e) for (key, tag), e in flow.conditions.items()]
-    templates = [(owners[key], t) for key, t in flow.templates.items()]
+    """The flow as one pickle: its data as it is (expressions without their compiled functions)."""
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(
-        (flow.model, flow.questions, conditions, templates, flow.depends_on)
+        (flow.model, flow.questions, flow.conditions, flow.templates, flow.depends_on)
     )
     return buffer.getvalue()
-
-
-def _objects(root: Any) -> dict[int, Any]:
-    """Every object reachable from the model (nodes and their texts), by id."""
-    from interview.flow.model import FlowPart
-
-    seen: dict[int, Any] = {}
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen[id(obj)] = obj
-        if isinstance(obj, FlowPart):
-            stack.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
-        elif isinstance(obj, dict):
-            stack.extend(obj.values())
-        elif isinstance(obj, list | tuple):
-            stack.extend(obj)
-    return seen
-

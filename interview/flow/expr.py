@@ -525,7 +525,7 @@ class _Parser:
             if len(t.text) - 2 > MAX_STRING:
                 raise self.error(f"a text of {len(t.text) - 2} characters (at most {MAX_STRING})")
             self.take()
-            return Literal(_unescape(t))
+            return Literal(string_value(t))
         if t.kind == "kw" and t.text in ("true", "false", "null"):
             self.take()
             return Literal({"true": True, "false": False, "null": None}[t.text])
@@ -644,9 +644,14 @@ _ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "t": "\t", "r": "\r", "0"
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|x([0-9a-fA-F]{2})|(.))", re.DOTALL)
 
 
-def _unescape(t: Token) -> str:
-    """The text of a string literal: ``\\ \\" \\' \\n \\t \\r \\0 \\xHH \\uHHHH \\UHHHHHHHH``
-    escapes; any other is an error naming its column."""
+def string_value(t: Token) -> str:
+    """The text of a string literal token, every character as written (``"płuco"`` is ``płuco``):
+    only the ``\\ \\" \\' \\n \\t \\r \\0 \\xHH \\uHHHH \\UHHHHHHHH`` escapes are read, never the
+    text as bytes; any other escape is an error naming its column.
+
+    The one reading of a literal, for the parser and for anything that compares expression texts
+    (:func:`interview.flow.lint.normalise_expression`).
+    """
 
     def one(m: re.Match[str]) -> str:
         code = m.group(1) or m.group(2) or m.group(3)

@@ -651,7 +651,10 @@ def normalise_expression(source: str | None) -> str | None:
     out = []
     for t in tokens:
         if t.kind == "string":
-            out.append(json.dumps(bytes(t.text[1:-1], "utf-8").decode("unicode_escape")))
+            try:  # the parser's own reading: "płuco" stays płuco (never decoded as bytes)
+                out.append(json.dumps(ex.string_value(t)))
+            except ex.ExprError:
+                out.append(t.text)
         elif t.kind != "end":
             out.append(t.text)
     return " ".join(out)

@@ -140,16 +140,37 @@ class BoundQuestion:
         return self.model.id
 
 
+#: Where a node is written in its flow file, as the loader names it in errors:
+#: ``("rules", 3, "when")``, ``("scores", 1, "items", 0, "cases", 2, "when")``.
+Location = tuple[str | int, ...]
+
+
+def _source_of(owner: Any, tag: str) -> str:
+    """The expression text of a node's field: ``when`` (or a derived value's ``expr``) by default,
+    ``value``, ``requires`` or ``expr`` by name, or one of a summary score's ``fields``."""
+    state = owner.__dict__
+    if not tag:
+        return state.get("when") or state["expr"]
+    if tag in ("value", "requires", "expr"):
+        return state[tag]
+    return state["fields"][tag]
+
+
 @dataclass
 class LoadedFlow:
-    """A validated flow with every expression bound: what the engine runs."""
+    """A validated flow with every expression bound: what the engine runs.
+
+    Bound expressions and templates are kept by their place in the flow file (``conditions``,
+    ``templates``): plain data that pickles as it is. An expression is a function of its text (and
+    the flow's tables), so :meth:`cond` and :meth:`template` find one by the text a node holds.
+    """
 
     model: Flow
     path: Path
     sha256: str
     questions: list[BoundQuestion]
-    conditions: dict[tuple[int, str], ex.Expression]
-    templates: dict[int, Template]
+    conditions: dict[Location, ex.Expression]
+    templates: dict[Location, Template]
     #: the names each derived value and score reads (every branch), from binding
     depends_on: dict[str, set[str]] = field(default_factory=dict)
 
@@ -180,12 +201,21 @@ class LoadedFlow:
     def version(self) -> str:
         return self.model.version
 
-    def cond(self, owner: object, tag: str = "") -> ex.Expression:
-        """The bound expression of a model node (by identity, and a tag where it has several)."""
-        return self.conditions[(id(owner), tag)]
+    @cached_property
+    def _by_source(self) -> dict[str, ex.Expression]:
+        return {e.source: e for e in self.conditions.values()}
 
-    def template(self, owner: object) -> Template:
-        return self.templates[id(owner)]
+    @cached_property
+    def _by_text(self) -> dict[str, Template]:
+        return {t.text: t for t in self.templates.values()}
+
+    def cond(self, owner: object, tag: str = "") -> ex.Expression:
+        """The bound expression of a model node's field (see :func:`_source_of` for ``tag``)."""
+        return self._by_source[_source_of(owner, tag)]
+
+    def template(self, text: str) -> Template:
+        """The bound template of a text a node holds (a rule's ``because``, an advice's ``text``)."""
+        return self._by_text[text]
 
 
 # --- YAML with line numbers ----------------------------------------------------------------------
@@ -303,8 +333,8 @@ class _Binder:
         self.flow = flow
         self.path = path
         self.data = data
-        self.conditions: dict[tuple[int, str], ex.Expression] = {}
-        self.templates: dict[int, Template] = {}
+        self.conditions: dict[Location, ex.Expression] = {}
+        self.templates: dict[Location, Template] = {}
         self.tables = flow.tables
 
     def fail(self, loc: tuple[Any, ...], message: str) -> FlowError:
@@ -312,8 +342,8 @@ class _Binder:
 
     def bind(
         self, owner: object | None, source: str, known: Mapping[str, Any] | set[str], loc: tuple[Any, ...],
-        tag: str = "",
     ) -> ex.Expression:
+        """Parse and bind one expression; a node's (``owner``) is kept under its place in the file."""
         try:
             expression = ex.parse(source)
             ex.bind(expression, known, self.tables)
@@ -322,10 +352,10 @@ class _Binder:
 
             raise self.fail(loc, f"in {shorten(source)}: {err}") from None
         if owner is not None:
-            self.conditions[(id(owner), tag)] = expression
+            self.conditions[loc] = expression
         return expression
 
-    def template(self, owner: object, text: str, known: set[str], loc: tuple[Any, ...]) -> None:
+    def template(self, text: str, known: set[str], loc: tuple[Any, ...]) -> None:
         parts: dict[str, ex.Expression] = {}
         for name in _PLACEHOLDER.findall(text):
             try:
@@ -334,7 +364,7 @@ class _Binder:
             except ex.ExprError as err:
                 raise self.fail(loc, f"placeholder {{{name[:80]}}}: {err}") from None
             parts[name] = expression
-        self.templates[id(owner)] = Template(text, parts)
+        self.templates[loc] = Template(text, parts)
 
 
 def _unique(binder: _Binder, items: list[Any], section: str, key: str = "id") -> None:
@@ -427,7 +457,7 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             b.bind(r, r.when, every_name, (*loc, "when"))
         if r.headline not in headlines:
             raise b.fail((*loc, "headline"), f"unknown headline {r.headline!r}")
-        b.template(r.because, r.because, every_name, (*loc, "because"))
+        b.template(r.because, every_name, (*loc, "because"))
         _check_refs(b, r, loc)
     if flow.rules[-1].when is not None:
         raise b.fail(("rules", len(flow.rules) - 1), "the last rule must have no `when`, so that every case gets a headline")
@@ -436,8 +466,8 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             loc = (section, i)
             if item.when:
                 b.bind(item, item.when, decision, (*loc, "when"))
-            text = getattr(item, "text", None) or getattr(item, "because", "")
-            b.template(text, text, decision, (*loc, "text"))
+            field_name = "text" if getattr(item, "text", None) else "because"
+            b.template(getattr(item, field_name, None) or "", decision, (*loc, field_name))
             _check_refs(b, item, loc)
     if flow.urgency[-1].when is not None:
         raise b.fail(("urgency", len(flow.urgency) - 1), "the last urgency level must have no `when`")
@@ -479,7 +509,7 @@ def _bind_derived(b: _Binder, d: Derived, names: set[str], loc: tuple[Any, ...])
         for j, case in enumerate(d.cases):
             if case.when:
                 used |= b.bind(case, case.when, names, (*loc, "cases", j, "when")).names
-            used |= b.bind(case, case.value, names, (*loc, "cases", j, "value"), tag="value").names
+            used |= b.bind(case, case.value, names, (*loc, "cases", j, "value")).names
     if d.ranges_of is not None:
         if d.ranges_of not in names:
             raise b.fail((*loc, "ranges_of"), f"unknown name {d.ranges_of!r}")
@@ -490,7 +520,7 @@ def _bind_derived(b: _Binder, d: Derived, names: set[str], loc: tuple[Any, ...])
 def _bind_score(b: _Binder, s: Score, names: set[str], loc: tuple[Any, ...]) -> set[str]:
     used: set[str] = set()
     if s.requires:
-        used |= b.bind(s, s.requires, names, (*loc, "requires"), tag="requires").names
+        used |= b.bind(s, s.requires, names, (*loc, "requires")).names
     if isinstance(s, PointsScore):
         for j, item in enumerate(s.items):
             iloc = (*loc, "items", j)
@@ -518,9 +548,9 @@ def _bind_score(b: _Binder, s: Score, names: set[str], loc: tuple[Any, ...]) -> 
                     used |= b.bind(case, case.when, names, (*iloc, "cases", k, "when")).names
     elif isinstance(s, SummaryScore):
         for key, source in s.fields.items():
-            used |= b.bind(s, source, names, (*loc, "fields", key), tag=key).names
+            used |= b.bind(s, source, names, (*loc, "fields", key)).names
     elif isinstance(s, ValueScore):
-        used |= b.bind(s, s.expr, names, (*loc, "expr"), tag="expr").names
+        used |= b.bind(s, s.expr, names, (*loc, "expr")).names
     used.discard(s.id)
     return used
 

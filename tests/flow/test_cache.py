@@ -66,7 +66,9 @@ def test_second_load_comes_from_the_cache_and_equals_a_full_load(cache_dir, flow
     assert cached.depends_on == fresh.depends_on
     assert [(q.id, q.index, q.when_inputs) for q in cached.questions] == \
         [(q.id, q.index, q.when_inputs) for q in fresh.questions]
-    # The id-keyed maps point at the cached flow's own nodes.
+    # Expressions and templates are kept by their place in the file, and found from the cached flow's nodes.
+    assert list(cached.conditions) == list(fresh.conditions)
+    assert list(cached.templates) == list(fresh.templates)
     for rule in cached.model.rules:
         assert cached.template(rule.because).text == rule.because
         if rule.when:
@@ -112,10 +114,35 @@ def test_changed_code_is_validated_again(cache_dir, flow_file, monkeypatch):
     assert validations == [flow_file], "the entry was rewritten for the new code"
 
 
-def test_code_version_covers_every_module_of_the_package():
-    sources = {p.relative_to(flow_cache._PACKAGE).as_posix() for p in flow_cache._sources(flow_cache._PACKAGE)}
-    assert {"flow/load.py", "flow/model.py", "flow/expr.py", "flow/cache.py", "engine/session.py"} <= sources
+def test_the_key_covers_the_flow_code_and_nothing_else():
+    """The entry key hashes every module of interview/flow and the file reader, and no TUI, engine or export code."""
+    files = {p.relative_to(flow_cache._PACKAGE).as_posix() for p in flow_cache.code_files(flow_cache._PACKAGE)}
+    assert {"flow/load.py", "flow/model.py", "flow/expr.py", "flow/schema.py", "flow/cache.py",
+            "files/reading.py"} <= files
+    assert all(f.startswith("flow/") or f == "files/reading.py" for f in files), files
     assert flow_cache.code_version() == flow_cache.code_version.__wrapped__()
+
+
+def test_editing_a_widget_keeps_the_entries_and_editing_the_loader_does_not(tmp_path):
+    """A copy of the package: a changed TUI widget leaves the key as it was; a changed flow module changes it."""
+    package = tmp_path / "interview"
+    shutil.copytree(flow_cache._PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = flow_cache.code_digest(package)
+    widget = next((package / "tui").rglob("*.py"))
+    widget.write_text(widget.read_text(encoding="utf-8") + "\n# a widget changed\n", encoding="utf-8")
+    assert flow_cache.code_digest(package) == before
+    expr = package / "flow" / "expr.py"
+    expr.write_text(expr.read_text(encoding="utf-8") + "\n# the condition language changed\n", encoding="utf-8")
+    assert flow_cache.code_digest(package) != before
+
+
+def test_an_entry_is_the_flows_data_keyed_by_place(cache_dir, flow_file):
+    """The pickled entry holds the expressions and templates under their file locations, as the loaded flow does."""
+    flow = load_flow(flow_file)
+    state = pickle.loads(flow_cache._payload(flow))
+    _, _, conditions, templates, _ = state
+    assert list(conditions) == list(flow.conditions) and list(templates) == list(flow.templates)
+    assert all(isinstance(key, tuple) and isinstance(key[0], str) for key in [*conditions, *templates])
 
 
 def test_a_flow_that_fails_validation_is_never_cached(cache_dir, flow_file):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from interview.flow import expr as ex
 
@@ -181,3 +184,80 @@ def test_tokenizer_reports_columns() -> None:
     tokens = ex.tokenize("kps >= 70")
     assert [(t.kind, t.text, t.col) for t in tokens] == [
         ("name", "kps", 1), ("op", ">=", 5), ("number", "70", 8), ("end", "", 10)]
+
+
+# --- text literals are read as written, in any script ---------------------------------------------
+
+POLISH = Path(__file__).resolve().parent / "fixtures" / "polish.yaml"
+
+
+@pytest.mark.parametrize(
+    ("source", "env", "value"),
+    [
+        ('narzad == "płuco"', {"narzad": "płuco"}, True),
+        ("narzad == 'płuco'", {"narzad": "pluco"}, False),
+        ('narzad in ["wątroba", "kość"]', {"narzad": "kość"}, True),
+        ('"zażółć gęślą jaźń"', {}, "zażółć gęślą jaźń"),
+        ('"p\\u0142uco" == "płuco"', {}, True),
+        ('"\\U0001F600x"', {}, "\U0001F600x"),
+    ],
+)
+def test_text_literals_keep_every_character(source: str, env: dict[str, Any], value: Any) -> None:
+    """A literal with Polish (or any non-ASCII) letters is the text as written, and escapes still work."""
+    assert evaluate(source, env) == value
+
+
+def test_a_polish_flow_takes_its_branches() -> None:
+    """In a flow written in Polish, a condition on "płuco" asks its question and a rule on it decides."""
+    from interview.engine.replay import replay
+    from interview.flow.load import load_flow
+
+    flow = load_flow(POLISH, cache=False)
+    lung = replay(flow, {"narzad": "płuco", "palacz": True}).result
+    assert lung.path == ["narzad", "palacz"]
+    assert (lung.recommendation.headline, lung.recommendation.rule_text) == ("pluco", "Narząd płuco, palacz.")
+    liver = replay(flow, {"narzad": "wątroba", "zrodlo": True}).result  # written as w\u0105troba in the flow
+    assert (liver.path, liver.recommendation.headline) == (["narzad", "zrodlo"], "inne")
+
+
+def test_check_compares_polish_literals_as_text() -> None:
+    """`check` normalises a literal to its characters: "płuco" and "p\\u0142uco" are the same text, "pluco" is not."""
+    from interview.flow.lint import normalise_expression
+
+    assert normalise_expression('x == "płuco"') == normalise_expression("x == 'p\\u0142uco'")
+    assert normalise_expression('x == "płuco"') != normalise_expression('x == "pluco"')
+    assert normalise_expression('x == "płuco"') == 'x == ' + json.dumps("płuco")
+
+
+# --- bound expressions are kept by their place in the flow file -----------------------------------
+
+
+def _at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for key in loc:
+        data = data[key]
+    return data
+
+
+def test_every_bound_expression_and_template_is_keyed_by_where_it_is_written(flow) -> None:
+    """Each key of `conditions` and `templates` is a location in the flow file holding exactly that text."""
+    data = yaml.safe_load(flow.path.read_text(encoding="utf-8"))
+    assert flow.conditions and flow.templates
+    for loc, expression in flow.conditions.items():
+        assert _at(data, loc) == expression.source, loc
+    for loc, template in flow.templates.items():
+        assert _at(data, loc) == template.text, loc
+
+
+def test_a_node_finds_its_expression_without_object_identity(flow) -> None:
+    """cond() and template() find a node's bound expression from an equal copy of the node, not only the node itself."""
+    import copy
+
+    for rule in flow.model.rules:
+        twin = copy.deepcopy(rule)
+        assert twin is not rule
+        assert flow.template(twin.because).text == rule.because
+        if rule.when:
+            assert flow.cond(twin).source == rule.when
+    for d in flow.model.derived:
+        for case in d.cases or []:
+            assert flow.cond(copy.deepcopy(case), "value").source == case.value
