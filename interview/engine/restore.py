@@ -92,7 +92,7 @@ def reconcile(store: Any, case_id: str, flow: LoadedFlow, stale: Session, err: A
     head = f"{err.message}: reloaded"
     if pending is None:
         return session, head
-    why = _why_not(session, pending, err)
+    why = why_not_applied(session, pending, err)
     if why is None:
         try:
             _apply(session, pending)
@@ -114,7 +114,21 @@ def _by(err: Any, question: str) -> str:
     return "someone"
 
 
-def _why_not(session: Session, pending: Event, err: Any) -> str | None:
+def reload_in_place(store: Any, case_id: str, session: Session) -> None:
+    """Load the case's log as it is now into a live session (same object: the screen keeps it).
+
+    For a session whose case was re-read under this flow already (it is open), so no re-evaluation.
+    """
+    from interview.engine.reevaluate import usable_answers
+
+    record = store.get_case(case_id)
+    answers, _ = usable_answers(session.flow, record.answers)
+    skipped = [q for q in record.skipped if q in session.flow.by_id and session.flow.by_id[q].model.optional]
+    session.load(answers, skipped)
+
+
+def why_not_applied(session: Session, pending: Event, err: Any) -> str | None:
+    """Why a change made on a stale view does not apply to the reloaded case, or None when it still does."""
     q = pending.question
     if pending.kind in ("answer", "default", "skip"):
         if session.current_id == q:
@@ -147,4 +161,4 @@ def _apply(session: Session, pending: Event) -> None:
         session.edit(q, pending.new)
 
 
-__all__ = ["RestoreError", "open_session", "reconcile"]
+__all__ = ["RestoreError", "open_session", "reconcile", "reload_in_place", "why_not_applied"]

@@ -318,13 +318,17 @@ class PostgresStore(Attaching):
         transaction of its own (one round trip instead of three).
         """
         psycopg = _psycopg()
-        conn = self.conn
+        try:
+            conn = self.conn  # connects again after a lost connection
+        except ServerUnavailable as err:
+            raise ServerUnavailable(f"{err.message}; {doing} was not saved" if doing != "reading" else err.message) \
+                from None
         try:
             with conn.transaction() if block else contextlib.nullcontext(), conn.cursor() as cur:
                 yield cur
         except psycopg.OperationalError as err:
             self._drop()
-            raise ServerUnavailable(f"{self.location}: the case server cannot be reached ({_first_line(err)}); "
+            raise ServerUnavailable(f"{self.location}: cannot reach the case server ({_first_line(err)}); "
                                     f"{doing} was not saved") from None
         except psycopg.errors.InsufficientPrivilege as err:
             raise StoreError(f"{self.location}: not allowed ({_first_line(err)}); {doing} was not saved "

@@ -28,6 +28,7 @@ class CaseKeeper:
         self._warning: str | None = None
         #: A label set before the case's first answer: the case is created with it.
         self.pending_label: str | None = None
+        self._case_log: CaseLog | None = None
 
     def open(self) -> None:
         """Open the case store, once; a store that cannot be opened leaves a :attr:`warning`."""
@@ -59,20 +60,31 @@ class CaseKeeper:
     @property
     def saving(self) -> bool:
         """True when every change is written to the store (no need to confirm on quit)."""
-        return self.store is not None and self.case_id is not None
+        unsaved = self._case_log is not None and self._case_log.unsaved
+        return self.store is not None and self.case_id is not None and not unsaved
+
+    def _log(self, session: Session, case_id: str) -> None:
+        self._case_log = CaseLog(self.store, case_id)
+        session.listeners.append(self._case_log)
 
     @property
     def available(self) -> bool:
         return self.store is not None
 
     def ensure_case(self, session: Session) -> str | None:
-        """Create the case and attach the session's log before its first change is made."""
+        """Create the case and attach the session's log before its first change is made.
+
+        Returns a warning to show, if any: also what the log has to say since the last answer (a
+        server that went away, a colleague's change to the case).
+        """
+        if self.case_id is not None and self._case_log is not None:
+            return self._case_log.take_notes()
         if self.store is None or self.case_id is not None:
             return None
         try:
             self.case_id = self.store.create_case(session.flow, self.pending_label)
             self.pending_label = None
-            self.store.attach(session, self.case_id)
+            self._log(session, self.case_id)
         except Exception as err:  # noqa: BLE001
             return self._fail(err)
         return None
@@ -83,7 +95,9 @@ class CaseKeeper:
             raise LookupError(self.warning or "case storage is not available")
         from interview.engine.restore import open_session
 
-        session, warnings = open_session(self.store, case_id, flow)  # attached to the store
+        session, warnings = open_session(self.store, case_id, flow)
+        self.store.detach(session)  # logged through CaseLog instead: kept in memory while the server is away
+        self._log(session, case_id)
         self.case_id = case_id
         return session, list(warnings)
 
@@ -124,7 +138,9 @@ class CaseKeeper:
     def new_case(self, old: Session) -> None:
         """Forget the case being interviewed (it stays saved): the next answer creates a new one."""
         if self.store is not None:
-            self.store.detach(old)  # the old session no longer writes to its case
+            self.store.detach(old)
+        old.listeners[:] = [cb for cb in old.listeners if not isinstance(cb, CaseLog)]  # no longer writes
+        self._case_log = None
         self.case_id = None
         self.pending_label = None
 
@@ -169,6 +185,61 @@ class CaseKeeper:
         self.case_id = None
         self._warning = f"Case storage failed ({_reason(err)}): the case is now kept in memory only."
         return self._warning
+
+
+class CaseLog:
+    """A session's changes written to its case's log, each with the event count this session last saw.
+
+    - The server cannot be reached: the change is kept in memory (the session goes on) and written,
+      before anything newer, with the next change once the server is back — in order, nothing lost.
+    - A colleague changed the case meanwhile: the case is reloaded into the same session, and this
+      change is written only if it still means what it meant; otherwise it is refused with why.
+    """
+
+    def __init__(self, store: Any, case_id: str) -> None:
+        self.store = store
+        self.case_id = case_id
+        self.seen = store.event_count(case_id)
+        self.unsaved: list[Any] = []
+        self.notes: list[str] = []
+
+    def take_notes(self) -> str | None:
+        notes, self.notes = self.notes, []
+        return notes[-1] if notes else None
+
+    def __call__(self, session: Session, event: Any) -> None:
+        from interview.engine.restore import reload_in_place, why_not_applied
+        from interview.engine.session import SessionError
+        from interview.store.records import CaseChanged, ServerUnavailable
+
+        batch = [*self.unsaved, event]
+        try:
+            self.seen = self.store.append(self.case_id, batch, expected=None if event.kind == "drop" and
+                                          not self.unsaved else self.seen)
+            if self.unsaved:
+                self.notes.append(f"The case server is back: {len(self.unsaved)} change(s) kept in memory are "
+                                  "saved now.")
+            self.unsaved = []
+            return
+        except ServerUnavailable as err:
+            self.unsaved.append(event)
+            self.notes.append(f"{err.message}. The case is kept in memory ({len(self.unsaved)} unsaved "
+                              "change(s)), saved with the next answer once the server is back.")
+            return
+        except CaseChanged as err:
+            lost = [e.question for e in self.unsaved]
+            self.unsaved = []
+            reload_in_place(self.store, self.case_id, session)
+            self.seen = err.count
+            what = "your answer" if event.kind in ("answer", "edit", "default") else f"your {event.kind}"
+            why = (f"the case changed while the server was away (re-enter {', '.join(lost)})" if lost
+                   else why_not_applied(session, event, err))
+            if why is None:
+                self.seen = self.store.append(self.case_id, [event], expected=self.seen)
+                self.notes.append(f"{err.message}: reloaded, {what} to {event.question} was kept")
+                return
+            raise SessionError(f"{err.message}: reloaded, {what} to {event.question} was not applied "
+                               f"because {why}") from None
 
 
 def _reason(err: Exception) -> str:
