@@ -234,7 +234,7 @@ class ClockItem:
         """"done 29 Nov 2026 14:05 (16 mg)", "due now", "34 h left", "overdue by 3 h", or what is missing."""
         if self.done is not None:
             extra = f" ({self.done.dose})" if self.done.dose else ""
-            return f"done {time_words(self.done.at.isoformat())}{extra}"
+            return f"done {short_time(self.done.at, now)}{extra}"
         if self.hours is None:
             return "to do"
         if self.hours == 0:
@@ -242,6 +242,15 @@ class ClockItem:
         if self.due is None:
             return f"{MOMENT_WORDS.get(self.after or '', self.after)} time missing"
         return span_words(self.due - now)
+
+
+def short_time(moment: datetime, now: datetime) -> str:
+    """A time as short as it can be read: "19:30" today, "28 Nov 19:30" another day (local time)."""
+    full = time_words(moment.isoformat())  # "28 Nov 2026 19:30"
+    day, clock = full.rsplit(" ", 1)
+    if day == time_words(now.isoformat()).rsplit(" ", 1)[0]:
+        return clock
+    return f"{day.rsplit(' ', 1)[0]} {clock}"
 
 
 def span_words(left: timedelta) -> str:

@@ -95,16 +95,16 @@ def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Map
 
 def short_flag(flow: LoadedFlow, flag_id: str) -> str:
     """A flag in a few words: its first sentence without asides ("Spine-surgical opinion before radiotherapy")."""
-    text = _PARENS.sub("", flag_words(flow, flag_id, 1000)).split(" — ")[0].strip()
+    text = _PARENS.sub("", flag_words(flow, flag_id, 1000)).split(" — ")[0].split(": ")[0].strip()
     return text if len(text) <= 60 else text[:59].rstrip() + "…"
 
 
-def _pack(head: str, items: list[str], lines: int, sep: str = " · ") -> list[str]:
+def _pack(head: str, items: list[str], lines: int, sep: str = " · ", width: int = WIDTH) -> list[str]:
     """Items joined on as few lines as fit, never broken inside an item ("KPS 70/ECOG 1" stays whole)."""
     out = [head]
     for i, item in enumerate(items):
         joined = out[-1] + ("" if i == 0 else sep) + item
-        room = WIDTH - (len(sep.rstrip()) if i < len(items) - 1 else 0)  # a line ends with its separator
+        room = width - (len(sep.rstrip()) if i < len(items) - 1 else 0)  # a line ends with its separator
         if len(joined) <= room or i == 0:
             out[-1] = joined
         else:
@@ -112,8 +112,8 @@ def _pack(head: str, items: list[str], lines: int, sep: str = " · ") -> list[st
             out.append("  " + item)
     if len(out) > lines:
         out = out[:lines]
-        out[-1] = out[-1][: WIDTH - 1].rstrip() + "…"
-    return [line[:WIDTH] for line in out]
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
+    return [line[:width] for line in out]
 
 
 def _next_actions(items: list[ClockItem]) -> list[ClockItem]:
@@ -123,12 +123,12 @@ def _next_actions(items: list[ClockItem]) -> list[ClockItem]:
     return (timed + rest[: max(0, 3 - len(timed))])[:MAX_ACTIONS]
 
 
-def _wrap(text: str, lines: int, indent: str = "  ") -> list[str]:
+def _wrap(text: str, lines: int, indent: str = "  ", width: int = WIDTH) -> list[str]:
     """Text wrapped to the width, at most ``lines`` lines (the last ends in "…" when cut)."""
-    out = textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
+    out = textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False) or [""]
     if len(out) > lines:
         out = out[:lines]
-        out[-1] = out[-1][: WIDTH - 1].rstrip() + "…"
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
     return out
 
 
@@ -136,24 +136,31 @@ def summary_lines(s: Summary, *, notice: bool = True) -> list[str]:
     """The summary as plain text lines, each at most 80 characters, at most :data:`MAX_LINES`."""
     lines = _wrap(f"{s.label} · as of {s.as_of}", 1)
     lines += _wrap(f"{s.urgency}: {s.headline}", 2)
-    if s.provisional:
-        lines += _wrap(f"PROVISIONAL — {s.provisional}", 2)
-        if s.find_out:
-            lines += _wrap("Find out next: " + ", ".join(s.find_out), 1)
-    lines += _wrap(f"Why: {s.why}", 2)
-    if s.actions:
-        lines.append("Next:")
-        for what, status in s.actions:
-            lines += _wrap(f"• {what}: {status}" if status else f"• {what}", 1)
-    if s.scores:
-        lines += _pack("Scores: ", s.scores.split(" · "), 2)
-    if s.flags:
-        lines += _pack("Flags: ", s.flags, 2, sep="; ")
-    if s.missing:
-        lines += _wrap("Not recorded: " + ", ".join(s.missing), 1)
+    lines += body_lines(s)
     if notice and s.notice:
         lines += _wrap(s.notice, 2, indent="")
     return lines[:MAX_LINES]
+
+
+def body_lines(s: Summary, width: int = WIDTH) -> list[str]:
+    """The summary below its urgency and headline: provisional, why, next actions, scores, flags, missing."""
+    lines: list[str] = []
+    if s.provisional:
+        lines += _wrap(f"PROVISIONAL — {s.provisional}", 2, width=width)
+        if s.find_out:
+            lines += _wrap("Find out next: " + ", ".join(s.find_out), 1, width=width)
+    lines += _wrap(f"Why: {s.why}", 2, width=width)
+    if s.actions:
+        lines.append("Next:")
+        for what, status in s.actions:
+            lines += _wrap(f"• {what}: {status}" if status else f"• {what}", 1, width=width)
+    if s.scores:
+        lines += _pack("Scores: ", s.scores.split(" · "), 2, width=width)
+    if s.flags:
+        lines += _pack("Flags: ", s.flags, 2, sep="; ", width=width)
+    if s.missing:
+        lines += _wrap("Not recorded: " + ", ".join(s.missing), 1, width=width)
+    return lines
 
 
 def render_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment] | None = None,
@@ -165,5 +172,5 @@ def render_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Ma
     return "\n".join(summary_lines(summary)) + "\n"
 
 
-__all__ = ["MAX_LINES", "WIDTH", "Summary", "short_flag", "build_summary", "first_sentence", "render_summary", "rule_words",
+__all__ = ["MAX_LINES", "WIDTH", "Summary", "body_lines", "short_flag", "build_summary", "first_sentence", "render_summary", "rule_words",
            "summary_lines"]

@@ -484,6 +484,15 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             raise b.fail((*loc, "after"), f"unknown question {a.after!r}")
         b.bind(a, a.when, every_name, (*loc, "when"))
         _check_refs(b, a, loc)
+    if flow.handover is not None:  # flow-only questions asked after the recommendation (never on its path)
+        for i, q in enumerate(flow.handover.questions):
+            loc = ("handover", "questions", i)
+            if q.id in every_name or any(o.id == q.id for o in flow.handover.questions[:i]):
+                raise b.fail((*loc, "id"), f"id {q.id!r} is used twice")
+            if q.when:
+                b.bind(q, q.when, decision | {CONSISTENCY_NAME}, (*loc, "when"))
+            _check_refs(b, q, loc)
+            _check_question_values(b, q, loc)
     del order
     return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates, deps)
 

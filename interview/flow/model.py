@@ -524,6 +524,22 @@ class Advice(Sourced):
 
 
 @flow_data
+class Handover(FlowPart):
+    """The optional MDT handover phase: what the MSCC coordinator will ask that a case may not hold.
+
+    Flow-only questions, asked after the recommendation and never needed for it: they are not on
+    the case's path, not in the case contract and not in the result. Each takes an explicit
+    `unavailable` value (an option, or the word for a text answer), so that the doctor can say a
+    thing is not known rather than leave a gap.
+    """
+
+    title: str
+    purpose: str
+    questions: Annotated[list[Question], Doc("each question's `when` may read answers, derived values, scores, "
+                                               "`headline` and `urgency`")] = field(default_factory=list)
+
+
+@flow_data
 class Alert(Sourced):
     """A notice shown during the interview as soon as its condition holds (the MSCC bundle)."""
 
@@ -649,3 +665,4 @@ class Flow(FlowPart):
         Doc("the values what-if compares (default: every points score's total and band, every derived value)"),
     ] = None
     report: Report = field(default_factory=Report)
+    handover: Annotated[Handover | None, Doc("the optional MDT handover questions (flow-only)")] = None

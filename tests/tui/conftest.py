@@ -29,3 +29,15 @@ def make_app(flow, temp_db):
         return InterviewApp(flow, keeper=CaseKeeper(str(temp_db)), **kwargs)
 
     return make
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Fix the time the store stamps and the recommendation's summary reads ("as of", time left), in UTC."""
+    from datetime import UTC, datetime
+
+    frozen = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setattr("interview.store.sqlite.now", lambda: frozen.isoformat(timespec="microseconds"))
+    monkeypatch.setattr("interview.tui.screens.recommendation.current_time", lambda: frozen)
+    return frozen

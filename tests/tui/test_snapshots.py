@@ -43,7 +43,7 @@ def test_review(snap_compare, temp_db):
     assert snap_compare(_app(temp_db), terminal_size=SIZE, run_before=run_before)
 
 
-def test_recommendation(snap_compare, temp_db):
+def test_recommendation(snap_compare, temp_db, frozen_clock):
     """The recommendation screen with its docked decision-support notice."""
 
     async def run_before(pilot) -> None:

@@ -49,8 +49,8 @@ def test_review_of_an_emergency(snap_compare, temp_db, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
-def test_recommendation_top(snap_compare, temp_db, size):
-    """The top of an emergency recommendation: headline, rule legend, urgency, flags, notice."""
+def test_recommendation_top(snap_compare, temp_db, size, frozen_clock):
+    """The top of an emergency recommendation: the summary first (urgency, headline, why, next, scores), notice."""
 
     async def run_before(pilot) -> None:
         await answer_case(pilot, example_answers(EMERGENCY))
@@ -61,7 +61,7 @@ def test_recommendation_top(snap_compare, temp_db, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
-def test_recommendation_expanded_item(snap_compare, temp_db, size):
+def test_recommendation_expanded_item(snap_compare, temp_db, size, frozen_clock):
     """The first item expanded: the whole advice, its basis, the answers behind it and its sources."""
 
     async def run_before(pilot) -> None:

@@ -1,12 +1,14 @@
-"""The recommendation screen: headline, urgency, flags, structured parts, rationale and scores.
+"""The recommendation screen: the one-screen summary first, then the details one key away.
 
-Each item expands to the rule and answers behind it. The decision-support notice is docked so it is
-always in view. Exports (Markdown now; JSON and FHIR from the case store) and the what-if screen
-start here.
+The summary (urgency and headline, why, the next timed actions with the time left, the scores on one
+line, flags, what is missing or provisional) fits 80×24 with the docked notice. Below it every item
+expands to the rule and answers behind it. `c` records a clock event (dexamethasone given, MRI done,
+…) in the case's log and the summary follows it. Exports (Markdown, transcript) and what-if start here.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
@@ -17,6 +19,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
+from interview.export.clock import Moment, clock_event, moments
+from interview.export.summary import body_lines, build_summary
 from interview.flow.load import LoadedFlow
 from interview.present import basis_words, inputs_lines, is_rule_code, rule_legend, urgency_words
 from interview.result import Result, Statement
@@ -64,7 +68,9 @@ class RecommendationScreen(Screen[None]):
         padding: 0 1;
     }
     RecommendationScreen #body { height: 1fr; padding: 0 1; }
-    RecommendationScreen #headline { text-style: bold; color: $primary; margin-top: 1; }
+    RecommendationScreen #urgency { margin-top: 1; }
+    RecommendationScreen #headline { text-style: bold; color: $primary; }
+    RecommendationScreen #summary { height: auto; }
     RecommendationScreen .section { text-style: bold; color: $secondary; margin-top: 1; }
     RecommendationScreen .urgency-emergency { color: $text-error; text-style: bold; }
     RecommendationScreen Collapsible { padding: 0; border: none; }
@@ -77,6 +83,7 @@ class RecommendationScreen(Screen[None]):
         Binding("m", "export_markdown", "Markdown"),
         Binding("x", "save_transcript", "Transcript"),
         Binding("w", "what_if", "What-if"),
+        Binding("c", "clock", "Clock"),
         Binding("escape,b", "review", "Review"),
     ]
 
@@ -84,16 +91,24 @@ class RecommendationScreen(Screen[None]):
         super().__init__()
         self.flow = flow
         self.result = result
+        #: when the screen opened: the time an unsaved case's answers count as given
+        self.opened = current_time()
+        #: clock marks of a case that is not saved (a saved case's are in its log)
+        self.unsaved_marks: dict[str, Moment] = {}
 
     def compose(self) -> ComposeResult:
         rec = self.result.recommendation
         yield Header()
         yield Static(Text(rec.notice.strip()), id="notice")
         with VerticalScroll(id="body"):
-            yield Static(Text(f"{rec.headline_title}"), id="headline")
-            yield Static(Text(rec.headline_summary))
+            yield Static(Text(urgency_words(rec.urgency)), id="urgency", classes=f"urgency-{rec.urgency}")
+            yield Static(Text(f"{rec.headline_title or 'Not decided yet'}"), id="headline")
+            yield Static(self._summary(), id="summary")
+            yield Static("Details — Enter expands an item to the rule and answers behind it", classes="section")
+            yield Static(Text(rec.headline_summary or ""))
             legend = f"\n{rule_legend(rec.rule)}" if rec.rule else ""
-            yield Static(Text(f"Rule {rec.rule}: {rec.rule_text}{legend}", style="dim"))
+            if rec.rule:
+                yield Static(Text(f"Rule {rec.rule}: {rec.rule_text}{legend}", style="dim"))
             yield Static(Text(f"Urgency: {urgency_words(rec.urgency)} — {rec.urgency_text}"),
                          classes=f"urgency-{rec.urgency}")
             if rec.flag_details:
@@ -119,6 +134,63 @@ class RecommendationScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#body").focus()
+        self.set_interval(60, self.refresh_summary)  # the time left moves on: never frozen at entry
+
+    def refresh_summary(self) -> None:
+        """Show the summary again against the current time and the recorded marks."""
+        self.query_one("#summary", Static).update(self._summary())
+
+    # --- the summary and the clock ---------------------------------------------------------------
+
+    def _keeper(self) -> Any:
+        keeper = getattr(self.app, "keeper", None)
+        return keeper if keeper is not None and getattr(keeper, "saving", False) else None
+
+    def marks(self) -> dict[str, Moment]:
+        """The case's clock moments: from its log when saved, else its answers as given when the screen opened."""
+        keeper = self._keeper()
+        if keeper is not None:
+            try:
+                return moments(keeper.store.events(keeper.case_id))
+            except Exception:  # noqa: BLE001 - a store that cannot be read: the summary still shows
+                pass
+        return moments([], answers=self.result.answers, answered_at=self.opened) | self.unsaved_marks
+
+    def _summary(self) -> Text:
+        summary = build_summary(self.result, self.flow, now=current_time(), marks=self.marks())
+        # Wrapped to the room the body gives it (the padding and the scrollbar take 4 columns of 80).
+        width = max(40, self.size.width - 4) if self.size.width else 76
+        return Text("\n".join(body_lines(summary, width)) + f"\nAs of {summary.as_of} · c records a clock event")
+
+    def on_resize(self) -> None:
+        self.refresh_summary()
+
+    def action_clock(self) -> None:
+        from interview.present import time_words
+        from interview.tui.screens.clock import ClockScreen
+
+        done = {k: time_words(m.at.isoformat()) for k, m in self.marks().items()}
+        self.app.push_screen(ClockScreen(current_time, done), self._record_clock)
+
+    def _record_clock(self, picked: tuple[str, datetime, str | None] | None) -> None:
+        if picked is None:
+            return
+        event, at, dose = picked
+        keeper = self._keeper()
+        if keeper is not None:
+            try:
+                keeper.store.append(keeper.case_id, [clock_event(event, at, dose=dose)])
+            except Exception as err:  # noqa: BLE001 - say it failed; nothing typed is lost from the screen
+                self.notify(f"The clock event was not saved: {getattr(err, 'message', err)}", severity="error")
+                return
+        else:
+            self.unsaved_marks[event] = Moment(at, dose)
+        from interview.export.clock import EVENTS
+        from interview.present import time_words
+
+        self.refresh_summary()
+        saved = "" if keeper is not None else " (this case is not saved: the mark lives only on this screen)"
+        self.notify(f"{EVENTS[event]}: {time_words(at.isoformat())}{saved}")
 
     def _scores(self) -> Text:
         from interview.flow.model import PointsScore
@@ -150,3 +222,8 @@ class RecommendationScreen(Screen[None]):
 
     def action_review(self) -> None:
         self.app.pop_screen()
+
+
+def current_time() -> datetime:
+    """Now, for the summary's clock (one place, so a test can fix it)."""
+    return datetime.now(UTC)

@@ -1,0 +1,93 @@
+"""Issue 13 on the recommendation screen: the summary first at 80×24, and `c` records a clock event in the log."""
+
+from __future__ import annotations
+
+import pytest
+from paths import example_answers
+from textual.widgets import Static
+from tui_keys import answer_case
+
+from interview.export.clock import CLOCK_KIND
+from interview.flow.load import load_flow
+from interview.tui.app import InterviewApp
+from interview.tui.storage import CaseKeeper
+
+EMERGENCY = "emergency_breast"
+def _app(temp_db) -> InterviewApp:
+    return InterviewApp(load_flow(), keeper=CaseKeeper(str(temp_db)))
+
+
+def _summary(app) -> str:
+    return str(app.screen.query_one("#summary", Static).render())
+
+
+@pytest.mark.parametrize("size", [(80, 24)], ids=["80x24"])
+def test_summary_first_at_80x24(snap_compare, temp_db, frozen_clock, size):
+    """The recommendation opens on its summary: urgency, headline, why, next actions, scores, all in 80×24."""
+
+    async def run_before(pilot) -> None:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(_app(temp_db), terminal_size=size, run_before=run_before)
+
+
+async def test_summary_is_on_screen_without_scrolling(temp_db, frozen_clock):
+    """At 80×24 the whole summary and the notice are in view before any scrolling."""
+    app = _app(temp_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        await pilot.pause()
+        summary = app.screen.query_one("#summary", Static)
+        notice = app.screen.query_one("#notice", Static)
+        assert summary.region.bottom <= notice.region.y, "the summary runs under the notice"
+        text = _summary(app)
+        assert "Surgery — within 48 h of the first symptom: 34 h left" in text
+        assert "Dexamethasone 16 mg — now (admitting doctor): due now" in text
+
+
+async def test_clock_key_records_an_event_in_the_case_log(temp_db, frozen_clock):
+    """`c`, pick "dexamethasone given", type 19:30 and a dose: one clock event in the log, the summary says done."""
+    app = _app(temp_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("1")  # dexamethasone given; the focus moves to the time
+        for key in "19:30":
+            await pilot.press(key)
+        await pilot.press("tab")
+        for key in "16 mg":
+            await pilot.press("space" if key == " " else key)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Dexamethasone 16 mg — now (admitting doctor): done 19:30 (16 mg)" in _summary(app)
+        record = app.keeper.store.get_case(app.keeper.case_id)
+        marks = [e for e in record.events if e.kind == CLOCK_KIND]
+        assert [(e.question, e.new) for e in marks] == [
+            ("dexamethasone_given", {"at": "2026-11-29T19:30:00+00:00", "dose": "16 mg"})]
+        assert record.status == "complete", "a clock mark leaves the finished case finished"
+
+
+async def test_a_future_time_is_refused_and_kept(temp_db, frozen_clock):
+    """A time after now is refused under the field; the dialog stays with what was typed."""
+    app = _app(temp_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("3")
+        for key in "2026-12-01T10:00":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ClockScreen"
+        assert "in the future" in str(app.screen.query_one("#clock-error", Static).render())
+        assert app.screen.query_one("#at").value == "2026-12-01T10:00"
