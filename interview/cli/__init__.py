@@ -43,7 +43,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--answers", metavar="FILE", help="open this answers file prefilled, at the review screen")
     parser.add_argument("--resume", metavar="ID", help="continue a saved case where it stopped")
-    parser.add_argument("--db", metavar="PATH", help=f"case database (default: ${DB_ENV} or the user data directory)")
+    parser.add_argument("--db", metavar="PATH_OR_URL", help=f"case database: a file or a postgresql:// URL (default: "
+                        f"${DB_ENV} or the user data directory)")
+    parser.add_argument("--user", metavar="NAME", help="who the case's events are recorded as (default: the OS login)")
     parser.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
     parser.add_argument("--teaching", action="store_true", help="show 'why we ask' inline for every question")
     parser.set_defaults(func=cmd_tui)

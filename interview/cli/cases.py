@@ -1,4 +1,4 @@
-"""`spine-interview cases list|show|delete|export` and `run --save`: the case store on the command line.
+"""`spine-interview cases list|show|delete|export|copy`, `db migrate` and `run --save`: the case store on the command line.
 
 Import-light on purpose (argparse only): the CLI imports this module to build its parser, so
 SQLite, the engine and ``fhir.resources`` are imported inside the handlers that need them.
@@ -16,7 +16,8 @@ from interview.cli.common import CliError, print_result
 from interview.errors import DB_ENV, EXIT_BAD_INPUT, EXIT_OK
 from interview.errors import EXIT_FAILED as EXIT_STORE
 
-DB_HELP = f"case database (default: ${DB_ENV} or the user data directory)"
+DB_HELP = (f"case database: a file PATH or a postgresql:// URL (default: ${DB_ENV} or the user data directory; "
+           "a server's password comes from ~/.pgpass or $PGPASSWORD, never the URL)")
 
 
 def _cli_error(message: str, code: int = EXIT_BAD_INPUT) -> CliError:
@@ -29,7 +30,8 @@ def _clean(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
         from interview.files.writing import WriteError
-        from interview.store.sqlite import NoDatabase, StoreError, UnknownCase
+        from interview.store.records import NoDatabase, StoreError, UnknownCase
+        from interview.teach.log import LogError
 
         try:
             return handler(args)
@@ -41,6 +43,8 @@ def _clean(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
             raise _cli_error(err.message, EXIT_BAD_INPUT if err.exists else EXIT_STORE) from None
         except StoreError as err:
             raise _cli_error(err.message, EXIT_STORE) from None
+        except LogError as err:
+            raise _cli_error(str(err), EXIT_STORE) from None
         except (KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as err:  # noqa: BLE001 - the promise is: no traceback, ever
@@ -50,10 +54,11 @@ def _clean(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
 
 
 def _open(args: argparse.Namespace, *, read_only: bool = False) -> Any:
-    """The case store; ``read_only`` (list, show, export) never creates or changes a database."""
-    from interview.store.sqlite import CaseStore
+    """The case store (a file or a server, by ``--db``); ``read_only`` (list, show, export) never creates or
+    changes a database."""
+    from interview.store import open_store
 
-    return CaseStore(getattr(args, "db", None), read_only=read_only)
+    return open_store(getattr(args, "db", None), read_only=read_only, user=getattr(args, "user", None))
 
 
 def _load(name: str) -> Any:
@@ -137,8 +142,9 @@ def _json(data: Any) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     """`cases list`: every stored case, most recent first; a case decided under another flow is
     listed as it is under the current one, marked."""
-    from interview.store.sqlite import NoDatabase, StoreError
+    from interview.store.records import NoDatabase, StoreError
 
+    since = parse_since(args.since) if getattr(args, "since", None) else None
     try:
         store = _open(args, read_only=True)
     except NoDatabase as err:
@@ -149,7 +155,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"no cases ({err.message})")
         return EXIT_OK
     with store:
-        cases = store.list_cases()
+        cases = store.list_cases(user=getattr(args, "by_user", None), since=since,
+                                 pending=bool(getattr(args, "pending", False)))
         rows = []
         for c in cases:
             try:
@@ -162,7 +169,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         sys.stdout.write(_json([row for row, _ in rows]))
         return EXIT_OK
     if not cases:
-        print(f"no cases in {store.path}")
+        print(f"no cases in {store.location}" if not (args.by_user or since or args.pending)
+              else f"no cases in {store.location} match")
         return EXIT_OK
     table = [("ID", "LABEL", "STATUS", "UPDATED", "FLOW", "HEADLINE")]
     table += [(c["id"], for_terminal(c["label"]), status, c["updated"][:16].replace("T", " "), flow_cell,
@@ -367,11 +375,13 @@ def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any, text: str) 
     Saved first, so a closed pipe (``| head``) cannot lose the case; either failure — the save or
     the output — is an error with a non-zero exit, saying what was and was not done.
     """
-    from interview.store.sqlite import CaseStore, StoreError, save_result_case
+    from interview.store import open_store
+    from interview.store.records import StoreError
+    from interview.store.sqlite import save_result_case
 
     label = check_label_arg(getattr(args, "label", None))
     try:
-        with CaseStore(getattr(args, "db", None)) as store:
+        with open_store(getattr(args, "db", None), user=getattr(args, "user", None)) as store:
             case_id = save_result_case(store, flow, outcome.result, label=label)
     except StoreError as err:
         print_result(text, f"the result was not saved ({err.message}), and it could not be printed")
@@ -379,6 +389,86 @@ def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any, text: str) 
     print_result(text, f"saved as case {case_id}, but the result could not be printed")
     print(f"spine-interview: saved as case {case_id}", file=sys.stderr)
     return case_id
+
+
+def parse_since(text: str) -> str:
+    """``--since``: an ISO date or time (local time unless it names a zone), or ``12h``/``7d`` ago; as UTC text."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    text = text.strip()
+    ago = re.fullmatch(r"(\d{1,4})\s*([hd])", text)
+    if ago:
+        hours = int(ago[1]) * (24 if ago[2] == "d" else 1)
+        return (datetime.now(UTC) - timedelta(hours=hours)).isoformat(timespec="microseconds")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise _cli_error(f"--since {text[:40]!r}: expected a date or time (2026-11-29, 2026-11-29T08:00, "
+                         "2026-11-29T08:00+01:00) or a span ago (12h, 7d)") from None
+    if when.tzinfo is None:
+        when = when.astimezone()  # the clinician's local time
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@_clean
+def cmd_copy(args: argparse.Namespace) -> int:
+    """`cases copy --from A --to B [IDS…]`: cases with their whole logs; running it again copies nothing twice."""
+    from interview.store import open_store
+    from interview.store.copy import copy_cases
+
+    if not args.source or not args.target:
+        raise _cli_error("cases copy needs --from FILE_OR_URL and --to FILE_OR_URL")
+    with open_store(args.source, read_only=True) as source, open_store(args.target) as target:
+        if source.location == target.location:
+            raise _cli_error(f"--from and --to are the same store ({source.location})")
+        report = copy_cases(source, target, args.ids)
+    print(f"{source.location} → {target.location}: {report.summary()}")
+    return EXIT_OK if "diverged" not in report.counts() else EXIT_STORE
+
+
+@_clean
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """`db migrate`: create or update the case tables (and, with --learning-db URL, the learning log's)."""
+    from interview.store import chosen_db, is_server_url
+
+    did = False
+    db = chosen_db(getattr(args, "db", None))
+    if is_server_url(db) or not args.learning_db:
+        did = True
+        if is_server_url(db):
+            from interview.store.postgres import migrate, safe_location
+
+            before, after = migrate(str(db))
+            where = safe_location(str(db))
+        else:
+            from interview.store.sqlite import SCHEMA_VERSION, CaseStore, file_schema_version
+
+            before = file_schema_version(db)
+            with CaseStore(db) as store:  # opening creates a new file and migrates an older one
+                after, where = SCHEMA_VERSION, store.location
+        print(_migrated(where, "case tables", before, after))
+    if args.learning_db:
+        from interview.teach.log import is_server
+
+        if not is_server(args.learning_db):
+            raise _cli_error(f"--learning-db {args.learning_db[:80]}: db migrate sets up a learning log on a "
+                             "server (postgresql://…); a directory needs nothing")
+        from interview.store.postgres import safe_location
+        from interview.teach.log_postgres import migrate_learning
+
+        before, after = migrate_learning(args.learning_db)
+        print(_migrated(safe_location(args.learning_db), "learning log", before, after))
+        did = True
+    return EXIT_OK if did else EXIT_BAD_INPUT
+
+
+def _migrated(where: str, what: str, before: int, after: int) -> str:
+    if before == after:
+        return f"{where}: the {what} are at schema {after} already; nothing to do"
+    if before == 0:
+        return f"{where}: {what} created (schema {after})"
+    return f"{where}: {what} migrated from schema {before} to {after}"
 
 
 # --- parser --------------------------------------------------------------------------------------------
@@ -409,7 +499,11 @@ def register(sub: Any) -> None:
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     lst.add_argument("--flow", metavar="FLOW", help="flow to list the cases under (default: each case's own, as "
                                                      "installed now)")
-    lst.add_argument("--db", metavar="PATH", help=DB_HELP)
+    lst.add_argument("--user", dest="by_user", metavar="NAME", help="only cases NAME wrote to (an answer, a mark…)")
+    lst.add_argument("--since", metavar="WHEN", help="only cases changed since WHEN: a date or time "
+                                                      "(2026-11-29, 2026-11-29T08:00; local time) or 12h, 7d ago")
+    lst.add_argument("--pending", action="store_true", help="only cases still in progress")
+    lst.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     lst.set_defaults(func=cmd_list)
 
     show = commands.add_parser("show", help="show one case with its answers and event log",
@@ -422,14 +516,14 @@ def register(sub: Any) -> None:
     show.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own, as "
                                                       "installed now; a case decided under another version is "
                                                       "re-evaluated under it)")
-    show.add_argument("--db", metavar="PATH", help=DB_HELP)
+    show.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     show.set_defaults(func=cmd_show)
 
     delete = commands.add_parser("delete", help="delete a case (asks nothing; says what it deleted)",
                                  description="Delete a case and its event log. Asks nothing, so scripts can use it; "
                                              "prints what it deleted. An unknown id exits 2.")
     delete.add_argument("id", metavar="ID", help="case id (or its unique label)")
-    delete.add_argument("--db", metavar="PATH", help=DB_HELP)
+    delete.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     delete.set_defaults(func=cmd_delete)
 
     export = commands.add_parser(
@@ -450,5 +544,29 @@ def register(sub: Any) -> None:
     export.add_argument("--flow", metavar="FLOW", help="flow to export the case with (default: the case's own, "
                                                         "as installed now; a case decided under another version "
                                                         "is re-evaluated under it)")
-    export.add_argument("--db", metavar="PATH", help=DB_HELP)
+    export.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     export.set_defaults(func=cmd_export)
+
+    copy = commands.add_parser(
+        "copy", help="copy cases with their whole event logs between two stores (file ↔ server)",
+        description="Copy cases, with every event of their logs (ids, times and writers kept), from one store to "
+                    "another: an SQLite file or a postgresql:// URL each. Idempotent: a case already there with "
+                    "the same log is left alone, one whose log is the start of the source's gets the rest, one "
+                    "whose log went its own way is named and not touched (exit 1).")
+    copy.add_argument("ids", nargs="*", metavar="ID", help="cases to copy (ids or unique labels; default: all)")
+    copy.add_argument("--from", dest="source", metavar="PATH_OR_URL", help="the store to copy from (read only)")
+    copy.add_argument("--to", dest="target", metavar="PATH_OR_URL", help="the store to copy to")
+    copy.set_defaults(func=cmd_copy)
+
+    db = sub.add_parser("db", help="set up or update the case tables (db migrate)",
+                        description="The case store's schema.")
+    db.set_defaults(func=_cases_help(db))
+    db_commands = db.add_subparsers(title="db commands", metavar="COMMAND")
+    migrate = db_commands.add_parser(
+        "migrate", help="create or update the case tables (a server's: run once, as the schema's owner)",
+        description="Create the case tables, or bring an older schema up to this version (the app refuses a "
+                    "server's older schema until this is run, and any newer one). With --learning-db URL, also "
+                    "the lecture room's learning log (its own schema). See README, A clinic server.")
+    migrate.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    migrate.add_argument("--learning-db", metavar="URL", help="also set up the learning log on this server")
+    migrate.set_defaults(func=cmd_migrate)

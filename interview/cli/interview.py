@@ -27,7 +27,7 @@ def run_app(args: argparse.Namespace) -> int:
     from interview.tui.storage import CaseKeeper
 
     flow = load_flow_or_fail(getattr(args, "flow", None))
-    keeper = CaseKeeper(getattr(args, "db", None))
+    keeper = CaseKeeper(getattr(args, "db", None), user=getattr(args, "user", None))
     session = Session(flow)
     notes: list[str] = []
     review = False

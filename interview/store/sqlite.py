@@ -645,6 +645,15 @@ class CaseStore(Attaching):
             return "copied" if here is None else "extended"
 
 
+def file_schema_version(path: str | Path | None) -> int:
+    """The schema version of a case file from its header alone (0 for none yet); nothing is opened."""
+    path = resolve_db_path(path)
+    if inspect_header(path) != "ours":
+        return 0
+    with path.open("rb") as fh:
+        return struct.unpack(">I", fh.read(100)[60:64])[0]
+
+
 def migrate_schema(db: sqlite3.Connection) -> int:
     """Bring one of our files up to :data:`SCHEMA_VERSION`; returns the version it had.
 
@@ -680,6 +689,6 @@ def save_result_case(store: Any, flow: LoadedFlow, result: Result, *, label: str
 
 __all__ = [
     "APPLICATION_ID", "CaseChanged", "CaseRecord", "CaseStore", "CaseSummary", "DB_ENV", "EventRecord", "NoDatabase",
-    "StoreError", "UnknownCase", "default_db_path", "fold_events", "inspect_header", "migrate_schema",
+    "StoreError", "UnknownCase", "default_db_path", "file_schema_version", "fold_events", "inspect_header", "migrate_schema",
     "resolve_db_path", "save_result_case", "save_session_case",
 ]

@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 class CaseKeeper:
     """Holds the case store (or why there is none) and the id of the case being interviewed."""
 
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, *, user: str | None = None) -> None:
         self.db = db
+        #: who the events are written as (``--user``; default the OS login)
+        self.user = user
         self.case_id: str | None = None
         self._opened = False
         self._store: Any = None
@@ -41,7 +43,7 @@ class CaseKeeper:
             self._warning = "Case storage is not available in this installation: the case is kept in memory only."
             return
         try:
-            self._store = open_store(self.db)
+            self._store = open_store(self.db, user=self.user)
         except Exception as err:  # noqa: BLE001 - any store failure degrades to in-memory work
             self._warning = f"Case storage unavailable ({_reason(err)}): the case is kept in memory only."
 
