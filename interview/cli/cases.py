@@ -320,8 +320,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         reevaluation = _reevaluated(record, flow, note=True)
         text = _json(case_json(record, flow, include_identifiers=args.include_identifiers,
                                reevaluation=reevaluation))
-    elif args.format == "markdown":
-        from interview.export.markdown import render_markdown
+    elif args.format in ("markdown", "summary", "handover"):
+        from interview.cli.clinic import export_text
         from interview.result import read_result
 
         flow = _flow_for(record, args, required=record.result is not None)
@@ -335,10 +335,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                              "(export --format json or fhir, or finish the case)")
         _note(record, reevaluation)
         if reevaluation is not None:
-            text = render_markdown(reevaluation.result, flow, note=reevaluation.statement())
-        else:
-            text = render_markdown(read_result(record.result), flow)  # as `run --format markdown`
-        if args.include_identifiers and record.identifiers:
+            text = export_text(record, flow, reevaluation.result, args.format, args.now, note=reevaluation.statement())
+        else:  # as `run --format markdown|summary|handover`, with the case's clock and handover from its log
+            text = export_text(record, flow, read_result(record.result), args.format, args.now)
+        if args.include_identifiers and record.identifiers and args.format == "markdown":
             from interview.text import for_markdown
 
             text += "\nIdentifiers: " + ", ".join(f"{for_markdown(k)}: {for_markdown(v)}"
@@ -369,7 +369,8 @@ def check_label_arg(label: str | None) -> str | None:
         raise _cli_error(f"--label: {err}") from None
 
 
-def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any, text: str) -> str:
+def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any, text: str,
+                  after_save: Callable[[Any, str], None] | None = None) -> str:
     """`run --answers FILE --save`: store the replayed case (one transaction), then print ``text``.
 
     Saved first, so a closed pipe (``| head``) cannot lose the case; either failure — the save or
@@ -383,6 +384,8 @@ def save_replayed(args: argparse.Namespace, flow: Any, outcome: Any, text: str) 
     try:
         with open_store(getattr(args, "db", None), user=getattr(args, "user", None)) as store:
             case_id = save_result_case(store, flow, outcome.result, label=label)
+            if after_save is not None:  # e.g. the file's clock entries (issue 13), before anything is printed
+                after_save(store, case_id)
     except StoreError as err:
         print_result(text, f"the result was not saved ({err.message}), and it could not be printed")
         raise _cli_error(f"the result was printed but not saved: {err.message}", EXIT_STORE) from None
@@ -534,7 +537,8 @@ def register(sub: Any) -> None:
                     "A file given with --output is created owner-only (0600), written whole (atomically), "
                     "never over an existing file without --force.")
     export.add_argument("id", metavar="ID", help="case id (or its unique label)")
-    export.add_argument("--format", choices=("markdown", "json", "fhir"), default="markdown",
+    export.add_argument("--now", metavar="TIME", help="the time clock items are shown against (ISO; default: now)")
+    export.add_argument("--format", choices=("markdown", "json", "fhir", "summary", "handover"), default="markdown",
                         help="export format (default markdown)")
     export.add_argument("--fhir-version", choices=("R4B", "R5"), default="R4B", help="FHIR release (default R4B)")
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout; an "
@@ -546,6 +550,10 @@ def register(sub: Any) -> None:
                                                         "is re-evaluated under it)")
     export.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
     export.set_defaults(func=cmd_export)
+
+    from interview.cli.clinic import register_case_commands
+
+    register_case_commands(commands, DB_HELP, _clean)  # `cases mark` and `cases audit` (issue 13)
 
     copy = commands.add_parser(
         "copy", help="copy cases with their whole event logs between two stores (file ↔ server)",

@@ -50,12 +50,19 @@ def read_answers_file(path: str) -> dict[str, Any]:
         fail(str(err))
 
 
-def replay_file(path: str, flow_name: str | None) -> tuple[Any, Any]:
-    """Replay an answers file on a flow: (flow, Replay). Errors follow CONTRACT.md §1."""
+def replay_file(path: str, flow_name: str | None, *, extras: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """Replay an answers file on a flow: (flow, Replay). Errors follow CONTRACT.md §1.
+
+    The file's handover answers and ``clock:`` entries (issue 13) are not case answers: they are set
+    apart before the replay (into ``extras`` when given), so the result is the same with or without them.
+    """
+    from interview.cli.clinic import split_answers_file
     from interview.engine.replay import AnswersError, MissingAnswer, replay
 
     flow = load_flow_or_fail(flow_name)
-    answers = read_answers_file(path)
+    answers, found = split_answers_file(flow, read_answers_file(path))
+    if extras is not None:
+        extras.update(found)
     try:
         outcome = replay(flow, answers)
     except AnswersError as err:

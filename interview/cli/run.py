@@ -19,7 +19,11 @@ def register(sub: Any) -> None:
                                      "Exit 0 on a recommendation, 2 on a bad file or value, 3 on a missing answer.")
     run.add_argument("--answers", metavar="FILE", required=True, help="YAML or JSON mapping of field id to value")
     run.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
-    run.add_argument("--format", choices=("json", "markdown"), default="json", help="output format (default json)")
+    run.add_argument("--format", choices=("json", "markdown", "summary", "handover"), default="json",
+                     help="json (default), markdown (the report: summary first), summary (the one-screen summary "
+                          "as plain text) or handover (SBAR for the MSCC coordinator, with what it still lacks)")
+    run.add_argument("--now", metavar="TIME", help="the time the answers count as given and clock items are shown "
+                                                   "against (ISO; default: now); reports say 'as of' it")
     run.add_argument("--save", action="store_true", help="also store the replayed case in the case database")
     run.add_argument("--label", metavar="TEXT", help="with --save: the case's label (default: a pseudonym)")
     run.add_argument("--db", metavar="PATH", help=f"case database for --save (default: ${DB_ENV} or the user data directory)")
@@ -33,19 +37,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         from interview.cli.cases import check_label_arg
 
         check_label_arg(getattr(args, "label", None))  # refused before anything is run or written
-    flow, outcome = replay_file(args.answers, args.flow)
-    if args.format == "markdown":
-        from interview.export.markdown import render_markdown
+    extras: dict[str, Any] = {}
+    flow, outcome = replay_file(args.answers, args.flow, extras=extras)
+    if args.format != "json":
+        from interview.cli.clinic import run_text
 
-        text = render_markdown(outcome.result, flow)
+        text = run_text(flow, outcome.result, args.format, extras, args.now)
     else:
         import json
 
         text = json.dumps(outcome.result.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
     if getattr(args, "save", False):
         from interview.cli.cases import save_replayed
+        from interview.cli.clinic import now_arg, save_extras
 
-        save_replayed(args, flow, outcome, text)  # saves (one transaction), then prints
+        now = now_arg(args.now)
+        # saves the case, then its clock entries and handover answers (if any), then prints
+        save_replayed(args, flow, outcome, text,
+                      after_save=lambda store, case_id: save_extras(store, case_id, flow, extras, now))
     else:
         print_result(text, "the result could not be printed")
     return EXIT_OK

@@ -111,12 +111,19 @@ def test_unknown_id_exits_2(command, capsys):
 
 
 def test_export_markdown_is_the_run_report(capsys):
-    """`cases export --format markdown` gives the same report as `run --format markdown`."""
+    """`cases export --format markdown` gives the report of `run --format markdown`, headed by the case's label.
+
+    Both read as of the time the case was saved (its answers' time), so their clocks agree (issue 13).
+    """
     case_id = _saved(capsys, "emergency_breast")
+    _, shown, _ = _run(capsys, "cases", "show", case_id, "--format", "json")
+    saved_at = json.loads(shown)["created"]
     _, report, _ = _run(capsys, "run", "--answers", str(EXAMPLES / "emergency_breast.answers.yaml"),
-                        "--format", "markdown")
-    code, out, _ = _run(capsys, "cases", "export", case_id, "--format", "markdown")
-    assert code == 0 and out == report
+                        "--format", "markdown", "--now", saved_at)
+    code, out, _ = _run(capsys, "cases", "export", case_id, "--format", "markdown", "--now", saved_at)
+    assert code == 0
+    title, _, rest = out.partition("\n")
+    assert title.startswith("# case\\-") and rest == report.partition("\n")[2]  # the label, escaped
 
 
 @pytest.mark.parametrize(("fmt", "extra"), [("json", []), ("fhir", []), ("fhir", ["--fhir-version", "R5"]),

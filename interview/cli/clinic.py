@@ -1,0 +1,202 @@
+"""The clinic's one page on the command line (issue 13): summary and handover formats, `cases mark`, `cases audit`.
+
+`run --format summary|handover` and `cases export ID --format summary|handover` print the summary
+alone (plain text, for an electronic record) or the SBAR handover with what it still lacks; every
+clock item is shown against `--now TIME` (default: now; the output says "as of TIME").
+`cases mark ID EVENT [--at TIME] [--dose TEXT]` records a clock event in the case's log;
+`cases audit [--since DATE] [--format csv|markdown]` audits every stored case against NICE NG234 / QS56.
+
+Import-light (argparse only): everything else is imported inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import Any
+
+from interview.cli.common import CliError
+from interview.errors import EXIT_BAD_INPUT, EXIT_OK
+
+#: Formats of `run` and `cases export` this module renders.
+CLINIC_FORMATS = ("summary", "handover")
+NOW_HELP = ("the time clock items are shown against (ISO, e.g. 2026-11-29T20:00; default: now); the output "
+            "says 'as of' it")
+#: The log's event kind for a handover answer (a flow-only question, never a case answer).
+HANDOVER_KIND = "handover"
+
+
+def now_arg(text: str | None) -> Any:
+    """``--now`` as a time, or exit 2 saying what is allowed."""
+    from interview.export.clock import ClockError, now_utc
+
+    try:
+        return now_utc(text)
+    except ClockError as err:
+        raise CliError(err.message, EXIT_BAD_INPUT) from None
+
+
+def split_answers_file(flow: Any, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An answers file's case answers, and its extras (``handover`` answers, ``clock`` entries) apart."""
+    from interview.export.handover import split_answers
+
+    case, handover, clock = split_answers(flow, answers)
+    return case, {"handover": handover, "clock": clock}
+
+
+def report_text(flow: Any, result: Any, fmt: str, *, now: Any, marks: Mapping[str, Any],
+                handover: Mapping[str, Any] | None = None, label: str | None = None, note: str | None = None) -> str:
+    """The Markdown report, the summary or the handover of a result, as of ``now``."""
+    if fmt == "markdown":
+        from interview.export.markdown import render_markdown
+
+        return render_markdown(result, flow, now=now, marks=marks, title=label, note=note)
+    if fmt == "summary":
+        from interview.export.summary import render_summary
+
+        return render_summary(result, flow, now=now, marks=marks, label=label)
+    from interview.export.handover import render_handover
+
+    return render_handover(result, flow, now=now, marks=marks, answers=handover, label=label)
+
+
+def run_text(flow: Any, result: Any, fmt: str, extras: Mapping[str, Any], now_text: str | None) -> str:
+    """`run --format markdown|summary|handover`: the answers were given at ``--now``; the file's clock entries."""
+    from interview.export.clock import moments
+    from interview.export.handover import HandoverError, check_handover_answers, clock_marks
+
+    now = now_arg(now_text)
+    try:
+        handover = check_handover_answers(flow, extras.get("handover") or {})
+        marks = moments([], answers=result.answers, answered_at=now) | clock_marks(extras.get("clock") or {}, now=now)
+    except HandoverError as err:
+        raise CliError(err.message, EXIT_BAD_INPUT) from None
+    return report_text(flow, result, fmt, now=now, marks=marks, handover=handover)
+
+
+def save_extras(store: Any, case_id: str, flow: Any, extras: Mapping[str, Any], now: Any) -> None:
+    """`run --save`: the file's clock entries and handover answers go into the new case's log (one write),
+    before anything is printed. They were checked before the case was saved (:func:`run_text`)."""
+    from interview.engine.session import Event
+    from interview.export.clock import clock_event
+    from interview.export.handover import check_handover_answers, clock_marks
+
+    events = [clock_event(name, m.at, dose=m.dose, note=m.note)
+              for name, m in clock_marks(extras.get("clock") or {}, now=now).items()]
+    events += [Event(HANDOVER_KIND, q, None, v)
+               for q, v in check_handover_answers(flow, extras.get("handover") or {}).items()]
+    if events:
+        store.append(case_id, events)
+
+
+def stored_handover(events: list[Any]) -> dict[str, Any]:
+    """A stored case's handover answers: the last one given to each question."""
+    return {e.question: e.new for e in events if e.kind == HANDOVER_KIND}
+
+
+def export_text(record: Any, flow: Any, result: Any, fmt: str, now_text: str | None, note: str | None = None) -> str:
+    """`cases export ID --format markdown|summary|handover`: the stored clock and handover, as of ``--now``."""
+    from interview.export.clock import moments
+
+    return report_text(flow, result, fmt, now=now_arg(now_text), marks=moments(record.events),
+                       handover=stored_handover(record.events), label=record.label, note=note)
+
+
+# --- cases mark -------------------------------------------------------------------------------------------
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    """`cases mark ID EVENT [--at TIME]`: one clock event in the case's log; says what was recorded."""
+    import sys
+
+    from interview.cli.cases import _open
+    from interview.export.clock import EVENTS, ClockError, check_event, mark, now_utc, parse_time
+    from interview.present import time_words
+
+    try:
+        event = check_event(args.event)
+        now = now_utc(args.now)
+        at = parse_time(args.at, now=now)
+    except ClockError as err:
+        raise CliError(err.message, EXIT_BAD_INPUT) from None
+    with _open(args) as store:
+        case_id = store.resolve(args.id)
+        try:
+            mark(store, case_id, event, at, dose=args.dose, note=args.note)
+        except ClockError as err:
+            raise CliError(err.message, EXIT_BAD_INPUT) from None
+    dose = f" ({args.dose.strip()})" if args.dose else ""
+    print(f"case {case_id}: {EVENTS[event]} at {time_words(at.isoformat())}{dose} — recorded in its log",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+# --- cases audit ------------------------------------------------------------------------------------------
+
+
+def since_arg(text: str | None) -> Any:
+    """``--since DATE`` (a date or a date and time; local time when no zone), or exit 2."""
+    if text is None:
+        return None
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"cannot read --since {text!r} (allowed: a date such as 2026-11-01, or a date and time)",
+                       EXIT_BAD_INPUT) from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """`cases audit`: one row per case, the intervals, the shares within each standard (CSV or Markdown)."""
+    from interview.cli.cases import _open, _write_out
+    from interview.export.audit import audit_csv, audit_markdown, audit_rows
+
+    since = since_arg(args.since)
+    now = now_arg(args.now)
+    with _open(args, read_only=True) as store:
+        rows = audit_rows(store, since=since)
+    text = audit_csv(rows) if args.format == "csv" else audit_markdown(rows, since=since, now=now)
+    _write_out(text, args.output, force=args.force)
+    return EXIT_OK
+
+
+def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
+    """Add `cases mark` and `cases audit` to the `cases` subparsers."""
+    from interview.export.clock import EVENTS  # light: no engine, no store
+
+
+    mark = commands.add_parser(
+        "mark", help="record a clock event of a case (dexamethasone given, MRI done, …)",
+        description="Record when an emergency action was done, as one event of the case's log (the one record of "
+                    "it; a later mark of the same event corrects it). The reports show each clock item as done "
+                    "(time) or due (time left).")
+    mark.add_argument("id", metavar="ID", help="case id (or its unique label)")
+    mark.add_argument("event", metavar="EVENT", help=f"one of: {', '.join(EVENTS)}")
+    mark.add_argument("--at", metavar="TIME", help="when it was done: HH:MM today, or an ISO date and time "
+                                                  "(default: now); never in the future")
+    mark.add_argument("--dose", metavar="TEXT", help="the dose given (e.g. '16 mg orally')")
+    mark.add_argument("--note", metavar="TEXT", help="a short note (e.g. where the MRI was done)")
+    mark.add_argument("--now", metavar="TIME", help=NOW_HELP)
+    mark.add_argument("--db", metavar="PATH", help=db_help)
+    mark.set_defaults(func=clean(cmd_mark))
+
+    audit = commands.add_parser(
+        "audit", help="audit the cases against NICE NG234 / QS56 (MRI, plan and treatment times)",
+        description="One row per case: symptom onset, presentation, MRI, decision and start of definitive "
+                    "treatment with the intervals between them, and the share of cases within each standard "
+                    "(MRI within 24 h; plan within 24 h; treatment within 24 h for emergencies, 1 week for the "
+                    "others). A time not recorded is shown as missing, never guessed.")
+    audit.add_argument("--since", metavar="DATE", help="only cases that presented on or after DATE")
+    audit.add_argument("--format", choices=("markdown", "csv"), default="markdown",
+                       help="markdown (a table and a bar chart) or csv (one row per case); default markdown")
+    audit.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout")
+    audit.add_argument("--force", action="store_true", help="with --output: replace an existing file")
+    audit.add_argument("--now", metavar="TIME", help=NOW_HELP)
+    audit.add_argument("--db", metavar="PATH", help=db_help)
+    audit.set_defaults(func=clean(cmd_audit))
+
+
+__all__ = ["CLINIC_FORMATS", "HANDOVER_KIND", "export_text", "register_case_commands", "report_text", "run_text",
+           "save_extras", "split_answers_file", "stored_handover"]
