@@ -8,10 +8,10 @@ import json
 
 import pytest
 import yaml
-from store.helpers import EXAMPLES
-from store.test_clock_audit import PLAN
 
 from interview.cli import main
+from store.helpers import EXAMPLES
+from store.test_clock_audit import fill_audit_store
 
 NOW = "2026-11-29T20:00:00+00:00"
 ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
@@ -120,21 +120,10 @@ def test_mark_refuses_bad_input_with_one_line(capsys, argv, words):
 @pytest.fixture
 def audited(db_path, flow):
     """The audit fixture's 24 cases in the test's database (the one the CLI opens)."""
-    from store.test_clock_audit import T0, mark, store_case
-
     from interview.store.sqlite import CaseStore
 
     with CaseStore(db_path) as store:
-        for day, (name, to_mri, to_plan, to_treat) in enumerate(PLAN):
-            from datetime import timedelta
-
-            presented = T0 + timedelta(days=day)
-            case_id = store_case(store, flow, name, presented, f"audit-{day:02d}")
-            at = presented
-            for event, hours in (("mri_done", to_mri), ("decision_made", to_plan), ("treatment_started", to_treat)):
-                if hours is not None:
-                    at += timedelta(hours=hours)
-                    mark(store, case_id, event, at)
+        fill_audit_store(store, flow)
     return db_path
 
 

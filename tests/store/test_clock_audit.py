@@ -49,6 +49,11 @@ PLAN = [
 @pytest.fixture
 def audit_store(store, flow):
     """24 stored cases, one a day from T0, with their clock marks (some missing) in the ordinary log."""
+    return fill_audit_store(store, flow)
+
+
+def fill_audit_store(store, flow):
+    """Store PLAN's cases, one a day from T0, each followed by its clock marks; returns the store."""
     for day, (name, to_mri, to_plan, to_treat) in enumerate(PLAN):
         presented = T0 + timedelta(days=day)
         case_id = store_case(store, flow, name, presented, f"audit-{day:02d}")
