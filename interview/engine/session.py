@@ -120,15 +120,15 @@ def walk_on(flow: LoadedFlow, before: Walk, answers: dict[str, Any], skipped: se
     followed from the same table (when it is read, if no answer lies there).
     """
     machine = machine_for(flow)
-    table = machine.table
-    index = machine.order[question_id]
+    table, order = machine.table, machine.order
+    index = order[question_id]
     prior = machine.ids[:index]
     # Answers and `otherwise` values only: a derived value or score cached by the earlier walk may
     # rest on this question, so each is computed again when read.
     env = Evaluation(flow, zip(prior, map(before.head_env.__getitem__, prior), strict=True))
     head = before.head_path
     path = head[:-1] if head[-1] == question_id else head[:head.index(question_id)]
-    off = before.head_off_path.intersection(prior)
+    off = {qid for qid in before.head_off_path if order[qid] < index}
     pending: set[str] = set()
     current = _visit(question_id, answers, skipped, env, path, pending, None)
     state = question_id
@@ -175,8 +175,11 @@ def _follow(flow: LoadedFlow, answers: dict[str, Any], skipped: set[str], state:
     undetermined: set[str] = set()
     # Where the last answer or skip lies: the walk needs to go at least that far to find the
     # answers that left the path.
-    last = max(max(map(order.__getitem__, answers), default=-1), max(map(order.__getitem__, skipped), default=-1)) \
-        if lazy else len(order)
+    last = len(order)
+    if lazy:
+        last = max(map(order.__getitem__, answers), default=-1)
+        if skipped:
+            last = max(last, *map(order.__getitem__, skipped))
 
     def go(state: str, current: str | None, stop: bool) -> tuple[str, str | None]:
         while state != DONE:
@@ -224,7 +227,8 @@ class Session:
         self.listeners: list[Listener] = []
         self._machine = machine_for(flow)
         self._machine.start(self)
-        self._walk = walk(flow, self.answers)
+        self._walk = _follow(flow, self.answers, self.skipped, START, Evaluation(flow), [], set(), set(), None,
+                             lazy=True)
         self._machine.move(self, self._walk.current or DONE, self._walk.head_env)
 
     # --- reading ---------------------------------------------------------------------------------
@@ -318,7 +322,7 @@ class Session:
         stored = value if checked else coerce(q.model, value, from_text=from_text, not_known=True)
         # Listeners (the case store) hear of a change before it happens: if saving fails, the
         # session is not ahead of its log.
-        self._emit(Event(kind, q.id, None, stored))
+        self._emit(kind, q.id, None, stored)
         self.answers[q.id] = stored
         self.skipped.discard(q.id)
         self.proposals.pop(q.id, None)
@@ -334,7 +338,7 @@ class Session:
         q = self._require_current()
         if not q.model.optional:
             raise SessionError(f"{q.id} is required and cannot be skipped")
-        self._emit(Event("skip", q.id))
+        self._emit("skip", q.id)
         self.skipped.add(q.id)
         self._refresh(answered=q.id)
 
@@ -351,7 +355,7 @@ class Session:
             return False
         qid = previous[-1]
         old = self.answers.get(qid)
-        self._emit(Event("back", qid, old, None))
+        self._emit("back", qid, old, None)
         self.answers.pop(qid, None)
         self.skipped.discard(qid)
         if old is not None:
@@ -377,7 +381,7 @@ class Session:
         q = self.flow.by_id[question_id]
         stored = coerce(q.model, value, from_text=from_text, not_known=True)
         old = self.answers.get(question_id)
-        self._emit(Event("edit", question_id, old, stored))
+        self._emit("edit", question_id, old, stored)
         self.answers[question_id] = stored
         self.skipped.discard(question_id)
         return self._refresh()
@@ -463,9 +467,11 @@ class Session:
             raise SessionError("every question is answered; edit an answer or finish the case")
         return q
 
-    def _emit(self, event: Event) -> None:
-        for listener in list(self.listeners):
-            listener(self, event)
+    def _emit(self, kind: str, question: str, old: Any = None, new: Any = None) -> None:
+        if self.listeners:  # an event is built only for someone to hear it (replays have no one)
+            event = Event(kind, question, old, new)
+            for listener in list(self.listeners):
+                listener(self, event)
 
     def _refresh(self, answered: str | None = None) -> list[str]:
         """Re-walk the path, drop answers that left it, and move the machine to the open question.
@@ -484,7 +490,7 @@ class Session:
                 self.skipped.discard(qid)
                 if old is not None:
                     self.proposals[qid] = old
-                self._emit(Event("drop", qid, old, None))
+                self._emit("drop", qid, old, None)
             # No second walk: answers off the path were never read by the first one.
         # The machine moves along the path to the open question (from `start` when that lies behind).
         self._machine.move(self, self._walk.current or DONE, self._walk.head_env)
