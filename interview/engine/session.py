@@ -262,7 +262,7 @@ class Session:
         return self._walk.env
 
     def is_open(self, question_id: str) -> bool:
-        """On the path, not answered and not skipped (the machine's transition condition)."""
+        """On the path, not answered and not skipped: a question still to be asked."""
         return (
             question_id in self._walk.env
             and question_id not in self._walk.off_path
