@@ -22,8 +22,9 @@ VERSIONS = ("R4B", "R5")
 
 
 def _resources(data: dict) -> tuple[dict, dict]:
-    q, qr = (e["resource"] for e in data["entry"])
-    return q, qr
+    """The Questionnaire and the QuestionnaireResponse of a Bundle."""
+    by_type = {e["resource"]["resourceType"]: e["resource"] for e in data["entry"]}
+    return by_type["Questionnaire"], by_type["QuestionnaireResponse"]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -44,7 +45,7 @@ def test_contract_examples_validate(name, version, store, flow):
 @pytest.mark.parametrize(("version", "choice_type"), [("R4B", "choice"), ("R5", "coding")])
 def test_questionnaire_item_types(version, choice_type, flow):
     """Item types follow the question kinds (R5 calls choice 'coding'); required means not optional."""
-    items = {i["linkId"]: i for i in questionnaire(flow, version)["item"]}
+    items = {i["linkId"]: i for i in questionnaire(flow, version)["item"] if i["type"] != "group"}
     assert set(items) == {q.id for q in flow.questions}
     kinds = {"choice": choice_type, "bool": "boolean", "int": "integer", "number": "decimal", "text": "string"}
     for q in flow.questions:
@@ -127,12 +128,13 @@ def test_unfinished_case_is_in_progress(version, store, flow):
 
 
 def test_notice_is_in_the_bundle(store, flow):
-    """The decision-support notice is carried by the Bundle's meta and both narratives."""
+    """The decision-support notice is carried by the Bundle's meta, both narratives and the recommendation."""
     record = store.get_case(stored_example(store, flow, "unknown_primary"))
     data = bundle(record, flow)
     notice = flow.model.notice.strip()
     assert data["meta"]["tag"][0]["code"] == "decision-support"
-    for resource in _resources(data):
+    impression = next(e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "ClinicalImpression")
+    for resource in (*_resources(data), impression):
         assert notice[:60] in resource["text"]["div"]
 
 
