@@ -4,10 +4,12 @@ States are ``start``, the question ids and ``done``. The transition table is the
 from each state the trigger ``advance`` has one transition to each question that may come next —
 the following questions up to and including the first one asked unconditionally — each guarded
 by that question's `when`, and a last one to ``done`` where no later question is unconditional.
-`transitions` tries them in order, so ``advance`` moves to the next question on the path. The same
-rows, in the same order and with the same conditions, are :attr:`FlowMachine.table`, which
-:func:`interview.engine.session.walk` follows to lay out the whole path for edits and replays: a
-question is on the path exactly when the machine would move to it.
+`transitions` tries them in order, so ``advance`` moves to the next question on the path; a question
+it passes over is off the path and takes its `otherwise` value. After each answer the session moves
+by this ``advance`` (:func:`interview.engine.session.walk_on`). The same rows, in the same order and
+with the same conditions, are :attr:`FlowMachine.table`, which :func:`interview.engine.session.walk`
+follows to lay out a whole path (an edit, a step back, a restored case, the questions beyond the
+open one): a question is on the path exactly when the machine would move to it.
 
 No session is ever a model of the machine: a step fires the ``advance`` event with the session as
 its model (``Event.trigger``), and nothing in the machine keeps a reference once the step is over.
