@@ -248,11 +248,15 @@ class InterviewApp(App[int]):
         self.call_after_refresh(self.note_in_transcript, warnings)
 
     def export_markdown(self, result: Result) -> Path | None:
-        """Write the Markdown report (0600) beside the case database, or in the working directory."""
+        """Write the Markdown report (0600) in :meth:`export_dir`: headed by the case label, date and time,
+        with the clock as the recommendation screen shows it (its marks, as of now)."""
         from interview.export.markdown import render_markdown
 
+        clock = getattr(self.screen, "clock_state", None)  # the recommendation's time and marks
+        now, marks = clock() if clock else (None, None)
         name = f"spine-case-{self.keeper.case_id or 'unsaved'}.md"
-        return self.write_file(self.export_dir() / name, render_markdown(result, self.flow), "report")
+        text = render_markdown(result, self.flow, title=self.keeper.label(), now=now, marks=marks)
+        return self.write_file(self.export_dir() / name, text, "report")
 
     def write_file(self, path: Path, text: str, what: str, *, force: bool = False) -> Path | None:
         """Write an export through the one private writer (:mod:`interview.files.writing`); an
@@ -277,9 +281,16 @@ class InterviewApp(App[int]):
         return written
 
     def export_dir(self) -> Path:
-        """Where exports go: beside the case database when there is one, else the working directory."""
+        """Where exports go: beside the case database file, else (a server, or no storage) the user data
+        directory's `reports` — never silently the working directory."""
+        from interview.store import is_server_url
+
         db = self.keeper.db
-        return Path(db).expanduser().resolve().parent if db else Path.cwd()
+        if db and not is_server_url(str(db)):
+            return Path(db).expanduser().resolve().parent
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir("spine-interview", appauthor=False)) / "reports"
 
     def save_transcript(self) -> Path | None:
         """Write a plain-text transcript of the session (0600)."""
@@ -288,7 +299,13 @@ class InterviewApp(App[int]):
         except ImportError:
             render_transcript = plain_transcript
         name = f"spine-case-{self.keeper.case_id or 'unsaved'}.transcript.txt"
-        return self.write_file(self.export_dir() / name, render_transcript(self.session), "transcript")
+        clock = getattr(self.screen, "clock_state", None)  # the recommendation's time and marks
+        if clock and render_transcript is not plain_transcript:
+            now, marks = clock()
+            text = render_transcript(self.session, now=now, marks=marks, label=self.keeper.label())
+        else:
+            text = render_transcript(self.session)
+        return self.write_file(self.export_dir() / name, text, "transcript")
 
     def open_what_if(self) -> None:
         """Open the teaching room's what-if screen, when it is installed."""

@@ -91,3 +91,26 @@ async def test_a_future_time_is_refused_and_kept(temp_db, frozen_clock):
         assert type(app.screen).__name__ == "ClockScreen"
         assert "in the future" in str(app.screen.query_one("#clock-error", Static).render())
         assert app.screen.query_one("#at").value == "2026-12-01T10:00"
+
+
+async def test_report_is_saved_beside_the_cases_with_its_path_on_screen(temp_db, frozen_clock, tmp_path):
+    """`m` writes the report (headed by the case label) beside the case database, never the working directory,
+    and its path stays on the screen."""
+    import os
+
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    os.chdir(workdir)
+    app = _app(temp_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        written = sorted(temp_db.parent.glob("spine-case-*.md"))
+        assert len(written) == 1 and not list(workdir.iterdir())
+        assert f"Report saved: {written[0]}" in str(app.screen.query_one("#saved", Static).render())
+        text = written[0].read_text(encoding="utf-8")
+        assert text.startswith("# case\\-")  # the case label (escaped for Markdown)
+        assert "_Report of 29 Nov 2026 20:00" in text

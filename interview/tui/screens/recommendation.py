@@ -71,6 +71,7 @@ class RecommendationScreen(Screen[None]):
     RecommendationScreen #urgency { margin-top: 1; }
     RecommendationScreen #headline { text-style: bold; color: $primary; }
     RecommendationScreen #summary { height: auto; }
+    RecommendationScreen #saved { height: auto; color: $success; display: none; }
     RecommendationScreen .section { text-style: bold; color: $secondary; margin-top: 1; }
     RecommendationScreen .urgency-emergency { color: $text-error; text-style: bold; }
     RecommendationScreen Collapsible { padding: 0; border: none; }
@@ -104,6 +105,7 @@ class RecommendationScreen(Screen[None]):
             yield Static(Text(urgency_words(rec.urgency)), id="urgency", classes=f"urgency-{rec.urgency}")
             yield Static(Text(f"{rec.headline_title or 'Not decided yet'}"), id="headline")
             yield Static(self._summary(), id="summary")
+            yield Static("", id="saved")
             yield Static("Details — Enter expands an item to the rule and answers behind it", classes="section")
             yield Static(Text(rec.headline_summary or ""))
             legend = f"\n{rule_legend(rec.rule)}" if rec.rule else ""
@@ -155,6 +157,10 @@ class RecommendationScreen(Screen[None]):
             except Exception:  # noqa: BLE001 - a store that cannot be read: the summary still shows
                 pass
         return moments([], answers=self.result.answers, answered_at=self.opened) | self.unsaved_marks
+
+    def clock_state(self) -> tuple[datetime, dict[str, Moment]]:
+        """The time and the clock marks this screen shows: the report and the transcript use the same."""
+        return current_time(), self.marks()
 
     def _summary(self) -> Text:
         summary = build_summary(self.result, self.flow, now=current_time(), marks=self.marks())
@@ -212,10 +218,17 @@ class RecommendationScreen(Screen[None]):
         return text
 
     def action_export_markdown(self) -> None:
-        self.app.export_markdown(self.result)  # type: ignore[attr-defined]
+        self._saved("Report", self.app.export_markdown(self.result))  # type: ignore[attr-defined]
 
     def action_save_transcript(self) -> None:
-        self.app.save_transcript()  # type: ignore[attr-defined]
+        self._saved("Transcript", self.app.save_transcript())  # type: ignore[attr-defined]
+
+    def _saved(self, what: str, path: Any) -> None:
+        """Keep the path of a file just written on screen, under the summary (a notification fades)."""
+        if path is not None:
+            saved = self.query_one("#saved", Static)
+            saved.update(Text(f"{what} saved: {path}", style="bold"))
+            saved.display = True
 
     def action_what_if(self) -> None:
         self.app.open_what_if()  # type: ignore[attr-defined]
