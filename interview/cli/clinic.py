@@ -131,6 +131,46 @@ def cmd_mark(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- cases handover ---------------------------------------------------------------------------------------
+
+
+def cmd_handover(args: argparse.Namespace) -> int:
+    """`cases handover ID [--set QUESTION=VALUE]…`: record handover answers in the log, then print the handover."""
+    from interview.cli.cases import _flow_for, _open, _write_out
+    from interview.engine.session import Event
+    from interview.export.handover import HandoverError, check_handover_answers, handover_questions
+    from interview.result import read_result
+
+    given: dict[str, Any] = {}
+    for item in args.set or []:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise CliError(f"--set {item!r}: expected QUESTION=VALUE (e.g. handover_consultant='Dr A Smith', "
+                           "or handover_bladder_bowel=unavailable)", EXIT_BAD_INPUT)
+        given[key.strip()] = value.strip()
+    with _open(args, read_only=not given) as store:
+        case_id = store.resolve(args.id)
+        record = store.get_case(case_id)
+        flow = _flow_for(record, args, required=True)
+        if record.result is None:
+            raise CliError(f"case {case_id} is not complete: the handover needs its recommendation", EXIT_BAD_INPUT)
+        questions = handover_questions(flow)
+        unknown = [k for k in given if k not in questions]
+        if unknown:
+            raise CliError(f"--set {unknown[0]!r}: not a handover question (allowed: {', '.join(questions)})",
+                           EXIT_BAD_INPUT)
+        try:
+            checked = check_handover_answers(flow, given)
+        except HandoverError as err:
+            raise CliError(err.message, EXIT_BAD_INPUT) from None
+        if checked:
+            store.append(case_id, [Event(HANDOVER_KIND, q, None, v) for q, v in checked.items()])
+            record = store.get_case(case_id)
+    text = export_text(record, flow, read_result(record.result), "handover", args.now)
+    _write_out(text, args.output, force=args.force)
+    return EXIT_OK
+
+
 # --- cases audit ------------------------------------------------------------------------------------------
 
 
@@ -163,7 +203,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
-    """Add `cases mark` and `cases audit` to the `cases` subparsers."""
+    """Add `cases mark`, `cases handover` and `cases audit` to the `cases` subparsers."""
     from interview.export.clock import EVENTS  # light: no engine, no store
 
 
@@ -181,6 +221,22 @@ def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
     mark.add_argument("--now", metavar="TIME", help=NOW_HELP)
     mark.add_argument("--db", metavar="PATH", help=db_help)
     mark.set_defaults(func=clean(cmd_mark))
+
+    handover = commands.add_parser(
+        "handover", help="the MDT handover (SBAR) of a case; --set adds an item or marks it unavailable",
+        description="Print the SBAR handover for the MSCC coordinator or the on-call spinal surgeon, with what the "
+                    "case still lacks first. --set QUESTION=VALUE records a handover answer in the case's log "
+                    "(VALUE 'unavailable' says it cannot be had); times of dexamethasone and the MRI are clock "
+                    "events: `cases mark`.")
+    handover.add_argument("id", metavar="ID", help="case id (or its unique label)")
+    handover.add_argument("--set", metavar="QUESTION=VALUE", action="append",
+                          help="a handover answer (repeatable), e.g. handover_consultant='Dr A Smith'")
+    handover.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout")
+    handover.add_argument("--force", action="store_true", help="with --output: replace an existing file")
+    handover.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own)")
+    handover.add_argument("--now", metavar="TIME", help=NOW_HELP)
+    handover.add_argument("--db", metavar="PATH", help=db_help)
+    handover.set_defaults(func=clean(cmd_handover))
 
     audit = commands.add_parser(
         "audit", help="audit the cases against NICE NG234 / QS56 (MRI, plan and treatment times)",

@@ -145,3 +145,22 @@ def test_audit_markdown_and_since(capsys, audited, tmp_path):
     assert code == 0 and out == "" and (target.stat().st_mode & 0o777) == 0o600
     code, _, err = _run(capsys, "cases", "audit", "--since", "last week")
     assert code == 2 and "cannot read --since" in err
+
+
+def test_cases_handover_set_adds_items_and_marks_them_unavailable(capsys):
+    """`cases handover ID --set Q=V` records answers in the log; they leave the missing list; a bad one is exit 2."""
+    case_id = _saved(capsys, "emergency_breast", "--label", "bed 9")
+    code, out, _ = _run(capsys, "cases", "handover", case_id, "--now", NOW)
+    assert code == 0 and "the responsible consultant (handover_consultant)" in out
+    code, out, err = _run(capsys, "cases", "handover", case_id, "--set", "handover_consultant=Dr A Smith",
+                          "--set", "handover_bladder_bowel=unavailable", "--now", NOW)
+    assert code == 0, err
+    assert "(handover_consultant)" not in out and "(handover_bladder_bowel)" not in out
+    assert "Responsible consultant: Dr A Smith" in out and "Bladder and bowel: unavailable" in out
+    _, shown, _ = _run(capsys, "cases", "show", case_id, "--format", "json")
+    assert json.loads(shown)["status"] == "complete"
+    for bad, words in ((["--set", "handover_bladder_bowel=leaky"], "allowed:"),
+                       (["--set", "consultant=Dr B"], "not a handover question"),
+                       (["--set", "nonsense"], "expected QUESTION=VALUE")):
+        code, _, err = _run(capsys, "cases", "handover", case_id, *bad)
+        assert code == 2 and words in err and len(err.strip().splitlines()) == 1
