@@ -97,8 +97,11 @@ def check_presentation(flow: Flow) -> None:
         for j, qid in enumerate(cp.hides):
             if qid not in questions:
                 raise SchemaError((*loc, "hides", j), f"unknown question {qid!r}")
-        if cp.reveal_with is not None and cp.reveal_with not in checkpoints[i + 1:]:
-            raise SchemaError((*loc, "reveal_with"), f"{cp.reveal_with!r} is not a later checkpoint")
+        # Of the same score, so that both are asked or neither (a null score has no checkpoint).
+        later = [c.id for c in teaching.checkpoints[i + 1:] if c.score == cp.score]
+        if cp.reveal_with is not None and cp.reveal_with not in later:
+            raise SchemaError((*loc, "reveal_with"), f"{cp.reveal_with!r} is not a later checkpoint of {cp.score}"
+                              + (f" ({', '.join(later)})" if later else ""))
     derived = [d.id for d in flow.derived]
     for i, v in enumerate(flow.what_if or []):
         loc = ("what_if", i)

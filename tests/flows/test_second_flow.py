@@ -78,6 +78,8 @@ def test_the_spinal_flow_declares_what_the_code_used_to_hold(flow):
     ("after: imaging,\n", "after: history,\n", "phase 'history' is not read in the quiz"),
     ("hides: [morphology, plc]", "hides: [morphology, ligaments]", "unknown question 'ligaments'"),
     ("id: tlics_total", "id: headline", "'headline' is the quiz's own last checkpoint"),
+    ("reveal_with: tlics_management", "reveal_with: tlics_total",
+     "'tlics_total' is not a later checkpoint of tlics (tlics_management)"),
 ])
 def test_a_wrong_name_in_parts_or_quiz_is_refused_with_its_line(tmp_path, old, new, message):
     """A part, score, value, phase or question the flow does not hold: file:line, what is wrong, what is allowed."""
