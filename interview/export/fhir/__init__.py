@@ -237,10 +237,13 @@ def questionnaire(flow: LoadedFlow, version: str = "R4B") -> dict[str, Any]:
                 options.append(option)
             item["answerOption"] = options
         elif isinstance(q, IntQuestion):
-            extensions += [{"url": EXT_MIN, "valueInteger": q.min}, {"url": EXT_MAX, "valueInteger": q.max}]
             if q.step > 1 and (q.max - q.min) // q.step < MAX_LISTED_VALUES:
                 # The step as the values it allows: a renderer then refuses KPS 75 as the app does.
+                # (No min/max beside the list: LHC-Forms then reads the chosen value as text and
+                # calls it invalid, and stops computing the form.)
                 item["answerOption"] = [{"valueInteger": v} for v in range(q.min, q.max + 1, q.step)]
+            else:
+                extensions += [{"url": EXT_MIN, "valueInteger": q.min}, {"url": EXT_MAX, "valueInteger": q.max}]
         elif isinstance(q, NumberQuestion):
             extensions += [{"url": EXT_MIN, "valueDecimal": q.min}, {"url": EXT_MAX, "valueDecimal": q.max}]
         elif isinstance(q, TextQuestion):
@@ -313,6 +316,17 @@ def _case_state(record: CaseRecord, flow: LoadedFlow,
         usable, _ = usable_answers(flow, record.answers)
         body = record.result or {}
         order = list(body.get("path") or walk(flow, usable, record.skipped).path)
+    if NOT_KNOWN in usable.values():
+        # A provisional result's path holds the answered questions only. The questions asked are
+        # those a walk asks with the open answers still to come (what depends on them is not asked
+        # yet), and a proposed value the result used (Tomita growth) is an answer like the others.
+        open_answers = {k: (None if v == NOT_KNOWN else v) for k, v in usable.items()}
+        walked = walk(flow, open_answers, record.skipped)
+        order = walked.path
+        for qid in body.get("defaults_applied") or []:
+            default = flow.by_id[qid].default if qid in flow.by_id else None
+            if qid not in usable and default is not None:
+                usable[qid] = default(walked.env)
     pending = [q for q in order if usable.get(q) == NOT_KNOWN]
     complete = reevaluation.complete if reevaluation is not None else record.status == "complete"
     return usable, order, pending, complete, body
