@@ -349,12 +349,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         flow = _flow_for(record, args, required=True)
         reevaluation = _reevaluated(record, flow, note=True)
         try:
-            text = export_fhir(record, flow, args.fhir_version, include_identifiers=args.include_identifiers,
-                               reevaluation=reevaluation)
+            text = export_fhir(record, flow, args.fhir_version, bundle_type=args.fhir_type,
+                               include_identifiers=args.include_identifiers, reevaluation=reevaluation)
         except FhirExportError as err:
             raise _cli_error(err.message, EXIT_STORE) from None
     _write_out(text, args.output, force=args.force)
     return EXIT_OK
+
+
+FHIR_TYPES = ("collection", "document", "transaction")
+FHIR_TYPE_HELP = ("with --format fhir: the Bundle type — collection (default), document (a Composition first) "
+                  "or transaction (conditional creates keyed on the case id, for a FHIR server)")
 
 
 def check_label_arg(label: str | None) -> str | None:
@@ -533,7 +538,8 @@ def register(sub: Any) -> None:
         "export", help="export a case as Markdown, JSON or a FHIR Bundle",
         description="Export a case: Markdown (the report of `run --format markdown`), JSON (the contract's "
                     "object plus the event log) or FHIR (a Bundle of the flow's Questionnaire and the case's "
-                    "QuestionnaireResponse, validated). Patient identifiers only with --include-identifiers. "
+                    "QuestionnaireResponse, an Observation per score, the recommendation as a ClinicalImpression and the "
+                    "flow's CodeSystem, validated). Patient identifiers only with --include-identifiers. "
                     "A file given with --output is created owner-only (0600), written whole (atomically), "
                     "never over an existing file without --force.")
     export.add_argument("id", metavar="ID", help="case id (or its unique label)")
@@ -541,6 +547,7 @@ def register(sub: Any) -> None:
     export.add_argument("--format", choices=("markdown", "json", "fhir", "summary", "handover"), default="markdown",
                         help="export format (default markdown)")
     export.add_argument("--fhir-version", choices=("R4B", "R5"), default="R4B", help="FHIR release (default R4B)")
+    export.add_argument("--fhir-type", choices=FHIR_TYPES, default="collection", help=FHIR_TYPE_HELP)
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout; an "
                         "existing file only with --force, never a database, a link or a device")
     export.add_argument("--force", action="store_true", help="with --output: replace an existing file")
