@@ -255,7 +255,10 @@ def questionnaire(flow: LoadedFlow, version: str = "R4B") -> dict[str, Any]:
     for s in flow.model.scores:
         if not isinstance(s, PointsScore):
             continue
-        total = fp.variable(total_name(s.id))
+        try:
+            total = fp.variable(total_name(s.id))
+        except NotExpressible:
+            continue  # a score FHIRPath cannot say (none in the shipped flow): the Observation still has it
         calculated.append({
             "linkId": f"{s.id}.total", "text": f"{s.title} total (calculated from the answers)",
             "type": "integer", "readOnly": True, "required": False,
