@@ -206,14 +206,14 @@ def _moment(marks: Mapping[str, Moment], name: str, now: datetime) -> str:
 
 
 def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment],
-                    answers: Mapping[str, Any] | None = None, label: str | None = None) -> str:
-    """The SBAR handover as plain text, with what is still missing first."""
+                    answers: Mapping[str, Any] | None = None, label: str | None = None, width: int = WIDTH) -> str:
+    """The SBAR handover as plain text wrapped to ``width`` (80: read at 80×24), with what is still missing first."""
     from interview.text import for_terminal
 
     answers = answers or {}
     rec = result.recommendation
     missing = missing_items(result, flow, answers, marks)
-    name = for_terminal(label) if label else flow.model.title
+    name = for_terminal(label) if label else (flow.model.report.title or flow.model.title)
 
     def line(words: str, value: str | None) -> list[str]:
         return [f"  {words}: {for_terminal(value)}"] if value is not None else []
@@ -260,15 +260,16 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
         if event not in ("dexamethasone_given", "mri_done") and event in marks:
             out += line(words, _moment(marks, event, now))
     out += ["", rec.notice.strip()]
-    return "\n".join(wrapped for text in out for wrapped in _wrap(text)) + "\n"
+    return "\n".join(wrapped for text in out for wrapped in _wrap(text, width)) + "\n"
 
 
-def _wrap(text: str) -> list[str]:
+def _wrap(text: str, width: int = WIDTH) -> list[str]:
     """A line wrapped to 80 columns, its continuation indented under its text (read at 80×24)."""
     import textwrap
 
-    indent = " " * (len(text) - len(text.lstrip()) + 2)
-    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]
+    lead = len(text) - len(text.lstrip())
+    indent = " " * (lead + 2 if lead else 0)  # an item's continuation under its text; a heading's flush
+    return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False) or [""]
 
 
 __all__ = ["CLOCK_KEY", "ITEMS", "HandoverError", "Item", "check_handover_answers", "clock_marks",

@@ -114,3 +114,44 @@ async def test_report_is_saved_beside_the_cases_with_its_path_on_screen(temp_db,
         text = written[0].read_text(encoding="utf-8")
         assert text.startswith("# case\\-")  # the case label (escaped for Markdown)
         assert "_Report of 29 Nov 2026 20:00" in text
+
+
+async def test_handover_screen_lists_missing_items_and_records_answers(temp_db, frozen_clock):
+    """`h` lists what the coordinator will ask; `u` marks the first unavailable, Enter answers a choice; both logged."""
+    app = _app(temp_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HandoverScreen"
+        title = str(app.screen.query_one("#missing-title", Static).render())
+        assert "Still missing" in title and "(8)" in title
+        await pilot.press("u")  # dexamethasone: not given / unavailable … — marked unavailable
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # bladder and bowel → its options
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HandoverAnswer"
+        await pilot.press("enter")  # "Normal"
+        await pilot.pause()
+        assert "(6)" in str(app.screen.query_one("#missing-title", Static).render())
+        sbar = str(app.screen.query_one("#sbar", Static).render())
+        assert "Bladder and bowel: Normal" in sbar
+        logged = [(e.question, e.new) for e in app.keeper.store.events(app.keeper.case_id) if e.kind == "handover"]
+        assert logged == [("handover_dexamethasone", "unavailable"), ("handover_bladder_bowel", "normal")]
+
+
+@pytest.mark.parametrize("size", [(80, 24)], ids=["80x24"])
+def test_handover_at_80x24(snap_compare, temp_db, frozen_clock, size):
+    """The handover screen: the missing items first, then the SBAR from its Situation, at 80×24."""
+
+    async def run_before(pilot) -> None:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("h")
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(_app(temp_db), terminal_size=size, run_before=run_before)

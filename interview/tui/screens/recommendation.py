@@ -85,6 +85,7 @@ class RecommendationScreen(Screen[None]):
         Binding("x", "save_transcript", "Transcript"),
         Binding("w", "what_if", "What-if"),
         Binding("c", "clock", "Clock"),
+        Binding("h", "handover", "Handover"),
         Binding("escape,b", "review", "Review"),
     ]
 
@@ -166,10 +167,16 @@ class RecommendationScreen(Screen[None]):
         summary = build_summary(self.result, self.flow, now=current_time(), marks=self.marks())
         # Wrapped to the room the body gives it (the padding and the scrollbar take 4 columns of 80).
         width = max(40, self.size.width - 4) if self.size.width else 76
-        return Text("\n".join(body_lines(summary, width)) + f"\nAs of {summary.as_of} · c records a clock event")
+        return Text("\n".join(body_lines(summary, width))
+                    + f"\nAs of {summary.as_of} · c records a clock event · h the handover")
 
     def on_resize(self) -> None:
         self.refresh_summary()
+
+    def action_handover(self) -> None:
+        from interview.tui.screens.handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen(self))
 
     def action_clock(self) -> None:
         from interview.present import time_words
