@@ -37,6 +37,10 @@ VERSIONS = ("R4B", "R5")
 EXAMPLE_NAMES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
 #: The example whose KPS is set to 75 to see the form refuse it (one per version: each is a render).
 REFUSE_IN = "renal_stable"
+#: Random complete cases rendered beside the examples: they reach the branches the examples do not
+#: (a deficit with Frankel A, albumin for NESMS, paediatric ages …) where a translation could slip.
+SAMPLES = 40
+SAMPLE_SEED = 18
 BROWSER_TIMEOUT_S = 240
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -90,6 +94,35 @@ def _records(flow):
     return out
 
 
+def _sampled_cases(flow) -> list[tuple[dict, list[str], list[str]]]:
+    """(answers, skipped, the app's path) of seeded random complete cases, answers drawn from the values
+    the flow's own conditions compare against (as `spine-interview check` draws them)."""
+    import random
+
+    from interview.engine.session import walk
+    from interview.flow.lint import _numbers, _strings, domain
+    from interview.flow.model import IntQuestion
+
+    numbers, strings = _numbers(flow), _strings(flow)
+    domains = {}
+    for q in flow.questions:
+        values = domain(q.model, numbers, strings)
+        if isinstance(q.model, IntQuestion):  # a stepped number only on its step (the app refuses KPS 75)
+            values = [v for v in values if (v - q.model.min) % q.model.step == 0]
+        domains[q.id] = values
+    rng = random.Random(SAMPLE_SEED)
+    out = []
+    for _ in range(SAMPLES):
+        answers = {q.id: rng.choice(domains[q.id]) for q in flow.questions}
+        skipped = [q.id for q in flow.questions if q.model.optional and rng.random() < 0.3]
+        for qid in skipped:
+            answers.pop(qid)
+        walked = walk(flow, answers, skipped)
+        if walked.current is None:
+            out.append(({k: v for k, v in answers.items() if k in walked.path}, skipped, walked.path, walked.env))
+    return out
+
+
 @pytest.fixture(scope="module")
 def lforms_browser():
     """The Chromium binary, once the harness's lforms files are in place (else skip or fail)."""
@@ -114,6 +147,17 @@ def rendered(lforms_browser, flow):
             cases.append({"name": f"{name}|{version}", "questionnaire": by_type["Questionnaire"],
                           "response": by_type["QuestionnaireResponse"],
                           "refuse": {"kps": 75} if name == REFUSE_IN else {}})
+    from interview.export.fhir import ReplayedCase
+
+    samples = {}
+    for i, (answers, skipped, path, env) in enumerate(_sampled_cases(flow)):
+        version = VERSIONS[i % 2]
+        case = ReplayedCase({"answers": answers, "path": path, "skipped": skipped}, "2026-11-29T10:00:00+00:00")
+        by_type = {e["resource"]["resourceType"]: e["resource"] for e in bundle(case, flow, version)["entry"]}
+        totals = {s.id: (env[s.id] or {}).get("total") for s in flow.model.scores if s.kind == "points"}
+        samples[f"sample-{i}", version] = {"path": path, "totals": totals, "answers": answers}
+        cases.append({"name": f"sample-{i}|{version}", "questionnaire": by_type["Questionnaire"],
+                      "response": by_type["QuestionnaireResponse"], "refuse": {}})
     _Handler.cases_js = ("window.CASES = " + json.dumps(cases) + ";\n").encode()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -139,7 +183,7 @@ def rendered(lforms_browser, flow):
     results = {tuple(r["name"].split("|")): r for r in report["results"]}
     print(f"\nLHC-Forms: {len(results)} forms rendered in one Chromium run of {seconds:.1f} s "
           f"({seconds / len(results) * 1000:.0f} ms a form, browser start included)")
-    return {"results": results, "records": records, "exported": exported, "seconds": seconds}
+    return {"results": results, "records": records, "exported": exported, "seconds": seconds, "samples": samples}
 
 
 def _cases():
@@ -219,3 +263,20 @@ def test_answers_round_trip(version, rendered):
             key = next(k for k in answer if k.startswith("value"))
             given = answer[key]["code"] if key == "valueCoding" else answer[key]
             assert result["answers"].get(item["linkId"]) == given, (name, item["linkId"])
+
+
+def test_sampled_cases_agree_with_the_app(rendered, flow):
+    """On random complete cases the form enables the app's path and computes the app's totals."""
+    samples = rendered["samples"]
+    assert len(samples) >= SAMPLES // 2, "too few complete cases drawn"
+    questions = _questions(flow)
+    differences = []
+    for key, app in samples.items():
+        result = rendered["results"][key]
+        enabled = [link for link in result["enabled"] if link in questions]
+        if enabled != app["path"]:
+            differences.append((key, "path", sorted(set(enabled) ^ set(app["path"]))))
+        form = {sid: result["answers"].get(f"{sid}.total") for sid in app["totals"]}
+        if form != app["totals"]:
+            differences.append((key, "totals", form, app["totals"]))
+    assert differences == []
