@@ -317,7 +317,9 @@ def _case_state(record: CaseRecord, flow: LoadedFlow,
         body = result.to_json_dict()
     else:
         usable, _ = usable_answers(flow, record.answers)
-        body = record.result or {}
+        # A case re-evaluated without an outcome under this flow has none: its stored result was
+        # decided under another flow, whose scores and codes are not this one's.
+        body = (record.result or {}) if reevaluation is None else {}
         order = list(body.get("path") or walk(flow, usable, record.skipped).path)
     if NOT_KNOWN in usable.values():
         # A provisional result's path holds the answered questions only. The questions asked are
