@@ -28,7 +28,7 @@ from interview.present import time_words
 
 MISSING = "missing"
 #: Bars of the Markdown chart: this many characters for 100%.
-BAR_WIDTH = 20
+BAR_WIDTH = 16
 _LAST = datetime.max.replace(tzinfo=UTC)
 
 
@@ -48,14 +48,14 @@ class Standard:
 STANDARDS = (
     Standard("mri_24h", "MRI within 24 h of presentation", "presentation", "mri_done", 24),
     Standard("plan_24h", "Plan within 24 h of MRI", "mri_done", "decision_made", 24),
-    Standard("treatment_24h", "Treatment within 24 h of the decision (emergencies)", "decision_made",
+    Standard("treatment_24h", "Treatment in 24 h (emergencies)", "decision_made",
              "treatment_started", 24, urgency="emergency"),
-    Standard("treatment_1w", "Treatment within 1 week of the decision (others)", "decision_made",
+    Standard("treatment_1w", "Treatment in 1 week (others)", "decision_made",
              "treatment_started", 168, urgency="other"),
 )
 #: The moments of a row, in pathway order, with their column names.
-MOMENTS = (("symptom_onset", "symptom onset"), ("presentation", "presentation"), ("mri_done", "MRI"),
-           ("decision_made", "decision"), ("treatment_started", "treatment started"))
+MOMENTS = (("symptom_onset", "Symptom onset"), ("presentation", "Presentation"), ("mri_done", "MRI"),
+           ("decision_made", "Decision"), ("treatment_started", "Treatment started"))
 #: The intervals of a row: (column, from, to).
 INTERVALS = (("onset_to_mri_h", "symptom_onset", "mri_done"),
              ("presentation_to_mri_h", "presentation", "mri_done"),
@@ -170,10 +170,10 @@ def audit_markdown(rows: list[AuditRow], *, since: datetime | None = None, now: 
 
     head = "# MSCC audit (NICE NG234 / QS56)"
     out = [head, "",
-           f"_{len(rows)} cases" + (f" presenting since {time_words(since.isoformat())}" if since else "")
+           f"_{len(rows)} case{'' if len(rows) == 1 else 's'}" + (f" presenting since {time_words(since.isoformat())}" if since else "")
            + (f"; made {time_words(now.isoformat())}" if now else "") + "._", "",
            "Times are local; a time not recorded is shown as missing and never guessed; intervals in hours.", "",
-           "| Case | Urgency | " + " | ".join(w.capitalize() for _, w in MOMENTS)
+           "| Case | Urgency | " + " | ".join(w for _, w in MOMENTS)
            + " | Onset→MRI | Presentation→MRI | MRI→decision | Decision→treatment |",
            "|---" * (2 + len(MOMENTS) + len(INTERVALS)) + "|"]
     for r in rows:
@@ -187,7 +187,9 @@ def audit_markdown(rows: list[AuditRow], *, since: datetime | None = None, now: 
         pct = "  —  " if sh.percent is None else f"{sh.percent:4.0f}%"
         out.append(f"{sh.standard.title:<{width}}  {bar(sh)} {pct}  {sh.met}/{sh.counted}"
                    + (f" ({sh.missing} missing)" if sh.missing else ""))
-    out += ["```", "", "Decision support for audit, not a judgement of any clinician.", ""]
+    out += ["```", "", "Treatment is timed from the decision. An interval below zero means the times were recorded "
+            "out of order; it is shown as recorded. Decision support for audit, not a judgement of any clinician.",
+            ""]
     return "\n".join(out)
 
 
