@@ -73,6 +73,17 @@ class CaseKeeper:
     def available(self) -> bool:
         return self.store is not None
 
+    def record(self, events: list[Any]) -> None:
+        """Write events that are not answers (clock marks, handover answers) to the open case's log.
+
+        The session's count of the log moves on with them, so its next answer is not taken for a
+        colleague's change; a colleague's change in between is refused (CaseChanged), never merged.
+        """
+        log = self._case_log
+        count = self.store.append(self.case_id, events, expected=log.seen if log is not None else None)
+        if log is not None:
+            log.seen = count
+
     def ensure_case(self, session: Session) -> str | None:
         """Create the case and attach the session's log before its first change is made.
 

@@ -155,3 +155,19 @@ def test_handover_at_80x24(snap_compare, temp_db, frozen_clock, size):
         await pilot.pause()
 
     assert snap_compare(_app(temp_db), terminal_size=size, run_before=run_before)
+
+
+async def test_a_mark_keeps_the_session_in_step_with_its_log(temp_db, frozen_clock):
+    """After a clock mark the next answer is written as this session's own, never taken for a colleague's change."""
+    app = _app(temp_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer_case(pilot, example_answers(EMERGENCY))
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("c", "2", "enter")  # coordinator contacted, now
+        await pilot.pause()
+        app.session.edit("age", 59)  # an ordinary change after the mark
+        notes = app.keeper._case_log.take_notes()  # noqa: SLF001 - what the autosave would tell the user
+        assert notes is None, notes
+        kinds = [(e.kind, e.question) for e in app.keeper.store.events(app.keeper.case_id)][-2:]
+        assert kinds == [("clock", "coordinator_contacted"), ("edit", "age")]

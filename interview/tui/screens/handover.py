@@ -158,7 +158,7 @@ class HandoverScreen(Screen[None]):
             self.unsaved[question] = value
         else:
             try:
-                keeper.store.append(keeper.case_id, [Event(HANDOVER_KIND, question, None, value)])
+                keeper.record([Event(HANDOVER_KIND, question, None, value)])
             except Exception as err:  # noqa: BLE001 - say it failed; the screen stays as it was
                 self.notify(f"Not saved: {getattr(err, 'message', err)}", severity="error", markup=False)
                 return

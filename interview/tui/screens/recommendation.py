@@ -192,7 +192,7 @@ class RecommendationScreen(Screen[None]):
         keeper = self._keeper()
         if keeper is not None:
             try:
-                keeper.store.append(keeper.case_id, [clock_event(event, at, dose=dose)])
+                keeper.record([clock_event(event, at, dose=dose)])
             except Exception as err:  # noqa: BLE001 - say it failed; nothing typed is lost from the screen
                 self.notify(f"The clock event was not saved: {getattr(err, 'message', err)}", severity="error")
                 return
