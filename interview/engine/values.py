@@ -273,6 +273,8 @@ def display(q: Question, value: Any) -> str:
     """An answer as the clinician reads it (option label, 'Yes', '70 %')."""
     if value is None:
         return "—"
+    if value == NOT_KNOWN:
+        return "not known yet"
     if isinstance(q, ChoiceQuestion):
         for o in q.options:
             if o.value == value:

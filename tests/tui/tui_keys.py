@@ -6,7 +6,7 @@ from typing import Any
 
 from paths import EXAMPLES, ROOT  # noqa: F401 (re-exported for the tests)
 
-from interview.engine.values import coerce
+from interview.engine.values import NOT_KNOWN, coerce
 from interview.flow.model import BoolQuestion, ChoiceQuestion
 from interview.tui.labels import choices, typed_keys, waits_for_enter
 from interview.tui.widgets.answer import AnswerArea
@@ -17,6 +17,8 @@ def keys_for(app: Any, qid: str, value: Any) -> list[str]:
     flow = app.flow
     q = flow.by_id[qid].model
     area = app.screen.query_one(AnswerArea)
+    if value == NOT_KNOWN:
+        return ["ctrl+p"]  # "not known yet" (CONTRACT §7), whatever the kind of question
     if value is None:
         if q.optional:
             return ["s"] if area.mode == "pick" else ["home", "ctrl+k", "enter"]

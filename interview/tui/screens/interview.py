@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from interview.engine.session import Session, SessionError
-from interview.engine.values import AnswerError
+from interview.engine.values import NOT_KNOWN, AnswerError
 from interview.tui.labels import answer_text
+from interview.tui.provisional import live_picture, picture_lines
 from interview.tui.screens.modals import EditScreen, HelpScreen, help_text
 from interview.tui.widgets.answer import AnswerArea
 from interview.tui.widgets.banner import EmergencyBanner
@@ -53,6 +57,8 @@ class InterviewScreen(Screen[None]):
         # key legend then leaves them out, and ctrl+s / ctrl+z skip and go back from any question.
         Binding("b", "back", "Back", show=False),
         Binding("ctrl+s", "skip", "Skip", priority=True),
+        # Shown only for a finding that may still be pending (CONTRACT §7); kept in a narrow legend.
+        Binding("ctrl+p", "not_known", "Not known yet", priority=True),
         Binding("e", "focus_panel", "Edit"),
         Binding("shift+up", "focus_replies", "Replies", priority=True),
         Binding("f1", "help", "Help", priority=True),
@@ -68,21 +74,26 @@ class InterviewScreen(Screen[None]):
         self.session = session
         self.asked: str | None = None
         self.seen_alerts: set[str] = set()
+        #: Open answers (not known yet) of a reopened case, asked again before anything else.
+        self._picture_key: tuple[Any, ...] | None = None
+        self.reasking: list[str] = [q for q in session.answered_path if session.answers.get(q) == NOT_KNOWN]
 
     @property
     def flow(self) -> Any:
         return self.session.flow
 
     def compose(self) -> ComposeResult:
-        yield TitleBar(f"{self.app.title} — {self.flow.model.title}")
+        title = self.title_line()
+        self._title_shown = title.plain
+        yield TitleBar(title, id="title")
         yield EmergencyBanner(id="banner")
         with Horizontal(id="main"):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript")
-                qid = self.session.current_id
+                qid = self.reasking[0] if self.reasking else self.session.current_id
                 if qid is not None:
                     # Part of the first layout: the first question is on screen in the first frame.
-                    yield AnswerArea(self.flow, qid, self.session.suggested(qid))
+                    yield AnswerArea(self.flow, qid, self.session.suggested(qid), offer_not_known=True)
             yield SidePanel(id="panel", classes="-hidden" if self.app.size.width < PANEL_MIN_WIDTH else "")
         yield KeyBar()
 
@@ -96,11 +107,14 @@ class InterviewScreen(Screen[None]):
         first_frame = getattr(self.app, "first_frame", None)
         if first_frame is not None:
             self.call_after_refresh(first_frame)
-        if self.session.done:
+        if self.session.done and not self.reasking:
             # A complete case (prefilled from a file or resumed): straight to the review.
             self.call_after_refresh(self.app.open_review)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
+        # Back from a dialog: the label may have been set there (read here, not on every answer:
+        # reading it is a read of the case store).
+        self.show_label()
         self.sync()
 
     # --- keeping the view in step with the session -----------------------------------------------
@@ -118,6 +132,10 @@ class InterviewScreen(Screen[None]):
         self.seen_alerts = active
         transcript.on_path = set(session.answered_path)
         self.query_one(SidePanel).show(session)
+        self._refresh_provisional()
+        if self.reasking:
+            self._reask()
+            return
         if session.current_id != self.asked:
             areas = list(self.query(AnswerArea))
             if any(not area.is_mounted for area in areas):
@@ -135,7 +153,7 @@ class InterviewScreen(Screen[None]):
                     area.display = True
                     area.ask(qid, session.suggested(qid))
                 else:
-                    area = AnswerArea(self.flow, qid, session.suggested(qid))
+                    area = AnswerArea(self.flow, qid, session.suggested(qid), offer_not_known=True)
                     self.query_one("#chat").mount(area)
                 self._legend_for(area)
             else:
@@ -143,10 +161,104 @@ class InterviewScreen(Screen[None]):
                     area.display = False
                 self.app.open_review()  # type: ignore[attr-defined]
 
+    def _refresh_provisional(self) -> None:
+        """For a case with open answers, work out the provisional picture in a worker thread (it can
+        take tens of milliseconds: never on the path of an answer); the panel shows it when done."""
+        session = self.session
+        answers = {q: session.answers[q] for q in session.answered_path if q in session.answers}
+        key = (tuple(sorted(answers.items())), frozenset(session.skipped))
+        if key == self._picture_key:
+            return
+        self._picture_key = key
+        if NOT_KNOWN not in answers.values():
+            self.query_one(SidePanel).show_provisional(None)
+            return
+        self.run_worker(partial(live_picture, self.flow, answers, frozenset(session.skipped)),
+                        thread=True, exclusive=True, group="provisional", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "provisional":
+            return
+        panel = self.query_one(SidePanel)
+        if event.state == WorkerState.SUCCESS:
+            picture = event.worker.result
+            panel.show_provisional(picture_lines(self.flow, picture) if picture is not None else None)
+        elif event.state == WorkerState.ERROR:
+            panel.show_provisional([f"The provisional picture could not be worked out: {event.worker.error}"])
+
+    def _reask(self) -> None:
+        """Ask the first open answer of a reopened case again (its answer is an edit)."""
+        qid = self.reasking[0]
+        if self.asked == qid:
+            return
+        areas = list(self.query(AnswerArea))
+        if any(not area.is_mounted for area in areas):
+            self.call_after_refresh(self.sync)
+            return
+        self.asked = qid
+        q = self.flow.by_id[qid].model
+        phase = next(p for p in self.flow.model.phases if p.id == q.phase)
+        transcript = self.query_one(Transcript)
+        transcript.notice(f"Not known yet when last seen — is it known now? ({len(self.reasking)} open)",
+                          ["answer it, or ctrl+p: still not known"], level="info", question_id=qid)
+        transcript.ask(qid, phase.title, q.prompt)
+        if areas:
+            area = areas[0]
+            area.display = True
+            area.ask(qid, None)
+        else:
+            area = AnswerArea(self.flow, qid, None, offer_not_known=True)
+            self.query_one("#chat").mount(area)
+        self._legend_for(area)
+
+    def _reanswered(self, qid: str, value: Any) -> None:
+        """An open answer asked again: a value is an edit of the case; ctrl+p leaves it open."""
+        self.reasking.pop(0)
+        transcript = self.query_one(Transcript)
+        if value == NOT_KNOWN:
+            transcript.reply(qid, "still not known")
+            self.sync()  # `asked` stays this question: whatever comes next (or the review) is new
+            return
+        old = self.session.answers.get(qid)
+        self._save_first()
+        try:
+            dropped = self.session.edit(qid, value)
+        except (AnswerError, SessionError) as err:
+            self.reasking.insert(0, qid)
+            for area in self.query(AnswerArea):
+                area.set_error(str(err))
+            return
+        self.reasking = [q for q in self.reasking if q in self.session.answered_path]
+        transcript.reply(qid, self._shown(qid))
+        self.record_edit(qid, old, dropped)  # follows the session: the next open answer, or on
+
+    def title_line(self) -> Text:
+        """The top line: the case's label first (whose case this is, never cut off), then the app and flow."""
+        keeper = getattr(self.app, "keeper", None)
+        label = keeper.label() if keeper is not None else None
+        if label and keeper.case_id and label == f"case-{keeper.case_id[:4]}":
+            label = None  # the store's pseudonym for an unlabelled case, not a label anyone gave it
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if label:
+            line.append(f"Case {label}", style="reverse")
+            line.append(" · ")
+        line.append(f"{self.app.title} — {self.flow.model.title}")
+        return line
+
+    def show_label(self) -> None:
+        """Show the case label as it stands now (set with ctrl+l, or a case reopened)."""
+        title = self.title_line()
+        if title.plain != self._title_shown:
+            self._title_shown = title.plain
+            self.query_one("#title", TitleBar).update(title)
+
     def _legend_for(self, area: AnswerArea) -> None:
-        """The key legend says what works now: no letters while the field types them, Skip when optional."""
-        hidden = frozenset() if area.question.optional else frozenset({"skip"})
-        self.query_one(KeyBar).fit_to(typing=not area.letters_are_commands, hidden=hidden)
+        """The key legend says what works now: no letters while the field types them, Skip when optional,
+        Not known yet where the finding may be pending."""
+        hidden = set() if area.question.optional else {"skip"}
+        if not area.allows_not_known:
+            hidden.add("not_known")
+        self.query_one(KeyBar).fit_to(typing=not area.letters_are_commands, hidden=frozenset(hidden))
 
     def _ask_turn(self, qid: str, *, teaching: bool) -> None:
         q = self.flow.by_id[qid].model
@@ -166,6 +278,10 @@ class InterviewScreen(Screen[None]):
     @on(AnswerArea.Submitted)
     def _answered(self, event: AnswerArea.Submitted) -> None:
         event.stop()
+        if self.reasking:
+            if event.question_id == self.reasking[0]:
+                self._reanswered(event.question_id, event.value)
+            return
         if event.question_id != self.session.current_id:
             return
         self._save_first()
@@ -197,14 +313,25 @@ class InterviewScreen(Screen[None]):
         self.sync()
 
     def _save_first(self) -> None:
-        warning = self.app.keeper.ensure_case(self.session)  # type: ignore[attr-defined]
+        keeper = self.app.keeper  # type: ignore[attr-defined]
+        created = keeper.case_id is None
+        warning = keeper.ensure_case(self.session)
         if warning:
             self.notify(warning, severity="warning", timeout=8)
+        elif created and keeper.case_id is not None:
+            self.show_label()  # the case now exists, with the label it was given (or the store's own)
 
     # --- back, edit, help ------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        """Undo the last answer; it is offered again as the proposal."""
+        """Undo the last answer; it is offered again as the proposal. While open answers are asked
+        again, back leaves the rest of them open and goes on where the case stands."""
+        if self.reasking:
+            self.reasking.clear()
+            self.asked = None
+            self.query_one(Transcript).notice("The other open answers stay not known yet.", level="info")
+            self.sync()
+            return
         if not self.session.back():
             self.notify("Already at the first question.")
             return
@@ -219,6 +346,12 @@ class InterviewScreen(Screen[None]):
         for area in self.query(AnswerArea):
             if area.display:
                 area.action_skip()
+
+    def action_not_known(self) -> None:
+        """Answer "not known yet" where the open finding may be pending (ctrl+p, whatever the field holds)."""
+        for area in self.query(AnswerArea):
+            if area.display:
+                area.action_not_known()
 
     def action_focus_panel(self) -> None:
         panel = self.query_one(SidePanel)

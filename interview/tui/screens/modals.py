@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from interview.engine.values import NOT_KNOWN
 from interview.flow.load import LoadedFlow
 from interview.tui.widgets.answer import AnswerArea
 
@@ -96,9 +97,10 @@ class EditScreen(_Modal):
         with Vertical(id="edit-box"):
             yield Static(Text(f"Edit: {q.prompt}"), classes="title")
             yield Static(Text.assemble(("Now: ", "bold"), now,
-                                       "  (▸ marks it below; Enter keeps it)" if self.current is not None else ""),
+                                       "  (▸ marks it below; Enter keeps it)"
+                                       if self.current not in (None, NOT_KNOWN) else ""),
                          classes="now")
-            yield AnswerArea(self.flow, self.question_id, self.current, id="edit-answer")
+            yield AnswerArea(self.flow, self.question_id, self.current, offer_not_known=True, id="edit-answer")
             yield Static("Escape cancels. Answers that leave the path are dropped and shown.", classes="hint")
 
     def on_mount(self) -> None:

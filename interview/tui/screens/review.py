@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 
 from interview.engine.session import Session
+from interview.engine.values import NOT_KNOWN
 from interview.tui.labels import answer_text
 from interview.tui.widgets.blocks import Block, BlockView
 from interview.tui.widgets.keybar import KeyBar
@@ -65,6 +66,14 @@ class ReviewScreen(Screen[None]):
         session = self.session
         flow = session.flow
         out: list[Block] = []
+        # Answers not known yet come first: they are what to find out before the plan is final.
+        pending = [q for q in session.answered_path if session.answers.get(q) == NOT_KNOWN]
+        if pending:
+            out.append(Block("phase:not-known", Text(f"Not known yet ({len(pending)}) — Enter answers one when known",
+                                                     style="bold reverse")))
+            for qid in pending:
+                text = Text.assemble(f"{flow.by_id[qid].model.prompt}\n", ("  → not known yet", "bold"))
+                out.append(Block(f"open:{qid}", Padding(text, (0, 0, 0, 2)), qid))
         for phase in flow.model.phases:
             ids = [q for q in session.answered_path if flow.by_id[q].model.phase == phase.id]
             if not ids:

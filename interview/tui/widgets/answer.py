@@ -21,17 +21,20 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.events import Key, Paste
 from textual.message import Message
 from textual.widgets import Input
 
-from interview.engine.values import AnswerError, allowed, coerce, read_typed
+from interview.engine.values import NOT_KNOWN, AnswerError, allowed, coerce, read_typed
 from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
 from interview.tui.labels import Choice, choices, typed_keys, waits_for_enter
 from interview.tui.widgets.blocks import Block, BlockView
 from interview.tui.widgets.steady import Caption, SkipLink
+
+#: The visible option of a question that may be answered "not known yet" (its key: ctrl+p).
+NOT_KNOWN_CAPTION = "Not known yet · ctrl+p"
 
 #: Lists longer than this get a filter/number entry field instead of single-key answers.
 SHORT_LIST = 9
@@ -167,13 +170,16 @@ class AnswerArea(Vertical):
     AnswerArea Input, AnswerArea Input:focus {
         margin: 0; height: 1; border: none; padding: 0 1; background: $boost;
     }
-    AnswerArea > #skip-row { width: auto; height: 1; padding: 0 1; background: $primary-muted; }
-    AnswerArea > #skip-row:hover { background: $primary; }
+    AnswerArea > #links { height: auto; width: 100%; }
+    AnswerArea #links > SkipLink { width: auto; height: 1; padding: 0 1; margin-right: 1; background: $primary-muted; }
+    AnswerArea #links > SkipLink:hover { background: $primary; }
     """
 
     BINDINGS = [
         Binding("s", "skip", "Skip", show=False),  # only while a list is open: a field types it
         Binding("ctrl+s", "skip", "Skip", show=False),  # everywhere
+        # Not a letter: a field types letters, and no list value starts with ctrl (p for "pending").
+        Binding("ctrl+p", "not_known", "Not known yet", show=False),
     ]
 
     class Submitted(Message):
@@ -192,14 +198,20 @@ class AnswerArea(Vertical):
             self.question_id = question_id
             super().__init__()
 
-    def __init__(self, flow: LoadedFlow, question_id: str, proposed: Any = None, **kwargs: Any) -> None:
+    def __init__(self, flow: LoadedFlow, question_id: str, proposed: Any = None, *,
+                 offer_not_known: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.flow = flow
+        #: Whether a finding that may still be pending can be answered "not known yet" here (the
+        #: interview and the edit dialog; not what-if, which compares known values).
+        self.offer_not_known = offer_not_known
         self._load(question_id, proposed)
 
     def _load(self, question_id: str, proposed: Any) -> None:
         self.question = self.flow.by_id[question_id].model
-        self.proposed = proposed
+        #: An open answer is no value to keep: the question starts empty (ctrl+p leaves it open).
+        self.was_not_known = proposed == NOT_KNOWN
+        self.proposed = None if self.was_not_known else proposed
         self.choices: list[Choice] = choices(self.flow, question_id)
         #: Per option, the value typed as its key, when values are numbers or codes (else None).
         self.codes: list[str] | None = typed_keys(self.choices)
@@ -230,7 +242,9 @@ class AnswerArea(Vertical):
         yield Caption("", classes="error", id="error")
         # A clickable caption, not a Button: it looks like one, and Button's stylesheet alone was a
         # noticeable part of parsing the first screen's CSS at start-up.
-        yield SkipLink(self._skip_caption(), id="skip-row")
+        with Horizontal(id="links"):
+            yield SkipLink(self._skip_caption(), id="skip-row")
+            yield SkipLink(NOT_KNOWN_CAPTION, id="not-known-row")
 
     def _apply(self) -> None:
         """Show the parts the current question needs, with its values."""
@@ -259,6 +273,8 @@ class AnswerArea(Vertical):
         skip.display = q.optional
         if q.optional:
             skip.show(self._skip_caption())
+        self.query_one("#not-known-row", SkipLink).display = self.allows_not_known
+        self.query_one("#links").display = q.optional or self.allows_not_known
 
     def ask(self, question_id: str, proposed: Any = None) -> None:
         """Show another question in the same area (the interview's next question)."""
@@ -266,6 +282,11 @@ class AnswerArea(Vertical):
         self._apply()
         self._highlight_proposed()
         self.focus_answer()
+
+    @property
+    def allows_not_known(self) -> bool:
+        """Whether this question may be answered "not known yet" here (a finding that may be pending)."""
+        return self.offer_not_known and self.question.may_be_not_known
 
     @property
     def letters_are_commands(self) -> bool:
@@ -558,10 +579,22 @@ class AnswerArea(Vertical):
             return
         self._submit_raw(text, from_text=True)
 
-    @on(SkipLink.Pressed)
+    @on(SkipLink.Pressed, "#skip-row")
     def _skip_pressed(self, event: SkipLink.Pressed) -> None:
         event.stop()
         self.action_skip()
+
+    @on(SkipLink.Pressed, "#not-known-row")
+    def _not_known_pressed(self, event: SkipLink.Pressed) -> None:
+        event.stop()
+        self.action_not_known()
+
+    def action_not_known(self) -> None:
+        """Answer "not known yet" (CONTRACT §7) where the finding may be pending; elsewhere say why not."""
+        if self.allows_not_known:
+            self.post_message(self.Submitted(self.question.id, NOT_KNOWN))
+        elif self.offer_not_known:
+            self.set_error("this answer is needed now: it cannot be left as not known yet")
 
     def action_skip(self) -> None:
         """Skip an optional question; a required one says why it cannot be skipped."""

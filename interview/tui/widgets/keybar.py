@@ -26,14 +26,14 @@ class KeyBar(Static):
     """
 
     #: Kept when the line is too narrow for every key: help lists the rest, and quitting must show.
-    ALWAYS_SHOWN = frozenset({"help", "quit_case", "new_case"})
+    ALWAYS_SHOWN = frozenset({"help", "quit_case", "new_case", "not_known"})
 
     _shown: str | None = None
     #: Whether the reply field types letters now (a text or number question, a filtered list):
     #: single-letter keys (e Edit, t Teaching) are then left out, since they would be typed.
     typing: bool = False
     #: Actions not offered for the open question (Skip, when it is required).
-    hidden: frozenset[str] = frozenset({"skip"})
+    hidden: frozenset[str] = frozenset({"skip", "not_known"})
 
     def fit_to(self, *, typing: bool, hidden: frozenset[str]) -> None:
         """Say the keys that work for the open question (drawn again only when the legend changes)."""

@@ -86,18 +86,35 @@ class SidePanel(BlockView):
     SidePanel > .sidepanel--title { color: $primary; text-style: bold; }
     """
 
+    #: The provisional picture of a case with open answers (CONTRACT §7), one statement a line.
+    provisional: list[str] | None = None
+    _session: Session | None = None
+
+    def show_provisional(self, lines: list[str] | None) -> None:
+        """Show (or, with None, take away) the provisional picture above the scores."""
+        if lines != self.provisional:
+            self.provisional = lines
+            if self._session is not None:
+                self.show(self._session)
+
     def show(self, session: Session) -> None:
         """Show the session as it stands (a part whose text is unchanged is not drawn again).
 
-        Scores and phases come first, where they stay in view while the case grows; the answers
-        follow (e or a click on one: the cursor brings them into view).
+        A provisional picture comes first, then scores and phases, where they stay in view while
+        the case grows; the answers follow (e or a click on one: the cursor brings them into view).
         """
+        self._session = session
         title = self.get_component_rich_style("sidepanel--title")
         scores, phases = scores_text(session), phases_text(session)
         progress = session.progress()
         phase = session.current.model.phase if session.current else None
         phases_key = f"{phase}:{sorted(progress.items())}"
-        blocks = [
+        blocks = []
+        if self.provisional:
+            text = Text("\n".join(self.provisional) + "\n")
+            blocks += [Block("title:provisional", Text("Provisional — decision support, not final", style=title)),
+                       Block(f"provisional:{text.plain}", text)]
+        blocks += [
             Block("title:scores", Text("Scores", style=title)),
             Block(f"scores:{scores.plain}", scores),
             Block("title:phases", Text("Phases", style=title)),
