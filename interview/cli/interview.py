@@ -13,8 +13,6 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
     heap.hold()  # released once the first question is on screen (InterviewApp.first_frame)
     try:
-        from interview.tui.app import run_app
-
         return run_app(args)
     finally:
         heap.release()
