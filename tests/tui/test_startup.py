@@ -32,6 +32,15 @@ def test_a_cached_flow_opens_without_pydantic_or_yaml(tmp_path):
     assert second == "[]", runs[1].stderr
 
 
+def test_the_command_draws_its_first_question(tmp_path):
+    """`spine-interview` itself (the console entry, not the app class) starts and draws the first question."""
+    env = dict(os.environ, SPINE_INTERVIEW_EXIT_AFTER_RENDER="1", SPINE_INTERVIEW_DB=str(tmp_path / "cases.db"))
+    run = subprocess.run([sys.executable, "-c", "from interview.cli import main; raise SystemExit(main([]))"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-800:]
+    assert "first-render " in run.stderr
+
+
 @pytest.fixture
 def held_heap():
     """Collection held as `spine-interview` holds it; on again after the test whatever happened."""
