@@ -30,6 +30,13 @@ def register(sub: Any) -> None:
     teach.add_argument("--force", action="store_true", help="with --log-export FILE: replace an existing file")
     teach.add_argument("--cases", metavar="DIR", help="case library directory (default: the shipped flows/cases)")
     teach.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
+    teach.add_argument("--room", metavar="NAME", help="the lecture room: tag quiz sessions with it; with --dashboard, "
+                                                      "show how it answered")
+    teach.add_argument("--dashboard", action="store_true",
+                       help="the teacher's live view of the room (--room): per checkpoint of the case (ID, or the "
+                            "room's most answered), a bar per option, the right one marked, most split first")
+    teach.add_argument("--learning-db", metavar="DIR_OR_URL",
+                       help="the room's learning log: a directory or a postgresql:// URL (as given to serve)")
     teach.set_defaults(func=cmd_teach)
 
     serve = sub.add_parser(
@@ -46,8 +53,11 @@ def register(sub: Any) -> None:
     serve.add_argument("--case", metavar="ID", help="serve the quiz of this teaching case instead of the interview")
     serve.add_argument("--max-sessions", type=int, default=40, metavar="N",
                        help="browser tabs (app processes) at once; the next one is told the room is full (default 40)")
-    serve.add_argument("--learning-db", metavar="DIR",
-                       help="directory of the room's learning log (default: learning-room in the user data directory)")
+    serve.add_argument("--learning-db", metavar="DIR_OR_URL",
+                       help="the room's learning log: a directory (default: learning-room in the user data directory) "
+                            "or a postgresql:// URL (its own schema and role, never the case tables)")
+    serve.add_argument("--room", metavar="NAME", help="tag every tab's quiz sessions with this room name "
+                                                      "(for teach --room NAME --dashboard)")
     serve.add_argument("--db", dest="serve_db", metavar="PATH",
                        help="refused: serve never opens a case database")
     serve.set_defaults(func=cmd_serve)
@@ -62,16 +72,36 @@ def _library(args: argparse.Namespace, flow: Any) -> list[Any]:
         raise CliError(str(err)) from None
 
 
-def _log_path(args: argparse.Namespace) -> Path:
-    from interview.teach.log import default_log_path
+def _log_path(args: argparse.Namespace) -> Path | str:
+    """The learning log: --log, else --learning-db (a room's directory or server URL), else the default."""
+    from interview.teach.log import default_log_path, is_server, resolve_log
 
-    return Path(args.log).expanduser() if args.log else default_log_path()
+    given = args.log or getattr(args, "learning_db", None)
+    if not given:
+        return default_log_path()
+    return given if is_server(given) else resolve_log(Path(given).expanduser())
+
+
+def _room(args: argparse.Namespace) -> str | None:
+    from interview.teach.log import LogError, check_room
+
+    if not getattr(args, "room", None):
+        return None
+    try:
+        return check_room(args.room)
+    except LogError as err:
+        raise CliError(f"--room: {err}") from None
 
 
 def cmd_teach(args: argparse.Namespace) -> int:
     """`spine-interview teach`: list the cases, export the log, or open one case."""
     if args.log_export is not None:
         return _export_log(args)
+    room = _room(args)
+    if args.dashboard:
+        if room is None:
+            raise CliError("--dashboard needs --room NAME (the room whose answers to show)")
+        return _dashboard(args, room)
 
     flow = load_flow_or_fail(args.flow)
     cases = _library(args, flow)
@@ -93,7 +123,37 @@ def cmd_teach(args: argparse.Namespace) -> int:
         return _review(args, flow, chosen)
     from interview.tui.screens.quiz import QuizApp
 
+    if room:
+        import os
+
+        from interview.teach.log import ROOM_ENV
+
+        os.environ[ROOM_ENV] = room  # the quiz's entry is tagged with it when saved
     QuizApp(flow, chosen.case, log_path=_log_path(args)).run()
+    return EXIT_OK
+
+
+def _dashboard(args: argparse.Namespace, room: str) -> int:
+    """`teach [ID] --room NAME --dashboard`: how the room answered, refreshed as sessions arrive."""
+    from interview.teach.library import find_case
+    from interview.teach.log import read_entries
+    from interview.teach.quiz import Quiz
+    from interview.tui.screens.dashboard import DashboardApp, DashboardScreen
+
+    flow = load_flow_or_fail(args.flow)
+    cases = _library(args, flow)
+    target = _log_path(args)
+    read_entries(target, room=room)  # a log that cannot be read at all is one line now, not a blank screen
+
+    def checkpoints(case_id: str) -> list[Any] | None:
+        try:
+            return Quiz(flow, find_case(cases, case_id).case).checkpoints
+        except Exception:  # noqa: BLE001 - a case not in this library: options from the answers seen
+            return None
+
+    screen = DashboardScreen(lambda: read_entries(target, room=room), room=room, case_id=args.case,
+                             checkpoints=checkpoints)
+    DashboardApp(screen).run()
     return EXIT_OK
 
 
@@ -147,25 +207,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     explicit_db = args.serve_db or (global_db if global_db and global_db != os.environ.get(DB_ENV) else None)
     if explicit_db:
         raise CliError("serve never opens a case database (--db): each browser tab gets an empty private one, "
-                       "deleted when it closes, and quiz answers go to the learning log (--learning-db DIR)")
+                       "deleted when it closes, and quiz answers go to the learning log (--learning-db DIR_OR_URL)")
     if not 0 < args.port < 65536:
         raise CliError(f"--port {args.port}: expected a port number from 1 to 65535")
     if args.max_sessions < 1:
         raise CliError(f"--max-sessions {args.max_sessions}: expected at least 1")
-    if args.learning_db and "://" in args.learning_db:
-        raise CliError(f"--learning-db {args.learning_db[:80]}: expected a directory (a server URL is not supported)")
+    room = _room(args)
+    from interview.teach.log import LogError, is_server, read_entries
     from interview.teach.serve import ServeError, default_learning_dir, serve
 
-    learning_dir = Path(args.learning_db).expanduser() if args.learning_db else default_learning_dir()
-    from interview.files.writing import WriteError, make_private_dirs
+    learning_dir: Path | str
+    if args.learning_db and is_server(args.learning_db):
+        learning_dir = args.learning_db
+        try:
+            read_entries(learning_dir, room=room or "")  # the server, its schema and the role's rights, now
+        except LogError as err:
+            raise CliError(f"--learning-db: {err}") from None
+    elif args.learning_db and "://" in args.learning_db:
+        raise CliError(f"--learning-db {args.learning_db[:80]}: expected a directory or a postgresql:// URL")
+    else:
+        learning_dir = Path(args.learning_db).expanduser() if args.learning_db else default_learning_dir()
+        from interview.files.writing import WriteError, make_private_dirs
 
-    try:
-        make_private_dirs(learning_dir)  # every missing parent 0700, not only the last
-    except WriteError as err:
-        raise CliError(f"--learning-db {str(learning_dir)[:80]}: cannot create the directory ({err})") from None
+        try:
+            make_private_dirs(learning_dir)  # every missing parent 0700, not only the last
+        except WriteError as err:
+            raise CliError(f"--learning-db {str(learning_dir)[:80]}: cannot create the directory ({err})") from None
     try:
         serve(args.host, args.port, args.case, learning_dir=learning_dir, max_sessions=args.max_sessions,
-              public_url=args.public_url)
+              public_url=args.public_url, room=room)
     except ServeError as err:
         raise CliError(str(err)) from None
     except OSError as err:

@@ -64,17 +64,21 @@ def default_learning_dir() -> Path:
     return Path(user_data_dir("spine-interview", appauthor=False)) / "learning-room"
 
 
-def app_command(case_id: str | None = None, learning_dir: Path | None = None) -> str:
+def app_command(case_id: str | None = None, learning_dir: Path | str | None = None, room: str | None = None) -> str:
     """The command textual-serve starts for each browser tab (each tab gets its own process and state).
 
     Args:
         case_id: serve the quiz of this teaching case instead of the interview.
-        learning_dir: the room's learning log directory (default :func:`default_learning_dir`).
+        learning_dir: the room's learning log: a directory (default :func:`default_learning_dir`) or a
+            ``postgresql://`` URL (its password, if any, in ~/.pgpass — a URL with one is refused).
+        room: the room name every tab's quiz sessions are tagged with.
     """
     parts = [sys.executable, "-m", "interview.cli.served",
              "--learning-db", str(learning_dir or default_learning_dir())]
     if case_id:
         parts += ["--case", case_id]
+    if room:
+        parts += ["--room", room]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -204,16 +208,26 @@ def make_server(command: str, *, host: str = "127.0.0.1", port: int = 8000, publ
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, case_id: str | None = None, *,
-          learning_dir: Path | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS,
-          public_url: str | None = None) -> None:
+          learning_dir: Path | str | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS,
+          public_url: str | None = None, room: str | None = None) -> None:
     """Run the web server until interrupted (blocks).
 
     Raises:
         ServeError: options that cannot be served safely.
     """
+    from interview.teach.log import is_server
+
     learning_dir = learning_dir or default_learning_dir()
-    server = make_server(app_command(case_id, learning_dir), host=host, port=port, public_url=public_url,
+    server = make_server(app_command(case_id, learning_dir, room), host=host, port=port, public_url=public_url,
                          max_sessions=max_sessions)
+    if is_server(learning_dir):
+        from interview.store.postgres import safe_location
+
+        learning = f"the learning log on {safe_location(str(learning_dir))}"
+    else:
+        learning = str(Path(learning_dir) / "learning_log.jsonl")
+    if room:
+        learning += f", room {room}"
     print(f"Serving the spine interview on {server.url} (press Ctrl+C to stop).", flush=True)
-    print(NOTICE.format(max_sessions=max_sessions, learning=learning_dir / "learning_log.jsonl"), flush=True)
+    print(NOTICE.format(max_sessions=max_sessions, learning=learning), flush=True)
     server.serve()

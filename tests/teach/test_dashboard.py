@@ -190,3 +190,57 @@ async def test_dashboard_says_when_the_log_cannot_be_read(quiz):
 def test_dashboard_snapshot(snap_compare, quiz):
     """The dashboard of 30 learners at 100×32."""
     assert snap_compare(_app(quiz, room_entries(quiz)), terminal_size=(100, 32))
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+
+def test_served_tab_gets_the_server_log_and_its_room(tmp_path, monkeypatch, pg_url):
+    """A served tab with --learning-db URL --room NAME sees the URL and the room, and no directory is made."""
+    import os
+
+    from interview.cli import served
+
+    seen = []
+    monkeypatch.setattr("interview.cli.main", lambda argv: seen.append(
+        (list(argv), os.environ["SPINE_INTERVIEW_LEARNING_LOG"], os.environ["SPINE_INTERVIEW_ROOM"])) or 0)
+    monkeypatch.chdir(tmp_path)
+    assert served.main(["--learning-db", pg_url, "--case", CASE, "--room", "ward-round"]) == 0
+    [(argv, log, room)] = seen
+    assert argv == ["teach", CASE, "--log", pg_url] and log == pg_url and room == "ward-round"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_command_carries_the_room():
+    """Every tab's command names the room, so its quiz sessions are tagged with it."""
+    from interview.teach.serve import app_command
+
+    assert app_command(CASE, "postgresql://spine_room@db/spine", "ward-round").endswith(
+        f"--learning-db postgresql://spine_room@db/spine --case {CASE} --room ward-round")
+
+
+def test_serve_refuses_a_learning_server_it_cannot_use(pg_server, capsys):
+    """serve --learning-db URL on a server without the learning schema stops at once with one line."""
+    from interview.cli import main
+
+    pg_server.psql("postgres", "CREATE DATABASE no_room")
+    code = main(["serve", "--learning-db", pg_server.url("no_room"), "--room", "ward-round"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.count("\n") == 0 and "db migrate --learning-db" in err
+
+
+def test_teach_dashboard_reads_the_room(tmp_path, monkeypatch, quiz, capsys):
+    """`teach --room NAME --dashboard --learning-db DIR` opens the dashboard on that room's sessions;
+    without --room it says what is missing."""
+    from interview.cli import main
+
+    for entry in room_entries(quiz) + room_entries(quiz, room="other", n=3):
+        append_entry(entry, tmp_path)
+    shown = []
+    monkeypatch.setattr(DashboardApp, "run", lambda self: shown.append(self._dashboard))
+    assert main(["teach", "--room", "ward-round", "--dashboard", "--learning-db", str(tmp_path)]) == 0
+    [screen] = shown
+    assert screen.view.sessions == LEARNERS and screen.view.case_id == CASE
+    assert {cp.id for cp in screen.view.checkpoints} == {cp.id for cp in quiz.checkpoints}
+    assert main(["teach", "--dashboard", "--learning-db", str(tmp_path)]) == 2
+    assert "--dashboard needs --room NAME" in capsys.readouterr().err
