@@ -100,6 +100,14 @@ class PgServer:
             raise RuntimeError(f"psql failed: {proc.stderr.strip()}")
         return proc.stdout
 
+    def sql_from_readme(self, marker: str, dbname: str) -> str:
+        """The SQL block after ``<!-- marker -->`` in README.md, for database ``dbname`` (as documented)."""
+        from paths import ROOT
+
+        text = (ROOT / "README.md").read_text(encoding="utf-8")
+        block = text.split(f"<!-- {marker} -->", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+        return block.replace("spine_clinic", dbname)
+
     def url(self, dbname: str = "spine", user: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{dbname}?sslmode=disable"
 
@@ -155,17 +163,23 @@ def start_or_skip() -> PgServer:
     try:
         return PgServer()
     except (ServerUnavailableForTests, OSError, subprocess.SubprocessError) as err:
-        message = f"no PostgreSQL server could start here: {err}"
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"{message} ({REQUIRE_ENV}=1)", pytrace=False)
-        pytest.skip(message)
+        _unavailable(f"no PostgreSQL server could start here: {err}")
+
+
+def _unavailable(message: str) -> None:
+    """Skip with one line; under SPINE_REQUIRE_SERVICES=1 (CI) fail instead."""
+    if os.environ.get(REQUIRE_ENV) == "1":
+        pytest.fail(f"{message} ({REQUIRE_ENV}=1)", pytrace=False)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
 def pg_server():
     """One PostgreSQL server for the whole test session (see the module docstring)."""
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[test]')") \
-        if os.environ.get(REQUIRE_ENV) != "1" else __import__("psycopg")
+    try:
+        import psycopg  # noqa: F401 - the driver the PostgreSQL store uses
+    except ImportError:
+        _unavailable("psycopg is not installed (pip install -e '.[test]')")
     server = start_or_skip()
     yield server
     server.stop()

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-#: the case database variable (interview.errors will hold it once the CLI split lands; same name)
-DB_ENV = "SPINE_INTERVIEW_DB"
+from interview.errors import DB_ENV  # defined once, below everything; re-exported for the stores
 
 #: Event kinds that set an answer; ``default`` is an answer that took the flow's proposed value.
 ANSWER_KINDS = ("answer", "edit", "default")

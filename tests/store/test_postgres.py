@@ -223,3 +223,27 @@ def test_session_keeps_the_answer_in_memory_while_the_server_is_down(pg_server, 
             pg_server.start()
         session.answer(False)
         assert store.get_case(case_id).answers == session.answers
+
+
+# --- the GRANTs the README gives ------------------------------------------------------------------------
+
+
+def test_the_clinicians_role_works_with_the_readme_grants_only(pg_server, pg_url, flow):
+    """A role with exactly README's GRANTs creates, answers, finishes, lists and copies cases — and cannot
+    change the schema (db migrate as that role is refused with one line)."""
+    name = pg_url.rsplit("/", 1)[1].split("?")[0]
+    pg_server.psql("postgres", "DO $$ BEGIN CREATE ROLE spine_app LOGIN; EXCEPTION WHEN duplicate_object THEN "
+                               "NULL; END $$")
+    pg_server.psql(name, pg_server.sql_from_readme("case-role-sql", name))
+    app_url = pg_server.url(name, user="spine_app")
+    from store.helpers import stored_example
+
+    with open_store(app_url, user="dr.registrar") as store:
+        case_id = store.create_case(flow, "bed 3")
+        store.append(case_id, [Event("answer", "neuro_deficit", None, False)])
+        done = stored_example(store, flow, "renal_stable")
+        assert {c.id for c in store.list_cases(pending=True)} == {case_id}
+        store.delete_case(done)
+    pg_server.psql(name, f"UPDATE {SCHEMA}.schema_version SET version = 0")
+    with pytest.raises(StoreError, match="not allowed to create or change the schema spine_cases"):
+        migrate(app_url)

@@ -110,7 +110,7 @@ def test_learning_log_on_the_server_is_its_own_schema_and_role(pg_server, pg_url
     assert migrate_learning(pg_url) == (0, 1)
     assert migrate_learning(pg_url) == (1, 1)
     name = pg_url.rsplit("/", 1)[1].split("?")[0]
-    pg_server.psql(name, _grants_from_readme(name))
+    pg_server.psql(name, pg_server.sql_from_readme("learning-role-sql", name))
     room_url = pg_server.url(name, user="spine_room")
     for entry in room_entries(quiz):
         append_entry(entry, room_url)
@@ -121,15 +121,6 @@ def test_learning_log_on_the_server_is_its_own_schema_and_role(pg_server, pg_url
         conn.execute("SELECT * FROM spine_cases.cases")
     with psycopg.connect(room_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("INSERT INTO spine_cases.events (case_id, n, time, kind, question) VALUES ('X', 1, '', '', '')")
-
-
-def _grants_from_readme(dbname: str) -> str:
-    """The learning role's SQL exactly as README's "A clinic server" gives it."""
-    from paths import ROOT
-
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("<!-- learning-role-sql -->", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
-    return block.replace("spine_clinic", dbname)
 
 
 # --- the screen ----------------------------------------------------------------------------------------
