@@ -9,7 +9,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -23,7 +22,7 @@ from interview.tui.widgets.banner import EmergencyBanner
 from interview.tui.widgets.blocks import BlockView
 from interview.tui.widgets.keybar import KeyBar
 from interview.tui.widgets.panel import SidePanel
-from interview.tui.widgets.steady import TitleBar
+from interview.tui.widgets.steady import Column, Row, TitleBar
 from interview.tui.widgets.transcript import Transcript
 
 #: Below this width the side panel starts hidden (F2 shows it).
@@ -87,8 +86,8 @@ class InterviewScreen(Screen[None]):
         self._title_shown = title.plain
         yield TitleBar(title, id="title")
         yield EmergencyBanner(id="banner")
-        with Horizontal(id="main"):
-            with Vertical(id="chat"):
+        with Row(id="main"):
+            with Column(id="chat"):
                 yield Transcript(id="transcript")
                 qid = self.reasking[0] if self.reasking else self.session.current_id
                 if qid is not None:

@@ -21,7 +21,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.events import Key, Paste
 from textual.message import Message
 from textual.widgets import Input
@@ -31,7 +31,7 @@ from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
 from interview.tui.labels import Choice, choices, typed_keys, waits_for_enter
 from interview.tui.widgets.blocks import Block, BlockView
-from interview.tui.widgets.steady import Caption, SkipLink
+from interview.tui.widgets.steady import Caption, Row, SkipLink, steady_size
 
 #: The visible option of a question that may be answered "not known yet" (its key: ctrl+p).
 NOT_KNOWN_CAPTION = "Not known yet · ctrl+p"
@@ -155,6 +155,8 @@ class ChoiceList(BlockView, can_focus=False):
 class AnswerArea(Vertical):
     """Answer one question; posts :class:`Submitted` with a value the question accepts."""
 
+    virtual_size = steady_size()  # never scrolls: a new height needs no second layout pass
+
     DEFAULT_CSS = """
     AnswerArea {
         height: auto;
@@ -242,7 +244,7 @@ class AnswerArea(Vertical):
         yield Caption("", classes="error", id="error")
         # A clickable caption, not a Button: it looks like one, and Button's stylesheet alone was a
         # noticeable part of parsing the first screen's CSS at start-up.
-        with Horizontal(id="links"):
+        with Row(id="links"):
             yield SkipLink(self._skip_caption(), id="skip-row")
             yield SkipLink(NOT_KNOWN_CAPTION, id="not-known-row")
 

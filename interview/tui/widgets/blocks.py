@@ -191,9 +191,9 @@ class BlockView(ScrollView, can_focus=True):
     # --- drawing ---------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        scroll_x = self.scroll_offset.x
         width = self.scrollable_content_region.width
-        index = scroll_y + y
+        index = self.top_row() + y
         if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         strip = self._rows[index]
@@ -209,6 +209,10 @@ class BlockView(ScrollView, can_focus=True):
         elif gutter:
             strip = Strip.join([Strip.blank(gutter), strip])
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(self.rich_style)
+
+    def top_row(self) -> int:
+        """The row drawn at the top of the view: the scroll position (a subclass may pin the end)."""
+        return self.scroll_offset.y
 
     def _marked(self, strip: Strip, gutter: int) -> Strip:
         """The cursor's first row with its mark: in the gutter, or over the blank cells it starts with."""
@@ -314,7 +318,7 @@ class BlockView(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        row = self.scroll_offset.y + offset.y
+        row = self.top_row() + offset.y
         if 0 <= row < len(self._row_block) and self._row_block[row] in self.choosable():
             event.stop()
             self.cursor = self._row_block[row]

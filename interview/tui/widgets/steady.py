@@ -8,13 +8,41 @@ from __future__ import annotations
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual.containers import Horizontal, Vertical
 from textual.events import Click
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Static
+
+
+def steady_size() -> Reactive[Size]:
+    """A widget's `virtual_size` as a reactive that neither lays out nor repaints when it changes.
+
+    Textual records every widget's new size as its virtual size during a layout pass; declared with
+    `layout=True` (as Widget does, for widgets that scroll their content) that asks for a second
+    layout pass, and a second frame, after every layout that changed a size. A widget that never
+    scrolls has nothing to lay out again: its size is already applied.
+    """
+    return Reactive(Size(0, 0), layout=False, repaint=False)
+
+
+class Row(Horizontal):
+    """A Horizontal that never scrolls: a change of its size costs no second layout pass."""
+
+    virtual_size = steady_size()
+
+
+class Column(Vertical):
+    """A Vertical that never scrolls: a change of its size costs no second layout pass."""
+
+    virtual_size = steady_size()
 
 
 class TitleBar(Static):
     """The app's name and the flow's title on the top line (Textual's Header without its parts)."""
+
+    virtual_size = steady_size()
 
     DEFAULT_CSS = """
     TitleBar { dock: top; height: 1; width: 100%; background: $panel; color: $foreground; padding: 0 1;
@@ -24,6 +52,8 @@ class TitleBar(Static):
 
 class Caption(Static):
     """A Static for hints, notes, messages and banners; showing the text it shows already costs nothing."""
+
+    virtual_size = steady_size()
 
     def __init__(self, content: RenderableType = "", **kwargs: str | None) -> None:
         super().__init__(content, **kwargs)  # type: ignore[arg-type]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from rich.padding import Padding
 from rich.text import Text
-from textual.events import Resize
 
 from interview.tui.widgets.blocks import Block, BlockView
 
@@ -81,8 +80,6 @@ class Transcript(BlockView):
     def _add(self, entry: Entry, renderable: Padding, *, question_id: str | None = None) -> None:
         self.entries.append(entry)
         self.add_block(Block(f"{len(self.entries)}", renderable, question_id))
-        if self.following:
-            self._scroll_now(self._newest())
 
     def replies(self) -> dict[str, str]:
         """The latest reply shown per question (what the transcript says the answers are)."""
@@ -99,16 +96,26 @@ class Transcript(BlockView):
     def _newest(self) -> int:
         return max(0, self.virtual_size.height - self.scrollable_content_region.height)
 
-    def on_resize(self, event: Resize) -> None:
-        # The answer area below changed height (BlockView's own handler runs too: Textual calls
-        # each class's handler): keep the newest turn in view.
+    def top_row(self) -> int:
+        """Following, the newest turn is drawn at the bottom whatever the scroll position, which
+        stays at 0: a new turn, or the answer area below changing height, moves nothing Textual
+        tracks (no scroll to clamp, no second frame)."""
+        return self._newest() if self.following else self.scroll_offset.y
+
+    def _browse(self) -> None:
+        """Stop following: the view scrolls from where the newest turn is shown."""
         if self.following:
+            self.following = False
             self._scroll_now(self._newest())
 
+    def on_mouse_scroll_up(self) -> None:
+        self._browse()  # Textual's own handler then scrolls up from there
+
     def focus_gained(self) -> None:
-        self.following = False  # browsing: the cursor, not the newest turn, decides what is in view
+        self._browse()  # browsing: the cursor, not the newest turn, decides what is in view
         super().focus_gained()
 
     def focus_lost(self) -> None:
         self.following = True
-        self._scroll_now(self._newest())
+        self._scroll_now(0)
+        self.refresh()
