@@ -135,6 +135,8 @@ async def test_handover_screen_lists_missing_items_and_records_answers(temp_db, 
         assert type(app.screen).__name__ == "HandoverAnswer"
         await pilot.press("enter")  # "Normal"
         await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HandoverScreen"
         assert "(6)" in str(app.screen.query_one("#missing-title", Static).render())
         sbar = str(app.screen.query_one("#sbar", Static).render())
         assert "Bladder and bowel: Normal" in sbar

@@ -52,7 +52,12 @@ class HandoverAnswer(_Modal):
             yield Static("Enter records · Escape cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#choices" if self.question.kind == "choice" else "#text").focus()
+        if self.question.kind == "choice":
+            choices = self.query_one("#choices", OptionList)
+            choices.highlighted = 0  # Enter takes the first option at once
+            choices.focus()
+        else:
+            self.query_one("#text", Input).focus()
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
