@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from interview.cli.common import CliError
-from interview.errors import EXIT_BAD_INPUT, EXIT_OK
+from interview.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 #: Formats of `run` and `cases export` this module renders.
 CLINIC_FORMATS = ("summary", "handover")
@@ -85,8 +85,15 @@ def save_extras(store: Any, case_id: str, flow: Any, extras: Mapping[str, Any], 
               for name, m in clock_marks(extras.get("clock") or {}, now=now).items()]
     events += [Event(HANDOVER_KIND, q, None, v)
                for q, v in check_handover_answers(flow, extras.get("handover") or {}).items()]
-    if events:
+    if not events:
+        return
+    from interview.store.records import StoreError
+
+    try:
         store.append(case_id, events)
+    except StoreError as err:  # the case itself is saved: say so, and what was not
+        raise CliError(f"saved as case {case_id}, but not its clock entries and handover answers "
+                       f"({err.message}); nothing was printed", EXIT_FAILED) from None
 
 
 def stored_handover(events: list[Any]) -> dict[str, Any]:
