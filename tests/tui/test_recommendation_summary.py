@@ -173,3 +173,20 @@ async def test_a_mark_keeps_the_session_in_step_with_its_log(temp_db, frozen_clo
         assert notes is None, notes
         kinds = [(e.kind, e.question) for e in app.keeper.store.events(app.keeper.case_id)][-2:]
         assert kinds == [("clock", "coordinator_contacted"), ("edit", "age")]
+
+
+async def test_provisional_recommendation_says_so_and_what_to_find_out(temp_db, frozen_clock):
+    """A result resting on answers not known yet: the summary says PROVISIONAL and lists what to find out next."""
+    from interview.engine.replay import replay
+    from interview.tui.screens.recommendation import RecommendationScreen
+
+    app = _app(temp_db)
+    result = replay(app.flow, example_answers("pending_mri_items")).result
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(RecommendationScreen(app.flow, result))
+        await pilot.pause()
+        text = _summary(app)
+        assert "PROVISIONAL — not known yet: SINS 4/6 — radiographic spinal alignment" in text
+        assert "Find out next: SINS 4/6" in text
+        summary = app.screen.query_one("#summary", Static)
+        assert summary.region.bottom <= app.screen.query_one("#notice", Static).region.y
