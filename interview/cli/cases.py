@@ -286,7 +286,10 @@ def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers
     lines += ["", f"Event log ({len(record.events)}):"]
     for e in record.events:
         change = {"answer": f"= {e.new!r}", "edit": f"{e.old!r} -> {e.new!r}", "skip": "skipped",
-                  "back": f"back (was {e.old!r})", "drop": f"dropped (was {e.old!r})"}.get(e.kind, e.kind)
+                  "back": f"back (was {e.old!r})", "drop": f"dropped (was {e.old!r})",
+                  "handover": f"= {e.new!r}"}.get(e.kind, e.kind)
+        if e.kind == "clock" and isinstance(e.new, dict):  # a clock mark: when it was done, and the dose
+            change = "at " + ", ".join(str(v) for v in e.new.values())
         if e.kind == EVENT_KIND and isinstance(e.new, dict):
             change = f"{logged_note(e)} -> {str(e.new.get('status', '?')).replace('_', ' ')}"
         lines.append(for_terminal(f"  {e.seq:>4}  {e.time}  {e.kind:<6} {e.question}  {change}"))

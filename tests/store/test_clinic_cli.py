@@ -86,6 +86,8 @@ def test_mark_then_export_summary_shows_it_done(capsys):
     assert "done 29 Nov 19:10 (16 mg orally)" in out or "done 19:10 (16 mg orally)" in out
     _, shown, _ = _run(capsys, "cases", "show", case_id, "--format", "json")
     assert json.loads(shown)["status"] == "complete"
+    _, text, _ = _run(capsys, "cases", "show", case_id)
+    assert "clock  dexamethasone_given  at 2026-11-29T19:10:00+00:00, 16 mg orally" in text
 
 
 def test_run_save_keeps_the_clock_entries_in_the_log(capsys, tmp_path):
