@@ -102,3 +102,19 @@ def test_bad_handover_values_are_one_clear_error(flow, extra, words):
     """A value the question does not take, an unknown clock event or an unreadable time: one message, what is allowed."""
     with pytest.raises(HandoverError, match=words):
         handover_of(flow, example_answers("renal_stable") | extra)
+
+
+def test_a_handover_condition_naming_nothing_is_a_flow_error(tmp_path):
+    """A handover question's `when` is bound at load like any other: an unknown name fails with its file and line."""
+    from paths import ROOT
+
+    from interview.flow.load import FlowError, load_flow
+
+    text = (ROOT / "flows" / "spinal_metastases.yaml").read_text(encoding="utf-8")
+    bad = text.replace('when: "ambulatory == false"', 'when: "ambulant == false"', 1)
+    assert bad != text
+    path = tmp_path / "spinal_metastases.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(FlowError, match=r"handover.*unknown name 'ambulant'|unknown name 'ambulant'.*handover") as err:
+        load_flow(path, cache=False)
+    assert "spinal_metastases.yaml:" in str(err.value)
