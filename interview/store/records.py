@@ -169,8 +169,7 @@ def changed_message(case_id: str, events: list[EventRecord]) -> str:
     """The one line a writer sees when the case moved on under it."""
     who = sorted({e.who or "someone" for e in events})
     n = len(events)
-    return (f"the case {case_id} changed: {n} event{'s' if n != 1 else ''} by {', '.join(who)} since you "
-            "last read it; nothing of yours was overwritten")
+    return f"the case {case_id} changed ({n} event{'s' if n != 1 else ''} by {', '.join(who)} since you last read it)"
 
 
 def checked_label(label: str) -> str:

@@ -169,7 +169,7 @@ def test_second_writer_gets_case_changed_and_nothing_is_overwritten(any_store, f
         assert registrar.answers == {"neuro_deficit": False}  # the session did not move either
         err = caught.value
         assert err.count == 2 and [e.who for e in err.events] == ["dr.consultant"]
-        assert err.message.startswith(f"the case {case_id} changed: 1 event by dr.consultant")
+        assert err.message == f"the case {case_id} changed (1 event by dr.consultant since you last read it)"
         other.detach(consultant)
 
 
