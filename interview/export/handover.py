@@ -249,7 +249,7 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
         out += line("Images", _handover_answer(flow, answers, "handover_mri_images"))
     out += line("Scores", scores_line(flow, result))
     if rec.flags:
-        out += line("Flags", "; ".join(short_flag(flow, f) for f in rec.flags))
+        out += line("Flags", "; ".join(short_flag(s.text) for s in rec.flag_details))
     out += ["", "R — Recommendation", f"  {rec.headline_title or 'not decided yet'}", f"  Why: {rule_words(result)}"]
     for item in clock_items(result, flow, marks):
         status = item.status(now) if item.hours is not None else ""

@@ -77,7 +77,7 @@ def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Map
     pending = [value_name(flow, q) for q in rec.pending or []]
     skipped = [brief_name(flow, q) for q in result.skipped]
     return Summary(
-        label=label or flow.model.title,
+        label=label or flow.model.report.title or flow.model.title,
         as_of=time_words(now.isoformat()),
         urgency=urgency_words(rec.urgency),
         urgency_level=rec.urgency,
@@ -85,7 +85,7 @@ def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Map
         why=rule_words(result),
         actions=actions,
         scores=scores_line(flow, result),
-        flags=[short_flag(flow, f) for f in rec.flags],
+        flags=[short_flag(s.text) for s in rec.flag_details] or [short_flag(flag_words(flow, f, 1000)) for f in rec.flags],
         missing=skipped,
         provisional=("not known yet: " + ", ".join(pending)) if rec.provisional else None,
         find_out=[value_name(flow, q) for q in rec.decisive or []] if rec.provisional else [],
@@ -93,9 +93,11 @@ def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Map
     )
 
 
-def short_flag(flow: LoadedFlow, flag_id: str) -> str:
-    """A flag in a few words: its first sentence without asides ("Spine-surgical opinion before radiotherapy")."""
-    text = _PARENS.sub("", flag_words(flow, flag_id, 1000)).split(" — ")[0].split(": ")[0].strip()
+def short_flag(text: str) -> str:
+    """A flag as the case reads it, in a few words: its first clause without asides
+    ("Spine-surgical opinion before radiotherapy", "Motor-complete paraplegia for 72 h")."""
+    text = " ".join(text.split()).split(". ")[0]
+    text = _PARENS.sub("", text).split(" — ")[0].split(": ")[0].strip().rstrip(".")
     return text if len(text) <= 60 else text[:59].rstrip() + "…"
 
 

@@ -140,3 +140,13 @@ def test_report_says_as_of_when_and_moves_with_now(flow):
     early = render_markdown(result, flow, now=NOW, marks=marks)
     late = render_markdown(result, flow, now=NOW + timedelta(hours=10), marks=marks)
     assert "34 h left" in early and "24 h left" in late
+
+
+def test_summary_flags_read_as_the_case_says_them(flow):
+    """A flag with values in its text is summarised with the case's values, never the flow's placeholders."""
+    answers = example_answers("cauda_equina") | {"frankel": "A", "hours_since_motor_loss": 72}
+    result = replay(flow, answers).result
+    assert any(s.text.startswith("Motor-complete paraplegia (Frankel A) for 72 h")
+               for s in result.recommendation.flag_details)
+    text = render_summary(result, flow, now=NOW)
+    assert "{" not in text and "Motor-complete paraplegia for 72 h" in text
