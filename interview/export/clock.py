@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from interview.present import time_words
-
 if TYPE_CHECKING:
     from interview.flow.load import LoadedFlow
     from interview.result import Result
@@ -242,6 +240,13 @@ class ClockItem:
         if self.due is None:
             return f"{MOMENT_WORDS.get(self.after or '', self.after)} time missing"
         return span_words(self.due - now)
+
+
+def time_words(iso: str) -> str:
+    """A time in the clinic's words (the presenter's; imported when used, so the CLI's parser stays light)."""
+    from interview.present import time_words as words
+
+    return words(iso)
 
 
 def short_time(moment: datetime, now: datetime) -> str:
