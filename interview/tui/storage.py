@@ -61,8 +61,12 @@ class CaseKeeper:
 
     @property
     def saving(self) -> bool:
-        """True when every change is written to the store (no need to confirm on quit)."""
-        unsaved = self._case_log is not None and self._case_log.unsaved
+        """True when every change is written to the store (no need to confirm on quit).
+
+        Changes kept in memory while the server was away are tried once more first: asked on quit,
+        this is the last chance to save them without a new answer.
+        """
+        unsaved = self._case_log is not None and not self._case_log.flush()
         return self.store is not None and self.case_id is not None and not unsaved
 
     def _log(self, session: Session, case_id: str) -> None:
@@ -116,8 +120,8 @@ class CaseKeeper:
 
     def finish(self, result: Result) -> str | None:
         """Mark the case finished with its result; returns a warning on failure."""
-        if not self.saving:
-            return None
+        if not self.saving:  # also writes changes kept in memory first: a result never outruns its log
+            return self._case_log.take_notes() if self._case_log is not None else None
         try:
             self.store.finish(self.case_id, result)
         except Exception as err:  # noqa: BLE001
@@ -215,6 +219,21 @@ class CaseLog:
         self.seen = store.event_count(case_id)
         self.unsaved: list[Any] = []
         self.notes: list[str] = []
+
+    def flush(self) -> bool:
+        """Write the changes kept in memory, if any; True when none is left unsaved."""
+        if not self.unsaved:
+            return True
+        from interview.store.records import StoreError
+
+        try:
+            self.seen = self.store.append(self.case_id, self.unsaved, expected=self.seen)
+        except StoreError as err:
+            self.notes.append(f"{err.message}. {len(self.unsaved)} change(s) still kept in memory only.")
+            return False
+        self.notes.append(f"The case server is back: {len(self.unsaved)} change(s) kept in memory are saved now.")
+        self.unsaved = []
+        return True
 
     def take_notes(self) -> str | None:
         notes, self.notes = self.notes, []

@@ -63,3 +63,21 @@ def test_colleague_answered_the_same_question_answer_refused(pg_url, flow):
         session.answer(False)
     assert session.answers == {"neuro_deficit": False, "radicular_pain": True}
     assert keeper.store.get_case(keeper.case_id).answers == session.answers
+
+
+def test_finish_writes_what_was_kept_in_memory_first(pg_server, pg_url, flow):
+    """A case finished after the server came back has every answer in its log before its result."""
+    from interview.engine.replay import replay
+    from store.helpers import example_answers
+
+    keeper, session = _started(pg_url, flow, False)
+    pg_server.kill()
+    try:
+        session.answer(False)
+        assert not keeper.saving  # still away: the change stays in memory, quitting would ask
+    finally:
+        pg_server.start()
+    assert keeper.finish(replay(flow, example_answers("renal_stable")).result) is None
+    record = keeper.store.get_case(keeper.case_id)
+    assert [e.question for e in record.events] == ["neuro_deficit", "radicular_pain"]
+    assert record.status == "complete"
