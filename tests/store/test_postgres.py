@@ -98,30 +98,46 @@ def test_server_down_is_one_line(pg_server, flow):
 # --- many writers ---------------------------------------------------------------------------------------
 
 
-def _writer(url: str, case_id: str | None, number: int, start, out) -> None:
-    """Append EVENTS_PER_PROCESS events, one committed transaction each, to one case or a case of its own."""
+def _writer(url: str, case_id: str | None, number: int, start, out, optimistic: bool = False) -> None:
+    """Append EVENTS_PER_PROCESS events, one committed transaction each, to one case or a case of its own.
+
+    ``optimistic``: each write carries the count this writer last saw, as the interview's do; a
+    refused write is tried again on the new count (the conflict path under load).
+    """
     from interview.flow.load import load_flow
 
+    conflicts = 0
     with PostgresStore(url, user=f"writer{number}") as store:
         if case_id is None:
             case_id = store.create_case(load_flow())
+        seen = store.event_count(case_id)
         start.wait()
         for i in range(EVENTS_PER_PROCESS):
-            store.append(case_id, [Event("mark", f"w{number}", None, {"i": i})])
-    out.put(case_id)
+            event = Event("mark", f"w{number}", None, {"i": i})
+            while True:
+                try:
+                    seen = store.append(case_id, [event], expected=seen if optimistic else None)
+                    break
+                except CaseChanged as err:
+                    conflicts += 1
+                    seen = err.count
+    out.put((case_id, conflicts))
 
 
-def _run_writers(url: str, case_id: str | None) -> list[str]:
+def _run_writers(url: str, case_id: str | None, optimistic: bool = False) -> list[str]:
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=_writer, args=(url, case_id, n, start, out)) for n in range(PROCESSES)]
+    workers = [ctx.Process(target=_writer, args=(url, case_id, n, start, out, optimistic))
+               for n in range(PROCESSES)]
     for w in workers:
         w.start()
     start.set()
     for w in workers:
         w.join(300)
         assert w.exitcode == 0
-    return [out.get(timeout=10) for _ in workers]
+    results = [out.get(timeout=10) for _ in workers]
+    _run_writers.conflicts = sum(c for _, c in results)  # type: ignore[attr-defined]
+    return [case_id for case_id, _ in results]
 
 
 def _check_log(events, writers: list[str]) -> None:
@@ -132,11 +148,15 @@ def _check_log(events, writers: list[str]) -> None:
         assert mine == list(range(EVENTS_PER_PROCESS))
 
 
-def test_eight_processes_on_one_case(pg_url, flow):
-    """8 processes × 250 events on one case: 2000 events, each once, each writer's in its order."""
+@pytest.mark.parametrize("optimistic", [False, True], ids=["append", "expected-count"])
+def test_eight_processes_on_one_case(pg_url, flow, optimistic):
+    """8 processes × 250 events on one case: 2000 events, each once, each writer's in its order — also when
+    every write carries the count its writer last saw and is refused (then retried) when another got in."""
     with PostgresStore(pg_url) as store:
         case_id = store.create_case(flow)
-        _run_writers(pg_url, case_id)
+        _run_writers(pg_url, case_id, optimistic)
+        if optimistic:
+            assert _run_writers.conflicts > 0  # the refusal path really ran
         events = store.events(case_id)
         assert len(events) == PROCESSES * EVENTS_PER_PROCESS == store.event_count(case_id)
         _check_log(events, [f"w{n}" for n in range(PROCESSES)])
