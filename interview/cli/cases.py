@@ -292,7 +292,8 @@ def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers
             change = "at " + ", ".join(str(v) for v in e.new.values())
         if e.kind == EVENT_KIND and isinstance(e.new, dict):
             change = f"{logged_note(e)} -> {str(e.new.get('status', '?')).replace('_', ' ')}"
-        lines.append(for_terminal(f"  {e.seq:>4}  {e.time}  {e.kind:<6} {e.question}  {change}"))
+        by = f"  by {e.who}" if e.who else ""  # several clinicians may write to one case (a shared server)
+        lines.append(for_terminal(f"  {e.seq:>4}  {e.time}  {e.kind:<6} {e.question}  {change}{by}"))
     return "\n".join(lines) + "\n"
 
 

@@ -85,3 +85,16 @@ def test_copy_refuses_a_password_and_the_same_store(tmp_path, pg_server, capsys)
     code, _, err = _run(capsys, "cases", "copy", "--from", str(tmp_path / "a.sqlite3"), "--to",
                         str(tmp_path / "a.sqlite3"))
     assert code == 2 and "are the same store" in err
+
+
+def test_show_names_who_wrote_each_event(pg_url, flow, capsys):
+    """cases show lists every event with its writer: the audit trail of a case several clinicians share."""
+    with open_store(pg_url, user="dr.night") as store:
+        case_id = store.create_case(flow)
+        store.append(case_id, [Event("answer", "neuro_deficit", None, False)])
+    with open_store(pg_url, user="dr.day") as store:
+        store.append(case_id, [Event("answer", "radicular_pain", None, False)])
+    code, out, _ = _run(capsys, "cases", "show", case_id, "--db", pg_url)
+    assert code == 0
+    log = [line for line in out.splitlines() if "neuro_deficit" in line or "radicular_pain" in line][-2:]
+    assert log[0].endswith("by dr.night") and log[1].endswith("by dr.day")
