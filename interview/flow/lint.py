@@ -289,7 +289,9 @@ def worked_cases(flow: LoadedFlow) -> list[dict[str, Any]]:
         except ReadError:
             continue
         if isinstance(data, dict) and isinstance(data.get("answers"), dict) and data.get("flow", flow.model.id) == flow.model.id:
-            out.append(data["answers"])
+            # An answer not known yet (CONTRACT §7) stands for any of its values: left out, the
+            # exploration draws one, as for every question a worked case does not answer.
+            out.append({k: v for k, v in data["answers"].items() if v != "not_known"})
     return out
 
 

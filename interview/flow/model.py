@@ -598,6 +598,18 @@ class QuizCheckpoint(FlowPart):
 
 
 @flow_data
+class PendingCheckpoint(FlowPart):
+    """Asked only on a case with answers not known yet: which pending result would change the plan.
+
+    The options are the case's open findings (and "none of them"); the right ones are the provisional
+    result's decisive fields (CONTRACT §7), revealed with what each value of each finding would give.
+    """
+
+    prompt: str = "Which pending result would change the plan?"
+    id: Annotated[Id, Doc("the checkpoint's id in the learning log and the coaching topics")] = "pending_result"
+
+
+@flow_data
 class Teaching(FlowPart):
     """What quiz mode reads and asks of a teaching case: phases to read and checkpoints between them.
 
@@ -606,6 +618,10 @@ class Teaching(FlowPart):
 
     phases: Annotated[list[Id] | None, Doc("the phases read, in order (default: every phase)")] = None
     checkpoints: list[QuizCheckpoint] = field(default_factory=list)
+    pending: Annotated[
+        PendingCheckpoint | None,
+        Doc("asked before the headline on a case with open answers: which pending result would change the plan"),
+    ] = None
 
 
 @flow_data

@@ -102,6 +102,9 @@ def check_presentation(flow: Flow) -> None:
         if cp.reveal_with is not None and cp.reveal_with not in later:
             raise SchemaError((*loc, "reveal_with"), f"{cp.reveal_with!r} is not a later checkpoint of {cp.score}"
                               + (f" ({', '.join(later)})" if later else ""))
+    if teaching.pending is not None and teaching.pending.id in ["headline", *checkpoints]:
+        raise SchemaError(("teaching", "pending", "id"), f"id {teaching.pending.id!r} is already a checkpoint "
+                          "of the quiz: choose another id")
     derived = [d.id for d in flow.derived]
     for i, v in enumerate(flow.what_if or []):
         loc = ("what_if", i)

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+#: an answer not known yet (CONTRACT §7): allowed on the findings the flow marks ``may_be_not_known``
+NOT_KNOWN = "not_known"
 
 
 def cases_dir() -> Path:
@@ -29,9 +32,30 @@ class TeachingCase(BaseModel):
     title: str = Field(min_length=1)
     narrative: str = Field(min_length=1, description="what the patient and the images show, in a clinician's words")
     answers: dict[str, Any] = Field(min_length=1, description="field id → value, as in the case contract")
-    expected_headline: str
+    expected_headline: str | None = Field(
+        default=None, description="the headline; on a case with open answers, only when every completion agrees")
+    expected_possible_headlines: list[str] | None = Field(
+        default=None, description="a case with open answers whose headline waits for them: the headlines possible")
     expected_rule: str | None = None
     learning_points: list[str] = Field(default_factory=list)
+
+    @property
+    def open_answers(self) -> list[str]:
+        """The findings the case gives as not known yet."""
+        return [k for k, v in self.answers.items() if v == NOT_KNOWN]
+
+    @model_validator(mode="after")
+    def _one_expectation(self) -> TeachingCase:
+        if self.expected_possible_headlines is not None:
+            if not self.open_answers:
+                raise ValueError("expected_possible_headlines is for a case with answers not_known; "
+                                 "give expected_headline")
+            if self.expected_headline is not None:
+                raise ValueError("give expected_headline or expected_possible_headlines, not both")
+        elif self.expected_headline is None:
+            raise ValueError("expected_headline is missing (a case with answers not_known whose headline waits "
+                             "for them gives expected_possible_headlines instead)")
+        return self
 
 
 @dataclass(frozen=True)
@@ -78,14 +102,36 @@ def load_case(path: Path, flow: Any | None = None) -> LibraryCase:
     if flow is not None:
         from interview.engine.replay import AnswersError, check_answers
 
-        if case.expected_headline not in flow.model.headlines:
-            known = ", ".join(flow.model.headlines)
-            raise LibraryError(f"{path}: expected_headline {case.expected_headline!r} is not a headline (allowed: {known})")
+        for key, heads in (("expected_headline", [case.expected_headline]),
+                           ("expected_possible_headlines", case.expected_possible_headlines or [])):
+            for head in heads:
+                if head is not None and head not in flow.model.headlines:
+                    known = ", ".join(flow.model.headlines)
+                    raise LibraryError(f"{path}: {key} {head!r} is not a headline (allowed: {known})")
         try:
-            check_answers(flow, case.answers)
+            check_answers(flow, case.answers, not_known=True)
         except AnswersError as err:
-            raise LibraryError(f"{path}: {err.message}") from None
+            raise LibraryError(f"{_where(path, err.field_id)}: {err.message}{_open_hint(flow, err, case)}") from None
     return LibraryCase(case, path)
+
+
+def _where(path: Path, field_id: str | None) -> str:
+    """``path:line`` of an answer in a case file (the path alone when the line cannot be found)."""
+    from interview.flow.load import line_of
+
+    try:
+        line = line_of(path, ("answers", field_id)) if field_id else None
+    except Exception:  # noqa: BLE001 - the file was read once already; a line number is a courtesy
+        line = None
+    return f"{path}:{line}" if line else str(path)
+
+
+def _open_hint(flow: Any, err: Any, case: TeachingCase) -> str:
+    """After a refused ``not_known``: the findings of the flow that may be given as not known yet."""
+    if case.answers.get(err.field_id) != NOT_KNOWN:
+        return ""
+    allowed = [q.id for q in flow.questions if q.model.may_be_not_known]
+    return f"; not_known is allowed for: {', '.join(allowed)}" if allowed else "; this flow allows no not_known answer"
 
 
 def load_library(directory: Path | None = None, flow: Any | None = None) -> list[LibraryCase]:

@@ -16,8 +16,8 @@ from typing import Any
 from interview.engine.replay import replay
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
-from interview.flow.model import PointsScore, QuizCheckpoint, SummaryScore
-from interview.present import rule_legend, urgency_words, value_words
+from interview.flow.model import IntQuestion, NumberQuestion, PointsScore, QuizCheckpoint, SummaryScore
+from interview.present import rule_legend, urgency_words, value_name, value_words
 from interview.result import Result
 from interview.teach.coaching import CoachingTopic, topics_for
 from interview.teach.library import TeachingCase
@@ -57,10 +57,20 @@ class Checkpoint:
     #: the next checkpoint that shares this one's working (SINS total, then category): nothing of this
     #: one is revealed until that one is committed too, or the total would give the category away
     reveal_with: str | None = None
+    #: other values that are right too (two pending findings that both decide the headline)
+    also_right: tuple[str, ...] = ()
 
     def label_of(self, value: str) -> str:
         """The words for a value (its choice label, or the value itself)."""
         return next((c.label for c in self.choices if c.value == value), value)
+
+    def accepts(self, value: str) -> bool:
+        """Whether a committed value is right."""
+        return value == self.expected or value in self.also_right
+
+    def answer_words(self) -> str:
+        """The right answer in words: every right value when there are several."""
+        return " or ".join(self.label_of(v) for v in (self.expected, *self.also_right))
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ class Verdict:
         cp = self.checkpoint
         head = "Right" if self.correct else f"Not quite: you said {cp.label_of(self.given)}"
         reason = cp.working[-1] if cp.working else ""
-        return f"{head}. Answer: {cp.label_of(cp.expected)}. {reason}".strip()
+        return f"{head}. Answer: {cp.answer_words()}. {reason}".strip()
 
 
 Step = PhaseStep | Checkpoint
@@ -114,7 +124,7 @@ class Quiz:
         if checkpoint_id in self.verdicts:
             raise QuizError(f"{checkpoint_id} has already been answered")
         given = normalise(cp, value)
-        correct = given == cp.expected
+        correct = cp.accepts(given)
         verdict = Verdict(cp, given, correct, [] if correct else topics_for(cp.id))
         self.verdicts[cp.id] = verdict
         return verdict
@@ -135,7 +145,7 @@ class Quiz:
         for cp in self.checkpoints:
             v = self.verdicts.get(cp.id)
             if v is None:
-                lines.append(f"- {cp.prompt} — not answered (answer: {cp.label_of(cp.expected)})")
+                lines.append(f"- {cp.prompt} — not answered (answer: {cp.answer_words()})")
             else:
                 mark = "right" if v.correct else "wrong"
                 lines.append(f"- {cp.prompt} — {mark}. {v.why()}")
@@ -289,8 +299,117 @@ def build_steps(flow: LoadedFlow, result: Result) -> list[Step]:
     for phase in phases:
         steps.append(_phase_step(flow, result, phase, gives_away))
         steps.extend(_checkpoint(flow, cp, out) for cp, out in asked if cp.after == phase)
-    steps.append(_headline_checkpoint(flow, result))
+    if result.recommendation.provisional and result.recommendation.pending and teaching.pending is not None:
+        steps.append(pending_checkpoint(flow, result))
+    if result.recommendation.headline is not None:  # a provisional case whose headline waits has none
+        steps.append(_headline_checkpoint(flow, result))
     return [s for s in steps if s is not None]
+
+
+# --- which pending result would change the plan -------------------------------------------------------
+
+#: the choice for a case whose headline is the same whatever its open answers turn out to be
+NONE_DECIDES = "none_of_them"
+
+
+def pending_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:
+    """The flow's pending checkpoint for a provisional result: the open findings to choose from.
+
+    Right is a finding the result names as ``decisive`` (any of them, when several decide), or "none of
+    them" when the headline is the same over every completion. The working gives, for each open finding,
+    the headlines each of its values still allows (:func:`value_headlines`).
+    """
+    declared = flow.model.teaching.pending
+    assert declared is not None  # build_steps asks it only when the flow declares it
+    rec = result.recommendation
+    pending = [q.id for q in flow.questions if q.id in rec.pending]  # flow order, as the case was read
+    decisive = [q for q in pending if q in rec.decisive]
+    choices = [Choice(q, value_name(flow, q)) for q in pending]
+    choices.append(Choice(NONE_DECIDES, "None of them: the plan is the same whatever they show"))
+    outcomes, rules = value_headlines(flow, result.answers)
+    titles = flow.model.headlines
+    working: list[str] = []
+    for qid in pending:
+        q = flow.by_id[qid].model
+        working.append(f"{value_name(flow, qid)} — {'decides the headline' if qid in decisive else 'does not change it'}:")
+        for values, heads in outcomes.get(qid, []):
+            shown = [titles[h].title for h in heads]
+            words = shown[0] if len(shown) == 1 else "one of " + "; ".join(shown) + " (the other open answers decide)"
+            working.append(f"   {_values_words(q, values)} → {words}")
+    if decisive:
+        working.append("Find out first — the headline depends on: " + "; ".join(value_name(flow, q) for q in decisive))
+    else:
+        working.append(f"Whatever they show, the headline is {titles[rec.headline].title}"
+                       if rec.headline in titles else "Whatever they show, the headline is the same.")
+    source = ["CONTRACT §7: a provisional result holds over every completion of the answers not known yet"]
+    for r in flow.model.rules:
+        if r.id in rules:
+            source += [line for line in _cite(flow, r.section, r.refs) if line not in source]
+    expected = decisive[0] if decisive else NONE_DECIDES
+    return Checkpoint(declared.id, declared.prompt, expected, choices=choices, working=working, source=source,
+                      also_right=tuple(decisive[1:]))
+
+
+#: per open finding: (its values, the headlines they still allow); a value is a choice, or a run of
+#: numbers given as (first, next class's first value or None for "up to the maximum")
+Outcomes = dict[str, list[tuple[list[Any], list[str]]]]
+
+
+def value_headlines(flow: LoadedFlow, answers: dict[str, Any]) -> tuple[Outcomes, set[str]]:
+    """For each open finding: its values grouped by the headlines each still allows, in value order;
+    and the rules that give the headline in some completion.
+
+    Read from the provisional evaluator's own completions (:mod:`interview.engine.provisional`): the
+    finding is fixed to each of its classes (a run of numbers every condition of the flow treats alike
+    has one representative, its first value) and the headline's image is found by the same search that
+    gives ``possible_headlines``, the other open answers staying open.
+    """
+    from interview.engine.provisional import build_space, image
+
+    space, pending, _ = build_space(flow, answers)
+    root = space.root()
+    support = space.support(["rule"])
+    out: Outcomes = {}
+    fired: set[str] = set()
+    for qid in pending:
+        numeric = isinstance(flow.by_id[qid].model, IntQuestion | NumberQuestion)
+        domain = list(space.domains[qid])
+        groups: dict[tuple[str, ...], list[Any]] = {}
+        previous: tuple[str, ...] | None = None
+        for i, value in enumerate(domain):
+            rules = image(root.child(qid, value), lambda n: n.val("rule"), support, deps=lambda n: n.dep("rule"))
+            fired |= rules
+            heads = tuple(h for h in flow.model.headlines if h in {space.rule_heads[r] for r in rules})
+            values = groups.setdefault(heads, [])
+            if not numeric:
+                values.append(value)
+            else:
+                upper = domain[i + 1] if i + 1 < len(domain) else None
+                if previous == heads:
+                    values[-1] = (values[-1][0], upper)  # the run before gives the same headlines: one run
+                else:
+                    values.append((value, upper))
+            previous = heads
+        out[qid] = [(values, list(heads)) for heads, values in groups.items()]
+    return out, fired
+
+
+def _values_words(q: Any, values: list[Any]) -> str:
+    """Values of a finding in the clinic's words: option labels, or runs of numbers ("3 to under 6 months")."""
+    if not isinstance(q, IntQuestion | NumberQuestion):
+        return " or ".join(display(q, v) for v in values)
+    words = []
+    for first, upper in values:
+        if first <= q.min and upper is None:
+            words.append("any value")
+        elif upper is None:
+            words.append(f"{display(q, first)} or more")
+        elif isinstance(q, IntQuestion):
+            last = upper - q.step
+            words.append(display(q, first) if last == first else f"{first}–{display(q, last)}")
+        else:
+            words.append(f"under {display(q, upper)}" if first <= q.min else f"{first} to under {display(q, upper)}")
+    return " or ".join(words)
 
 
 def _headline_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:

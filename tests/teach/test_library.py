@@ -73,7 +73,7 @@ def test_case_answers_are_all_used(flow, library):
 def test_library_covers_every_headline(library, flow):
     """Together the cases lead to all 13 headlines the adult flow can give."""
     assert set(flow.model.headlines) == HEADLINES
-    assert {c.case.expected_headline for c in library} == HEADLINES
+    assert {c.case.expected_headline for c in library} - {None} == HEADLINES  # None: a pending case's waits
 
 
 @pytest.mark.parametrize("flag", sorted(FLAGS))
