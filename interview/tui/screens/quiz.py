@@ -195,10 +195,13 @@ class QuizScreen(Screen[None]):
         cp = verdict.checkpoint
         text = Text()
         if verdict.correct:
-            text.append(f"✔ Right — {cp.prompt}: {cp.label_of(cp.expected)}\n", style="bold green")
+            text.append(f"✔ Right — {cp.prompt}: {cp.label_of(verdict.given)}\n", style="bold green")
+            if cp.also_right:  # two findings decide: the learner named one, the working names both
+                text.append(f"Also right: {' or '.join(cp.label_of(v) for v in (cp.expected, *cp.also_right) if v != verdict.given)}\n",
+                            style="green")
         else:
             text.append(f"✘ Not quite — you said {cp.label_of(verdict.given)}; "
-                        f"the answer is {cp.label_of(cp.expected)}\n", style="bold red")
+                        f"the answer is {cp.answer_words()}\n", style="bold red")
         if not last:
             return text
         text.append("\nWorking\n", style="bold")
@@ -217,10 +220,10 @@ class QuizScreen(Screen[None]):
         for cp in self.quiz.checkpoints:
             v = self.quiz.verdicts.get(cp.id)
             if v is not None and v.correct:
-                text.append(f"✔ {cp.prompt}: {cp.label_of(cp.expected)}\n", style="green")
+                text.append(f"✔ {cp.prompt}: {cp.label_of(v.given)}\n", style="green")
             else:
                 given = cp.label_of(v.given) if v else "not answered"
-                text.append(f"✘ {cp.prompt}: you said {given}; answer {cp.label_of(cp.expected)}\n", style="red")
+                text.append(f"✘ {cp.prompt}: you said {given}; answer {cp.answer_words()}\n", style="red")
                 if cp.working:
                     text.append(f"   why: {cp.working[-1]}\n")
         if self.quiz.case.learning_points:
