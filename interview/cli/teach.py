@@ -108,7 +108,9 @@ def cmd_teach(args: argparse.Namespace) -> int:
     if args.case is None or args.list:
         width = max(len(c.id) for c in cases) if cases else 0
         for c in cases:
-            extra = f"  → {c.case.expected_headline}" if args.answers_shown else ""
+            # A case whose headline waits for answers not known yet shows the headlines still possible.
+            heads = c.case.expected_headline or " | ".join(c.case.expected_possible_headlines or [])
+            extra = f"  → {heads}" if args.answers_shown else ""
             print(f"{c.id:<{width}}  {c.case.title}{extra}")
         if not args.answers_shown:
             print(f"\n{len(cases)} cases. Open one with: spine-interview teach ID", file=sys.stderr)

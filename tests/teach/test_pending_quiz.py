@@ -277,6 +277,15 @@ def test_teach_lists_the_pending_cases(capsys):
     assert RENAL in listed and RECTAL in listed
 
 
+def test_answers_shown_gives_the_possible_headlines(capsys):
+    """`teach --list --answers-shown` shows a pending case's possible headlines, never 'None'."""
+    from interview.cli import main
+
+    assert main(["teach", "--list", "--answers-shown"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(RECTAL))
+    assert line.endswith("→ sbrt_alone | stabilisation_then_rt")
+
+
 def test_check_stays_clean_with_pending_worked_cases(capsys):
     """`spine-interview check` seeds from the library (open answers included) and finds nothing."""
     from interview.cli import main
