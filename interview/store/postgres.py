@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import secrets
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +34,22 @@ from interview.store.records import (
     ServerUnavailable,
     StoreError,
     UnknownCase,
+    case_record,
     changed_message,
     checked_label,
     current_user,
-    fold_events,
+    import_plan,
     now,
     reopens,
+)
+from interview.store.records import (
+    dump_json as _dump,
+)
+from interview.store.records import (
+    load_json as _load,
+)
+from interview.store.records import (
+    new_case_id as _new_id,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +64,6 @@ SCHEMA = "spine_cases"
 #: 1: cases, events (with who and a per-case number), schema_version.
 SCHEMA_VERSION = 1
 CONNECT_TIMEOUT_S = 5
-_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 #: A lock number of our own for migrations ("SPIN" again), so two `db migrate` never interleave.
 _MIGRATE_LOCK = 0x5350494E
 
@@ -157,18 +165,6 @@ def check_url(url: str) -> dict[str, Any]:
         raise StoreError(f"{safe_location(url)}: the URL holds a password; put it in ~/.pgpass or $PGPASSWORD "
                          "instead (a URL is seen on the command line and in shell history)")
     return params
-
-
-def _new_id() -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
-
-
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def _load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
 
 
 def _first_line(err: BaseException) -> str:
@@ -301,12 +297,6 @@ class PostgresStore(Attaching):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- transactions ----------------------------------------------------------------------------
 
@@ -484,21 +474,16 @@ class PostgresStore(Attaching):
         s, src = record.summary, record.events
         with self._tx(f"the copy of case {s.id}") as cur:
             cur.execute(f"SELECT event_count FROM {SCHEMA}.cases WHERE id = %s FOR UPDATE", (s.id,))
-            row = cur.fetchone()
-            here: list[EventRecord] | None = None
-            if row is not None:
-                here = self._event_rows(cur, s.id)
-                if [e.content() for e in here] != [e.content() for e in src[:len(here)]]:
-                    return "diverged"
-                if len(here) == len(src):
-                    return "same"
-            else:
+            here = self._event_rows(cur, s.id) if cur.fetchone() is not None else None
+            start = import_plan(here, src)
+            if isinstance(start, str):
+                return start
+            if here is None:
                 cur.execute(
                     f"INSERT INTO {SCHEMA}.cases (id, label, created, updated, status, flow_id, flow_version,"
                     " flow_sha256, identifiers) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     (s.id, s.label, s.created, s.updated, s.status, record.flow_id, record.flow_version,
                      record.flow_sha256, json.dumps(record.identifiers, ensure_ascii=False)))
-            start = len(here or ())
             self._insert_events(cur, s.id, start, src[start:], None)
             cur.execute(
                 f"UPDATE {SCHEMA}.cases SET label = %s, updated = %s, status = %s, headline = %s, headline_title = %s,"
@@ -568,13 +553,7 @@ class PostgresStore(Attaching):
             if r is None:
                 raise self._unknown(case_id)
             events = self._event_rows(cur, case_id)
-        answers, skipped = fold_events(events)
-        try:
-            identifiers = json.loads(r[10] or "{}")
-            result = _load(r[11])
-        except json.JSONDecodeError:
-            raise StoreError(f"{self.location}: case {case_id} is damaged (unreadable JSON)") from None
-        return CaseRecord(CaseSummary(*r[:7]), r[7], r[8], r[9], answers, skipped, events, result, identifiers)
+        return case_record(r, events, self.location)
 
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "PostgresStore", "check_url", "connect", "migrate", "safe_location",

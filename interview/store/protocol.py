@@ -103,5 +103,11 @@ class Attaching:
     def detach(self: Any, session: Session) -> None:
         session.listeners[:] = [cb for cb in session.listeners if getattr(cb, "case_store", None) is not self]
 
+    def __enter__(self: Any) -> Any:
+        return self
+
+    def __exit__(self: Any, *exc: object) -> None:
+        self.close()
+
 
 __all__ = ["Attaching", "CaseStore", "result_events"]

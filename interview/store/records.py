@@ -57,6 +57,30 @@ class ServerUnavailable(StoreError):
     """The case server cannot be reached (down, restarting, network): nothing of this write was saved."""
 
 
+#: Crockford base32 without 0/1 look-alikes: case ids are read aloud and typed.
+ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_case_id() -> str:
+    """A random 8-character case id (30^8 of them: a clash is retried by the store, never expected)."""
+    import secrets
+
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
+
+
+def dump_json(value: Any) -> str | None:
+    """A stored value as JSON text (``None`` stays NULL); text as written, not escaped."""
+    import json
+
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def load_json(text: str | None) -> Any:
+    import json
+
+    return None if text is None else json.loads(text)
+
+
 def now() -> str:
     """The current time as ISO 8601 UTC with microseconds (sorts as text)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
@@ -165,6 +189,34 @@ def fold_events(events: Iterable[Any]) -> tuple[dict[str, Any], list[str]]:
     return answers, list(skipped)
 
 
+def case_record(row: tuple[Any, ...], events: list[EventRecord], location: str) -> CaseRecord:
+    """A case from its stored row — the summary's 7 columns, flow id, version, sha256, identifiers and
+    result (both JSON text) — and its log, the answers folded from it. Every backend stores these alike."""
+    import json
+
+    answers, skipped = fold_events(events)
+    try:
+        identifiers = json.loads(row[10] or "{}")
+        result = None if row[11] is None else json.loads(row[11])
+    except json.JSONDecodeError:
+        raise StoreError(f"{location}: case {row[0]} is damaged (unreadable JSON)") from None
+    return CaseRecord(CaseSummary(*row[:7]), row[7], row[8], row[9], answers, skipped, events, result, identifiers)
+
+
+def import_plan(here: list[EventRecord] | None, source: list[EventRecord]) -> str | int:
+    """What copying a log onto a store that holds ``here`` (``None``: no such case) means.
+
+    Returns:
+        ``"same"`` or ``"diverged"`` (nothing to write), else how many of the source's events are
+        there already (0 for a new case): the rest is to be added.
+    """
+    if here is None:
+        return 0
+    if [e.content() for e in here] != [e.content() for e in source[:len(here)]]:
+        return "diverged"
+    return "same" if len(here) == len(source) else len(here)
+
+
 def changed_message(case_id: str, events: list[EventRecord]) -> str:
     """The one line a writer sees when the case moved on under it."""
     who = sorted({e.who or "someone" for e in events})
@@ -184,5 +236,7 @@ def checked_label(label: str) -> str:
 __all__ = [
     "ANSWER_KINDS", "CaseChanged", "CaseRecord", "CaseSummary", "DB_ENV", "EventRecord", "NoDatabase",
     "PATH_KINDS", "STATUS_COMPLETE", "STATUS_IN_PROGRESS", "ServerUnavailable", "StoreError", "UnknownCase",
-    "changed_message", "checked_label", "current_user", "fold_events", "now", "reopens",
+    "ID_ALPHABET", "case_record", "changed_message", "checked_label", "current_user", "dump_json", "fold_events", "import_plan", "load_json",
+    "new_case_id", "now",
+    "reopens",
 ]

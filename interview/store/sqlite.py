@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import sqlite3
 import stat
 import struct
@@ -33,12 +32,23 @@ from interview.store.records import (
     NoDatabase,
     StoreError,
     UnknownCase,
+    case_record,
     changed_message,
     checked_label,
     current_user,
     fold_events,
+    import_plan,
     now,
     reopens,
+)
+from interview.store.records import (
+    dump_json as _dump,
+)
+from interview.store.records import (
+    load_json as _load,
+)
+from interview.store.records import (
+    new_case_id as _new_id,
 )
 
 if TYPE_CHECKING:
@@ -54,8 +64,6 @@ APPLICATION_ID = 0x5350494E
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-#: Crockford base32 without 0/1 look-alikes: ids are read aloud and typed.
-_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 _SCHEMA = f"""
 CREATE TABLE cases (
@@ -101,18 +109,6 @@ def resolve_db_path(path: str | Path | None = None) -> Path:
         return Path(path).expanduser()
     env = os.environ.get(DB_ENV)
     return Path(env).expanduser() if env else default_db_path()
-
-
-def _new_id() -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
-
-
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def _load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
 
 
 def _describe(err: sqlite3.Error, path: Path, doing: str) -> StoreError:
@@ -359,12 +355,6 @@ class CaseStore(Attaching):
             self._db.close()
             self._db = None
 
-    def __enter__(self) -> CaseStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # --- writing ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -588,15 +578,7 @@ class CaseStore(Attaching):
             " flow_sha256, identifiers, result FROM cases WHERE id = ?", (case_id,))
         if not rows:
             raise self._unknown(case_id)
-        r = rows[0]
-        events = self.events(case_id)
-        answers, skipped = fold_events(events)
-        try:
-            identifiers = json.loads(r[10] or "{}")
-            result = _load(r[11])
-        except json.JSONDecodeError:
-            raise StoreError(f"{self.path}: case {case_id} is damaged (unreadable JSON)") from None
-        return CaseRecord(CaseSummary(*r[:7]), r[7], r[8], r[9], answers, skipped, events, result, identifiers)
+        return case_record(rows[0], self.events(case_id), self.location)
 
     # --- whole cases ----------------------------------------------------------------------------
 
@@ -622,12 +604,10 @@ class CaseStore(Attaching):
         with self._write(f"the copy of case {s.id}") as db:
             here = self._event_rows(db, s.id) if db.execute(
                 "SELECT 1 FROM cases WHERE id = ?", (s.id,)).fetchone() else None
-            if here is not None:
-                if [e.content() for e in here] != [e.content() for e in src[:len(here)]]:
-                    return "diverged"
-                if len(here) == len(src):
-                    return "same"
-            else:
+            start = import_plan(here, src)
+            if isinstance(start, str):
+                return start
+            if here is None:
                 db.execute(
                     "INSERT INTO cases (id, label, created, updated, status, flow_id, flow_version, flow_sha256,"
                     " identifiers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -635,8 +615,7 @@ class CaseStore(Attaching):
                      record.flow_sha256, json.dumps(record.identifiers, ensure_ascii=False)))
             db.executemany(
                 "INSERT INTO events (case_id, time, kind, question, old, new, who) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(s.id, e.time, e.kind, e.question, _dump(e.old), _dump(e.new), e.who)
-                 for e in src[len(here or ()):]])
+                [(s.id, e.time, e.kind, e.question, _dump(e.old), _dump(e.new), e.who) for e in src[start:]])
             db.execute(
                 "UPDATE cases SET label = ?, updated = ?, status = ?, headline = ?, headline_title = ?, result = ?,"
                 " flow_id = ?, flow_version = ?, flow_sha256 = ? WHERE id = ?",
