@@ -341,7 +341,8 @@ def pending_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:
     else:
         working.append(f"Whatever they show, the headline is {titles[rec.headline].title}"
                        if rec.headline in titles else "Whatever they show, the headline is the same.")
-    source = ["CONTRACT §7: a provisional result holds over every completion of the answers not known yet"]
+    # Clinicians read this: the rules that give the possible headlines, each with its sources.
+    source = ["Every way the findings not known yet could turn out, followed through the rules below"]
     for r in flow.model.rules:
         if r.id in rules:
             source += [line for line in _cite(flow, r.section, r.refs) if line not in source]
