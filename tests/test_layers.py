@@ -41,8 +41,6 @@ LAYERS: dict[str, int] = {
 
 #: Modules whose layer is not their folder's (each one a move still to make, or a room of its own).
 PLACED: dict[str, str] = {
-    "interview.flow.lint": "check",   # drives the engine to explore a flow: a tool above it
-    "interview.flow.graph": "check",
     "interview.teach.serve": "web",   # textual-serve: the browser room runs the app, a peer of tui
 }
 

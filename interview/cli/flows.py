@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """`spine-interview check`: lint flows; exit 0 only when clean."""
-    from interview.flow.lint import lint_main
+    from interview.check.lint import lint_main
 
     return lint_main(args.flows, contract=args.contract)
 
@@ -49,7 +49,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_graph(args: argparse.Namespace) -> int:
     """`spine-interview graph`: the flow as a Mermaid state diagram."""
-    from interview.flow.graph import mermaid
+    from interview.check.graph import mermaid
 
     flow = load_flow_or_fail(args.flow)
     sys.stdout.write(mermaid(flow))

@@ -650,7 +650,7 @@ def string_value(t: Token) -> str:
     text as bytes; any other escape is an error naming its column.
 
     The one reading of a literal, for the parser and for anything that compares expression texts
-    (:func:`interview.flow.lint.normalise_expression`).
+    (:func:`interview.check.lint.normalise_expression`).
     """
 
     def one(m: re.Match[str]) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 import oracle
 import yaml
 
+from interview.check.lint import lint_flow
 from interview.engine.replay import replay
 from interview.engine.rules import contradictions, route
 from interview.engine.scoring import Evaluation
-from interview.flow.lint import lint_flow
 from interview.flow.load import load_flow
 
 CASES = 5_000

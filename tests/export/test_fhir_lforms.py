@@ -99,8 +99,8 @@ def _sampled_cases(flow) -> list[tuple[dict, list[str], list[str]]]:
     the flow's own conditions compare against (as `spine-interview check` draws them)."""
     import random
 
+    from interview.check.lint import _numbers, _strings, domain
     from interview.engine.session import walk
-    from interview.flow.lint import _numbers, _strings, domain
     from interview.flow.model import IntQuestion
 
     numbers, strings = _numbers(flow), _strings(flow)

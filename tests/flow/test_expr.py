@@ -222,7 +222,7 @@ def test_a_polish_flow_takes_its_branches() -> None:
 
 def test_check_compares_polish_literals_as_text() -> None:
     """`check` normalises a literal to its characters: "płuco" and "p\\u0142uco" are the same text, "pluco" is not."""
-    from interview.flow.lint import normalise_expression
+    from interview.check.lint import normalise_expression
 
     assert normalise_expression('x == "płuco"') == normalise_expression("x == 'p\\u0142uco'")
     assert normalise_expression('x == "płuco"') != normalise_expression('x == "pluco"')

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from paths import CONTRACT
 
-from interview.cli import main
-from interview.flow.lint import (
+from interview.check.lint import (
     Finding,
     domain,
     lint_flow,
@@ -16,11 +15,12 @@ from interview.flow.lint import (
     normalise_expression,
     read_contract,
 )
+from interview.cli import main
 from interview.flow.load import flows_dir, load_flow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, Option
 
 SHIPPED = flows_dir() / "spinal_metastases.yaml"
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "flow" / "fixtures"
 CONTRACT_FILE = CONTRACT / "case_fields.yaml"
 _MODEL = load_flow(SHIPPED).model
 
@@ -70,7 +70,7 @@ def test_check_defaults_to_the_packaged_contract() -> None:
     """With no --contract, `check` reads the contract the package carries, never ../shared."""
     from paths import CONTRACT_V2
 
-    from interview.flow.lint import find_contract
+    from interview.check.lint import find_contract
 
     assert find_contract(None).read_bytes() == (CONTRACT_V2 / "case_fields.yaml").read_bytes()
 
@@ -231,7 +231,7 @@ def test_missing_explicit_contract_is_a_usage_error(tmp_path: Path, capsys: pyte
 def test_contract_not_found_is_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     """Without a packaged contract (a damaged install), the spinal flow is checked, a note says so, exit 0."""
-    monkeypatch.setattr("interview.flow.lint.sources_dir", lambda: tmp_path / "repo" / "sources")
+    monkeypatch.setattr("interview.check.lint.sources_dir", lambda: tmp_path / "repo" / "sources")
     code = lint_main([str(SHIPPED)], contract=None, samples=SAMPLES)
     out = capsys.readouterr().out
     assert code == 0, out

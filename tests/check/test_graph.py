@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from interview.check.graph import mermaid, sanitize, short_prompt
 from interview.cli import main
-from interview.flow.graph import mermaid, sanitize, short_prompt
 from interview.flow.load import load_flow
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "flow" / "fixtures"
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
 #: Every line a diagram may contain (front matter, header, styling, states, edges).
 LINE_FORMS = [

@@ -1,7 +1,7 @@
 """`spine-interview graph`: a flow as a Mermaid state diagram, for teachers to paste into Markdown.
 
 States are the questions (labelled with a short prompt), ``recommendation`` and one state per
-headline. Edges are the ones the linter's sampled walks actually take (:func:`interview.flow.lint.explore`),
+headline. Edges are the ones the linter's sampled walks actually take (:func:`interview.check.lint.explore`),
 not the engine's every-question-to-every-later-question machine: an edge is labelled with the
 answer it depends on (``neuro_deficit = yes``), else the destination's `when`, else the `when` of
 the question it skips. The text is produced by the `transitions` Mermaid engine.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from interview.flow.lint import DEFAULT_SEED, Exploration, explore
+from interview.check.lint import DEFAULT_SEED, Exploration, explore
 from interview.flow.load import LoadedFlow
 
 #: Walks sampled for the diagram: every edge of the shipped flow shows up long before this.
