@@ -12,12 +12,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from interview.cli.common import CliError, print_result
-from interview.errors import DB_ENV, EXIT_BAD_INPUT, EXIT_OK
+from interview.cli.common import DB_HELP, CliError, add_case_id, add_db, add_output, print_result
+from interview.errors import EXIT_BAD_INPUT, EXIT_OK
 from interview.errors import EXIT_FAILED as EXIT_STORE
-
-DB_HELP = (f"case database: a file PATH or a postgresql:// URL (default: ${DB_ENV} or the user data directory; "
-           "a server's password comes from ~/.pgpass or $PGPASSWORD, never the URL)")
 
 
 def _cli_error(message: str, code: int = EXIT_BAD_INPUT) -> CliError:
@@ -515,27 +512,27 @@ def register(sub: Any) -> None:
     lst.add_argument("--since", metavar="WHEN", help="only cases changed since WHEN: a date or time "
                                                       "(2026-11-29, 2026-11-29T08:00; local time) or 12h, 7d ago")
     lst.add_argument("--pending", action="store_true", help="only cases still in progress")
-    lst.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    add_db(lst)
     lst.set_defaults(func=cmd_list)
 
     show = commands.add_parser("show", help="show one case with its answers and event log",
                                description="Show one case. --format json gives the contract's result object "
                                            "(what is known so far for an unfinished case) with id, answers and "
                                            "the event log.")
-    show.add_argument("id", metavar="ID", help="case id (or its unique label)")
+    add_case_id(show)
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     show.add_argument("--include-identifiers", action="store_true", help="also show patient identifiers")
     show.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own, as "
                                                       "installed now; a case decided under another version is "
                                                       "re-evaluated under it)")
-    show.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    add_db(show)
     show.set_defaults(func=cmd_show)
 
     delete = commands.add_parser("delete", help="delete a case (asks nothing; says what it deleted)",
                                  description="Delete a case and its event log. Asks nothing, so scripts can use it; "
                                              "prints what it deleted. An unknown id exits 2.")
-    delete.add_argument("id", metavar="ID", help="case id (or its unique label)")
-    delete.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    add_case_id(delete)
+    add_db(delete)
     delete.set_defaults(func=cmd_delete)
 
     export = commands.add_parser(
@@ -546,20 +543,18 @@ def register(sub: Any) -> None:
                     "flow's CodeSystem, validated). Patient identifiers only with --include-identifiers. "
                     "A file given with --output is created owner-only (0600), written whole (atomically), "
                     "never over an existing file without --force.")
-    export.add_argument("id", metavar="ID", help="case id (or its unique label)")
+    add_case_id(export)
     export.add_argument("--now", metavar="TIME", help="the time clock items are shown against (ISO; default: now)")
     export.add_argument("--format", choices=("markdown", "json", "fhir", "summary", "handover"), default="markdown",
                         help="export format (default markdown)")
     export.add_argument("--fhir-version", choices=("R4B", "R5"), default="R4B", help="FHIR release (default R4B)")
     export.add_argument("--fhir-type", choices=FHIR_TYPES, default="collection", help=FHIR_TYPE_HELP)
-    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout; an "
-                        "existing file only with --force, never a database, a link or a device")
-    export.add_argument("--force", action="store_true", help="with --output: replace an existing file")
+    add_output(export, "the export")
     export.add_argument("--include-identifiers", action="store_true", help="include patient identifiers")
     export.add_argument("--flow", metavar="FLOW", help="flow to export the case with (default: the case's own, "
                                                         "as installed now; a case decided under another version "
                                                         "is re-evaluated under it)")
-    export.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    add_db(export)
     export.set_defaults(func=cmd_export)
 
     from interview.cli.clinic import register_case_commands
@@ -586,6 +581,6 @@ def register(sub: Any) -> None:
         description="Create the case tables, or bring an older schema up to this version (the app refuses a "
                     "server's older schema until this is run, and any newer one). With --learning-db URL, also "
                     "the lecture room's learning log (its own schema). See README, A clinic server.")
-    migrate.add_argument("--db", metavar="PATH_OR_URL", help=DB_HELP)
+    add_db(migrate)
     migrate.add_argument("--learning-db", metavar="URL", help="also set up the learning log on this server")
     migrate.set_defaults(func=cmd_migrate)

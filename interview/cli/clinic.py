@@ -15,7 +15,7 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from interview.cli.common import CliError
+from interview.cli.common import CliError, add_case_id, add_db, add_output
 from interview.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 #: Formats of `run` and `cases export` this module renders.
@@ -219,14 +219,14 @@ def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
         description="Record when an emergency action was done, as one event of the case's log (the one record of "
                     "it; a later mark of the same event corrects it). The reports show each clock item as done "
                     "(time) or due (time left).")
-    mark.add_argument("id", metavar="ID", help="case id (or its unique label)")
+    add_case_id(mark)
     mark.add_argument("event", metavar="EVENT", help=f"one of: {', '.join(EVENTS)}")
     mark.add_argument("--at", metavar="TIME", help="when it was done: HH:MM today, or an ISO date and time "
                                                   "(default: now); never in the future")
     mark.add_argument("--dose", metavar="TEXT", help="the dose given (e.g. '16 mg orally')")
     mark.add_argument("--note", metavar="TEXT", help="a short note (e.g. where the MRI was done)")
     mark.add_argument("--now", metavar="TIME", help=NOW_HELP)
-    mark.add_argument("--db", metavar="PATH", help=db_help)
+    add_db(mark, db_help)
     mark.set_defaults(func=clean(cmd_mark))
 
     handover = commands.add_parser(
@@ -235,14 +235,13 @@ def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
                     "case still lacks first. --set QUESTION=VALUE records a handover answer in the case's log "
                     "(VALUE 'unavailable' says it cannot be had); times of dexamethasone and the MRI are clock "
                     "events: `cases mark`.")
-    handover.add_argument("id", metavar="ID", help="case id (or its unique label)")
+    add_case_id(handover)
     handover.add_argument("--set", metavar="QUESTION=VALUE", action="append",
                           help="a handover answer (repeatable), e.g. handover_consultant='Dr A Smith'")
-    handover.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout")
-    handover.add_argument("--force", action="store_true", help="with --output: replace an existing file")
+    add_output(handover)
     handover.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own)")
     handover.add_argument("--now", metavar="TIME", help=NOW_HELP)
-    handover.add_argument("--db", metavar="PATH", help=db_help)
+    add_db(handover, db_help)
     handover.set_defaults(func=clean(cmd_handover))
 
     audit = commands.add_parser(
@@ -254,10 +253,9 @@ def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
     audit.add_argument("--since", metavar="DATE", help="only cases that presented on or after DATE")
     audit.add_argument("--format", choices=("markdown", "csv"), default="markdown",
                        help="markdown (a table and a bar chart) or csv (one row per case); default markdown")
-    audit.add_argument("--output", "-o", metavar="FILE", help="write to FILE (0600) instead of stdout")
-    audit.add_argument("--force", action="store_true", help="with --output: replace an existing file")
+    add_output(audit)
     audit.add_argument("--now", metavar="TIME", help=NOW_HELP)
-    audit.add_argument("--db", metavar="PATH", help=db_help)
+    add_db(audit, db_help)
     audit.set_defaults(func=clean(cmd_audit))
 
 

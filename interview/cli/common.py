@@ -9,7 +9,10 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from interview.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MISSING
+from interview.errors import DB_ENV, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MISSING
+
+DB_HELP = (f"case database: a file PATH or a postgresql:// URL (default: ${DB_ENV} or the user data directory; "
+           "a server's password comes from ~/.pgpass or $PGPASSWORD, never the URL)")
 
 
 class CliError(Exception):
@@ -19,6 +22,24 @@ class CliError(Exception):
         self.message = message
         self.code = code
         super().__init__(message)
+
+
+# --- options several commands share: worded once ----------------------------------------------------
+
+
+def add_case_id(parser: Any) -> None:
+    parser.add_argument("id", metavar="ID", help="case id (or its unique label)")
+
+
+def add_db(parser: Any, help: str = DB_HELP) -> None:
+    parser.add_argument("--db", metavar="PATH_OR_URL", help=help)
+
+
+def add_output(parser: Any, what: str = "") -> None:
+    """``--output FILE`` and ``--force``: a new owner-only file, an existing one only when forced."""
+    parser.add_argument("--output", "-o", metavar="FILE", help=f"write {what or 'it'} to FILE (0600) instead of "
+                        "stdout; an existing file only with --force, never a database, a link or a device")
+    parser.add_argument("--force", action="store_true", help="with --output: replace an existing file")
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

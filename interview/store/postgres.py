@@ -38,18 +38,12 @@ from interview.store.records import (
     changed_message,
     checked_label,
     current_user,
+    dump_json,
     import_plan,
+    load_json,
+    new_case_id,
     now,
     reopens,
-)
-from interview.store.records import (
-    dump_json as _dump,
-)
-from interview.store.records import (
-    load_json as _load,
-)
-from interview.store.records import (
-    new_case_id as _new_id,
 )
 
 if TYPE_CHECKING:
@@ -353,7 +347,7 @@ class PostgresStore(Attaching):
 
     def _insert_case(self, cur: Any, flow: Any, label: str, identifiers: dict | None, stamp: str) -> str:
         for _ in range(20):
-            case_id = _new_id()
+            case_id = new_case_id()
             cur.execute(
                 f"INSERT INTO {SCHEMA}.cases (id, label, created, updated, status, flow_id, flow_version,"
                 " flow_sha256, identifiers) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
@@ -365,7 +359,7 @@ class PostgresStore(Attaching):
 
     def _insert_events(self, cur: Any, case_id: str, start: int, events: list[Any], stamp: str | None,
                        who: str | None = None) -> None:
-        rows = [(case_id, start + i + 1, stamp or e.time, e.kind, e.question, _dump(e.old), _dump(e.new),
+        rows = [(case_id, start + i + 1, stamp or e.time, e.kind, e.question, dump_json(e.old), dump_json(e.new),
                  who if stamp else e.who) for i, e in enumerate(events)]
         sql = (f"INSERT INTO {SCHEMA}.events (case_id, n, time, kind, question, old, new, who)"
                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
@@ -396,7 +390,7 @@ class PostgresStore(Attaching):
             "id": case_id, "t": stamp, "k": len(events), "expected": expected, "who": self.user,
             "reopens": reopens(events),  # a clock mark leaves a finished case's result standing
             "kinds": [e.kind for e in events], "questions": [e.question for e in events],
-            "olds": [_dump(e.old) for e in events], "news": [_dump(e.new) for e in events],
+            "olds": [dump_json(e.old) for e in events], "news": [dump_json(e.new) for e in events],
         }
         with self._tx("the answer", block=False) as cur:
             cur.execute(_APPEND, params)
@@ -488,7 +482,7 @@ class PostgresStore(Attaching):
             cur.execute(
                 f"UPDATE {SCHEMA}.cases SET label = %s, updated = %s, status = %s, headline = %s, headline_title = %s,"
                 " result = %s, flow_id = %s, flow_version = %s, flow_sha256 = %s, event_count = %s WHERE id = %s",
-                (s.label, s.updated, s.status, s.headline, s.headline_title, _dump(record.result), record.flow_id,
+                (s.label, s.updated, s.status, s.headline, s.headline_title, dump_json(record.result), record.flow_id,
                  record.flow_version, record.flow_sha256, len(src), s.id))
             return "copied" if here is None else "extended"
 
@@ -539,7 +533,7 @@ class PostgresStore(Attaching):
     def _event_rows(cur: Any, case_id: str, after: int = 0) -> list[EventRecord]:
         cur.execute(f"SELECT n, time, kind, question, old, new, who FROM {SCHEMA}.events WHERE case_id = %s"
                     " AND n > %s ORDER BY n", (case_id, after))
-        return [EventRecord(n, t, kind, q, _load(old), _load(new), who) for n, t, kind, q, old, new, who in cur]
+        return [EventRecord(n, t, kind, q, load_json(old), load_json(new), who) for n, t, kind, q, old, new, who in cur]
 
     def events(self, case_id: str) -> list[EventRecord]:
         with self._tx("reading") as cur:

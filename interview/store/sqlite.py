@@ -36,19 +36,13 @@ from interview.store.records import (
     changed_message,
     checked_label,
     current_user,
+    dump_json,
     fold_events,
     import_plan,
+    load_json,
+    new_case_id,
     now,
     reopens,
-)
-from interview.store.records import (
-    dump_json as _dump,
-)
-from interview.store.records import (
-    load_json as _load,
-)
-from interview.store.records import (
-    new_case_id as _new_id,
 )
 
 if TYPE_CHECKING:
@@ -390,7 +384,7 @@ class CaseStore(Attaching):
         """Insert a new case row in the open transaction; returns its id."""
         identifiers = dict(identifiers or {})
         for _ in range(20):
-            case_id = _new_id()
+            case_id = new_case_id()
             if db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
                 break
         else:  # pragma: no cover - 30^8 ids
@@ -406,7 +400,7 @@ class CaseStore(Attaching):
     def _insert_events(self, db: sqlite3.Connection, case_id: str, events: list[Any], stamp: str) -> None:
         db.executemany(
             "INSERT INTO events (case_id, time, kind, question, old, new, who) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(case_id, stamp, e.kind, e.question, _dump(e.old), _dump(e.new), self.user) for e in events],
+            [(case_id, stamp, e.kind, e.question, dump_json(e.old), dump_json(e.new), self.user) for e in events],
         )
 
     def append(self, case_id: str, events: Iterable[Event], *, time: str | None = None,
@@ -484,8 +478,8 @@ class CaseStore(Attaching):
                 return False
             db.execute(
                 "INSERT INTO events (case_id, time, kind, question, old, new, who) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (case_id, stamp, EVENT_KIND, EVENT_QUESTION, _dump(reevaluation.event_old()),
-                 _dump(reevaluation.event_new()), self.user),
+                (case_id, stamp, EVENT_KIND, EVENT_QUESTION, dump_json(reevaluation.event_old()),
+                 dump_json(reevaluation.event_new()), self.user),
             )
             self._set_outcome(db, case_id, reevaluation.current, reevaluation.result, stamp)
         return True
@@ -558,7 +552,7 @@ class CaseStore(Attaching):
     def _event_rows(self, db: sqlite3.Connection, case_id: str, offset: int = 0) -> list[EventRecord]:
         rows = db.execute(f"SELECT seq, time, kind, question, old, new, {self._who} FROM events WHERE case_id = ?"
                           " ORDER BY seq LIMIT -1 OFFSET ?", (case_id, offset)).fetchall()
-        return [EventRecord(seq, t, kind, q, _load(old), _load(new), who) for seq, t, kind, q, old, new, who in rows]
+        return [EventRecord(seq, t, kind, q, load_json(old), load_json(new), who) for seq, t, kind, q, old, new, who in rows]
 
     def events(self, case_id: str) -> list[EventRecord]:
         """A case's log, oldest first."""
@@ -615,11 +609,11 @@ class CaseStore(Attaching):
                      record.flow_sha256, json.dumps(record.identifiers, ensure_ascii=False)))
             db.executemany(
                 "INSERT INTO events (case_id, time, kind, question, old, new, who) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(s.id, e.time, e.kind, e.question, _dump(e.old), _dump(e.new), e.who) for e in src[start:]])
+                [(s.id, e.time, e.kind, e.question, dump_json(e.old), dump_json(e.new), e.who) for e in src[start:]])
             db.execute(
                 "UPDATE cases SET label = ?, updated = ?, status = ?, headline = ?, headline_title = ?, result = ?,"
                 " flow_id = ?, flow_version = ?, flow_sha256 = ? WHERE id = ?",
-                (s.label, s.updated, s.status, s.headline, s.headline_title, _dump(record.result),
+                (s.label, s.updated, s.status, s.headline, s.headline_title, dump_json(record.result),
                  record.flow_id, record.flow_version, record.flow_sha256, s.id))
             return "copied" if here is None else "extended"
 
