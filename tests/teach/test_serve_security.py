@@ -6,6 +6,7 @@ import asyncio
 import gc
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -250,7 +251,8 @@ async def test_serve_end_to_end_runs_the_real_app_without_the_case_store(tmp_pat
     proc = subprocess.Popen([sys.executable, "-m", "interview", "serve", "--port", str(port),
                              "--learning-db", str(learning)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-                            bufsize=0)  # unbuffered: the first line is read alone, the rest by communicate()
+                            bufsize=0,  # unbuffered: the first line is read alone, the rest by communicate()
+                            start_new_session=True)  # its own group: a stuck tab process is killed with it
     try:
         first = await asyncio.to_thread(_read_line, proc, WAIT)
         match = re.search(rf"http://127\.0\.0\.1:{port}/([A-Za-z0-9_-]{{40,}})/", first)
@@ -283,8 +285,10 @@ async def test_serve_end_to_end_runs_the_real_app_without_the_case_store(tmp_pat
         try:
             out, _ = proc.communicate(timeout=WAIT)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
+            # A tab process still alive holds the pipe open, so communicate() would wait for ever after
+            # killing serve alone (seen under load): kill the whole group, and bound the wait again.
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate(timeout=WAIT)
     text = first + out.decode("utf-8", "replace")
     assert text.count(secret) == 1, "the secret is printed once"
     assert "no TLS and no user accounts" in text
