@@ -257,9 +257,20 @@ class Node:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(repr(getattr(self, n)) for n in self.__slots__)})"
 
+    def children(self) -> list[Node]:
+        """The nodes this one is made of, in ``__slots__`` order (a list part gives each of its items)."""
+        found: list[Node] = []
+        for slot in self.__slots__:
+            part = getattr(self, slot)
+            if isinstance(part, Node):
+                found.append(part)
+            elif isinstance(part, list):
+                found.extend(p for p in part if isinstance(p, Node))
+        return found
+
     def names(self) -> set[str]:
-        """Root names this node reads (``sins.total`` reads ``sins``)."""
-        return set()
+        """Root names this node reads (``sins.total`` reads ``sins``): its parts' names, for all but a Name."""
+        return set().union(*(child.names() for child in self.children()))
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -277,9 +288,6 @@ class Literal(Node):
 class ListNode(Node):
     __slots__ = ("items",)
     items: list[Node]
-
-    def names(self) -> set[str]:
-        return set().union(*(i.names() for i in self.items)) if self.items else set()
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
         parts = [i.compile(tables) for i in self.items]
@@ -317,9 +325,6 @@ class Call(Node):
     func: str
     args: list[Node]
 
-    def names(self) -> set[str]:
-        return set().union(*(a.names() for a in self.args)) if self.args else set()
-
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
         spec = FUNCTIONS[self.func]
         args = [a.compile(tables) for a in self.args]
@@ -334,9 +339,6 @@ class Not(Node):
     __slots__ = ("operand",)
     operand: Node
 
-    def names(self) -> set[str]:
-        return self.operand.names()
-
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
         inner = self.operand.compile(tables)
         return lambda env: not inner(env)
@@ -345,9 +347,6 @@ class Not(Node):
 class Neg(Node):
     __slots__ = ("operand",)
     operand: Node
-
-    def names(self) -> set[str]:
-        return self.operand.names()
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
         inner = self.operand.compile(tables)
@@ -364,9 +363,6 @@ class BoolOp(Node):
     op: str
     operands: list[Node]
 
-    def names(self) -> set[str]:
-        return set().union(*(o.names() for o in self.operands))
-
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
         parts = [o.compile(tables) for o in self.operands]
         if self.op == "and":
@@ -380,9 +376,6 @@ class Binary(Node):
     left: Node
     right: Node
 
-    def names(self) -> set[str]:
-        return self.left.names() | self.right.names()
-
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
         fn = _BINARY[self.op]
         left, right = self.left.compile(tables), self.right.compile(tables)
@@ -394,9 +387,6 @@ class IfElse(Node):
     then: Node
     cond: Node
     otherwise: Node
-
-    def names(self) -> set[str]:
-        return self.then.names() | self.cond.names() | self.otherwise.names()
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
         then, cond, otherwise = (n.compile(tables) for n in (self.then, self.cond, self.otherwise))
