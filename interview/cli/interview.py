@@ -39,7 +39,7 @@ def run_app(args: argparse.Namespace) -> int:
 
         given = read_answers_file(args.answers)
         try:
-            checked = check_answers(flow, given)
+            checked = check_answers(flow, given, not_known=True)  # a pending finding may stay open (§7)
         except AnswersError as err:
             raise CliError(f"{args.answers}: {err.message}") from None
         keeper.ensure_case(session)

@@ -68,8 +68,8 @@ def coerce(q: Question, value: Any, *, from_text: bool = False, not_known: bool 
         q: the question.
         value: a typed value (from an answers file or a widget) or, with ``from_text``, a string.
         from_text: parse strings as the user would type them ("y", "70", "1.5").
-        not_known: accept :data:`NOT_KNOWN` for a question that may be pending (answers files; the
-            interview itself does not offer it yet).
+        not_known: accept :data:`NOT_KNOWN` for a question that may be pending (answers files,
+            teaching cases and the interview's 'Not known yet' key all pass it).
     """
     fail = _failer(q, value)
     if value == NOT_KNOWN and not from_text:
@@ -79,7 +79,7 @@ def coerce(q: Question, value: Any, *, from_text: bool = False, not_known: bool 
                        "not for this one")
         if not_known:
             return NOT_KNOWN
-        raise fail("'not_known' (CONTRACT §7) is taken from answers files only; the interview does not offer it yet")
+        raise fail("'not_known' is not accepted here: give the finding's value")
     if from_text and isinstance(value, str) and not isinstance(q, ChoiceQuestion | BoolQuestion | TextQuestion):
         reading = read_typed(q, value)  # "80%", "35 g/L", "ECOG 1"
         if reading.choose:

@@ -100,3 +100,25 @@ def test_teach_review_opens_the_interview_prefilled(monkeypatch: pytest.MonkeyPa
     code, _, err = run_cli(["teach", "emergency_unknown_primary", "--review"])
     assert code == 0, err
     assert seen["teaching"] is True and seen["answers"]["age"] == 62
+
+
+def test_the_interview_opens_an_answers_file_with_pending_findings(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """`spine-interview --answers FILE` takes `not_known` on pending findings and opens the provisional case."""
+    import yaml
+
+    from interview.flow.load import flows_dir
+
+    case = yaml.safe_load((flows_dir() / "cases" / "rectal_ct_sins_pending.yaml").read_text(encoding="utf-8"))
+    answers = tmp_path / "pending.yaml"
+    answers.write_text(yaml.safe_dump(case["answers"]), encoding="utf-8")
+    seen = {}
+
+    def fake_run(app, headless=False):
+        seen["result"] = app.session.result().to_json_dict()
+        return 0
+
+    monkeypatch.setattr("interview.tui.app.InterviewApp.run", fake_run)
+    code, _, err = run_cli(["--answers", str(answers), "--db", str(tmp_path / "c.sqlite")])
+    assert code == 0, err
+    recommendation = seen["result"]["recommendation"]
+    assert recommendation["provisional"] is True and recommendation["headline"] is None
