@@ -661,9 +661,17 @@ class Node:
             args = [self.eval(a) for a in node.args]
             tables = self.space.flow.model.tables
             if spec.needs_tables:
-                return frozenset(spec.impl(tables, *combo) for combo in itertools.product(*args))
-            return frozenset(spec.impl(*combo) for combo in itertools.product(*args))
+                return frozenset(_hashable(spec.impl(tables, *combo)) for combo in itertools.product(*args))
+            return frozenset(_hashable(spec.impl(*combo)) for combo in itertools.product(*args))
         raise ProvisionalError(f"cannot evaluate {node!r}")
+
+
+def _hashable(value: Any) -> Any:
+    """A function's value as a member of a value set: a list (``level_regions``) becomes a tuple.
+
+    Only membership (``in``) and equality are asked of it afterwards, and both read a tuple as the list.
+    """
+    return tuple(value) if isinstance(value, list) else value
 
 
 # --- images -------------------------------------------------------------------------------------------

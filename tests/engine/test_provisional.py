@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interview.engine.replay import replay
+from interview.engine.replay import MissingAnswer, replay
 from interview.flow.load import load_flow
 
 #: Grids for the number fields: the thresholds of CONTRACT §3–5 and the values either side of them.
@@ -295,3 +295,40 @@ def test_any_completion_lies_inside_the_provisional_result(flow: Any, data: Any,
         other = {**completion, field_id: any_value(data.draw, field_id)}
         again = replay(flow, {**{k: v for k, v in answers.items() if v != "not_known"}, **other}).result
         assert again.recommendation.headline == done.recommendation.headline, field_id
+
+
+#: Thyroid cancer, mechanical pain at a lytic deposit, ESCC 0; the CT's alignment and collapse not reported yet.
+THYROID_CT_PENDING = {
+    "neuro_deficit": False, "radicular_pain": False, "ambulatory": True, "age": 61, "sex": "female",
+    "known_primary": True, "primary_tumour": "thyroid", "histology_established": True,
+    "systemic_treatment_status": "responding", "prior_rt_same_level": False, "mri_whole_spine_done": True,
+    "escc_grade": "0", "contiguous_levels": 1, "sins_location": "semirigid", "sins_pain": "mechanical",
+    "sins_bone_lesion": "lytic", "sins_alignment": "not_known", "sins_collapse": "not_known",
+    "sins_posterolateral": "none", "atypical_features": False, "staging_done": True, "extraspinal_bone_mets": 2,
+    "vertebral_body_mets": 1, "visceral_mets": "present", "visceral_mets_removable": False,
+    "visceral_mets_treatable": True, "kps": 80, "fit_for_surgery": True, "expected_survival_months": 24,
+}
+
+
+@pytest.mark.parametrize("level", ["L2", "T6", "C7-T1"])
+def test_a_pending_case_with_its_index_level_is_exact(flow: Any, level: str) -> None:
+    """The index level (a flow-only answer whose function returns a list of regions) in a pending case: no
+    crash, and the possible headlines are exactly those of the engine over every completion (seen in tmux)."""
+    answers = {**THYROID_CT_PENDING, "index_level": level}
+    open_fields = sorted(k for k, v in answers.items() if v == "not_known")
+    assert open_fields, "the example keeps findings open"
+    mine = replay(flow, answers).result.to_json_dict()["recommendation"]
+    seen: set[str] = set()
+
+    def complete(given: dict[str, Any]) -> None:
+        # A completion may bring a further question onto the path (CONTRACT §7): each of its values too.
+        try:
+            seen.add(replay(flow, given).result.to_json_dict()["recommendation"]["headline"])
+        except MissingAnswer as missing:
+            for value in grid(missing.question_id):
+                complete({**given, missing.question_id: value})
+
+    for values in itertools.product(*(grid(f) for f in open_fields)):
+        complete({**answers, **dict(zip(open_fields, values, strict=True))})
+    expected = sorted(seen)
+    assert sorted(mine["possible_headlines"] if mine["provisional"] else [mine["headline"]]) == expected
