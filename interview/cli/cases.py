@@ -151,13 +151,18 @@ def cmd_list(args: argparse.Namespace) -> int:
         else:
             print(f"no cases ({err.message})")
         return EXIT_OK
+    pending = bool(getattr(args, "pending", False))
     with store:
-        cases = store.list_cases(user=getattr(args, "by_user", None), since=since,
-                                 pending=bool(getattr(args, "pending", False)))
+        # --pending: still in progress, or finished on answers not known yet (a provisional result,
+        # CONTRACT §7) — those are read from each case's answers, so the store lists them all here.
+        cases = store.list_cases(user=getattr(args, "by_user", None), since=since)
         rows = []
         for c in cases:
             try:
-                rows.append(_listed(store.get_case(c.id), args))
+                record = store.get_case(c.id)
+                if pending and c.status == "complete" and not open_answers(record.answers):
+                    continue
+                rows.append(_listed(record, args))
             except StoreError as err:
                 # One damaged case is named in its row; the others are still listed.
                 rows.append((c.to_json_dict() | {"headline": None, "headline_title": None, "error": err.message},
@@ -165,7 +170,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(_json([row for row, _ in rows]))
         return EXIT_OK
-    if not cases:
+    if not rows:
         print(f"no cases in {store.location}" if not (args.by_user or since or args.pending)
               else f"no cases in {store.location} match")
         return EXIT_OK
@@ -190,6 +195,11 @@ def _listed(record: Any, args: argparse.Namespace) -> tuple[dict[str, Any], tupl
     data = s.to_json_dict() | {"flow": {"id": record.flow_id, "version": record.flow_version,
                                         "sha256": record.flow_sha256}}
     status, headline = s.status.replace("_", " "), s.headline_title or s.headline or "—"
+    still_open = open_answers(record.answers)
+    if still_open:
+        # Finished on answers not known yet: the result is provisional, never shown as complete.
+        data["open_answers"] = still_open
+        status = f"pending ({len(still_open)} not known)"
     flow = _current_flow(getattr(args, "flow", None) or record.flow_id)
     try:
         if isinstance(flow, Exception):
@@ -214,6 +224,13 @@ def _listed(record: Any, args: argparse.Namespace) -> tuple[dict[str, Any], tupl
     if not reevaluation.complete and record.status == "complete":
         status = "needs answers"
     return data, (status, f"{reevaluation.stored.version} → {reevaluation.current.version}", reevaluation.marker())
+
+
+def open_answers(answers: dict[str, Any]) -> list[str]:
+    """The findings a case holds as not known yet (CONTRACT §7), in the order they were answered."""
+    from interview.engine.values import NOT_KNOWN
+
+    return [qid for qid, value in answers.items() if value == NOT_KNOWN]
 
 
 @functools.cache
@@ -511,7 +528,8 @@ def register(sub: Any) -> None:
     lst.add_argument("--user", dest="by_user", metavar="NAME", help="only cases NAME wrote to (an answer, a mark…)")
     lst.add_argument("--since", metavar="WHEN", help="only cases changed since WHEN: a date or time "
                                                       "(2026-11-29, 2026-11-29T08:00; local time) or 12h, 7d ago")
-    lst.add_argument("--pending", action="store_true", help="only cases still in progress")
+    lst.add_argument("--pending", action="store_true", help="only cases still in progress or resting on answers "
+                     "not known yet (a provisional result)")
     add_db(lst)
     lst.set_defaults(func=cmd_list)
 

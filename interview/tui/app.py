@@ -294,13 +294,11 @@ class InterviewApp(App[int]):
 
     def save_transcript(self) -> Path | None:
         """Write a plain-text transcript of the session (0600)."""
-        try:
-            from interview.teach.transcript import render_transcript
-        except ImportError:
-            render_transcript = plain_transcript
+        from interview.teach.transcript import render_transcript
+
         name = f"spine-case-{self.keeper.case_id or 'unsaved'}.transcript.txt"
         clock = getattr(self.screen, "clock_state", None)  # the recommendation's time and marks
-        if clock and render_transcript is not plain_transcript:
+        if clock:
             now, marks = clock()
             text = render_transcript(self.session, now=now, marks=marks, label=self.keeper.label())
         else:
@@ -308,12 +306,9 @@ class InterviewApp(App[int]):
         return self.write_file(self.export_dir() / name, text, "transcript")
 
     def open_what_if(self) -> None:
-        """Open the teaching room's what-if screen, when it is installed."""
-        try:
-            from interview.tui.screens.whatif import WhatIfScreen
-        except ImportError:
-            self.notify("The what-if screen is not available in this version.", severity="warning")
-            return
+        """Open the what-if screen on the case's answers."""
+        from interview.tui.screens.whatif import WhatIfScreen
+
         self.push_screen(WhatIfScreen(self.flow, dict(self.session.answers)))
 
     def action_ask_quit(self) -> None:
@@ -326,8 +321,13 @@ class InterviewApp(App[int]):
         if not self.keeper.saving and (session.answers or session.skipped):
             question = "This case is not saved (no case storage). Discard it and quit? (y/n)"
         elif session.answers or session.skipped:
-            question = ("Quit? The case is complete and saved. (y/n)" if session.done else
-                        "Quit? Every answer so far is saved; ctrl+o continues the case later. (y/n)")
+            if session.done and session.result().recommendation.provisional:
+                question = ("Quit? The case is saved with a PROVISIONAL result: answers are not known yet; "
+                            "ctrl+o reopens it to fill them. (y/n)")
+            elif session.done:
+                question = "Quit? The case is complete and saved. (y/n)"
+            else:
+                question = "Quit? Every answer so far is saved; ctrl+o continues the case later. (y/n)"
         else:
             question = "Quit spine-interview? (y/n)"
         self.push_screen(ConfirmScreen(question), lambda yes: self.exit(0) if yes else None)
@@ -341,21 +341,6 @@ class InterviewApp(App[int]):
             return
         self.push_screen(ConfirmScreen("This case is not saved (no case storage). Discard it and quit? (y/n)"),
                          lambda yes: self.exit(0) if yes else None)
-
-
-def plain_transcript(session: Session) -> str:
-    """A simple text dump of the questions and answers, used when the teaching room's is missing."""
-    from interview.tui.labels import answer_text
-
-    lines = [f"{session.flow.model.title}", ""]
-    for qid in session.answered_path:
-        q = session.flow.by_id[qid].model
-        shown = "skipped" if qid in session.skipped else answer_text(q, session.answers[qid])
-        lines += [f"Q: {q.prompt}", f"A: {shown}", ""]
-    if session.done:
-        rec = session.result().recommendation
-        lines += [f"Recommendation: {rec.headline_title} (rule {rec.rule})", "", rec.notice.strip(), ""]
-    return "\n".join(lines)
 
 
 def prefill(flow: LoadedFlow, answers: dict[str, Any], session: Session) -> None:

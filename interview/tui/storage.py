@@ -37,11 +37,8 @@ class CaseKeeper:
         if self._opened:
             return
         self._opened = True
-        try:
-            from interview.store import open_store
-        except ImportError:
-            self._warning = "Case storage is not available in this installation: the case is kept in memory only."
-            return
+        from interview.store import open_store
+
         try:
             self._store = open_store(self.db, user=self.user)
         except Exception as err:  # noqa: BLE001 - any store failure degrades to in-memory work

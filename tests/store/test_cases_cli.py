@@ -171,3 +171,20 @@ def test_db_flag_overrides_environment(tmp_path, capsys):
     case_id = err.strip().rsplit(" ", 1)[-1]
     assert _run(capsys, "cases", "list", "--format", "json")[1].strip() == "[]"
     assert case_id in _run(capsys, "cases", "list", "--db", str(other))[1]
+
+
+def test_a_case_resting_on_answers_not_known_is_listed_as_pending(capsys):
+    """A provisional case (finished on 'not known yet' answers) is 'pending', never 'complete', and --pending lists it."""
+    complete = _saved(capsys, "emergency_breast")
+    provisional = _saved(capsys, "pending_mri_items")
+    code, out, _ = _run(capsys, "cases", "list")
+    assert code == 0
+    rows = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert "pending (" in rows[provisional] and "not known)" in rows[provisional]
+    assert " complete " in rows[complete]
+    code, out, _ = _run(capsys, "cases", "list", "--pending")
+    listed = [line.split()[0] for line in out.splitlines()[1:]]
+    assert code == 0 and listed == [provisional]
+    code, out, _ = _run(capsys, "cases", "list", "--format", "json")
+    by_id = {case["id"]: case for case in json.loads(out)}
+    assert by_id[provisional]["open_answers"] and "open_answers" not in by_id[complete]

@@ -135,3 +135,20 @@ class TestReviewAndResume:
             assert isinstance(app.screen, ReviewScreen)
             assert app.session.answers["sins_collapse"] == NOT_KNOWN
             assert app.session.result().recommendation.provisional
+
+
+class TestQuitting:
+    async def test_quitting_a_provisional_case_never_calls_it_complete(self, make_app):
+        """q on a case finished on open answers asks about a PROVISIONAL result, not a complete case."""
+        from interview.tui.screens.modals import ConfirmScreen
+
+        app = make_app()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await answer_case(pilot, pending())
+            await _settled(pilot)
+            assert app.session.done
+            app.action_ask_quit()
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            question = str(app.screen.question)
+            assert "PROVISIONAL" in question and "complete" not in question
