@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from interview.export.clock import EVENTS, ClockError, parse_time
 from interview.tui.screens.modals import _MODAL_CSS, _Modal
+from interview.tui.widgets.marked import MarkedOptionList
 
 
 class ClockScreen(_Modal):
@@ -44,7 +45,7 @@ class ClockScreen(_Modal):
             yield Static("Record a clock event", classes="title")
             options = [Option(f"{i}. {words}" + (f"  (done {self.done[key]})" if key in self.done else ""), id=key)
                        for i, (key, words) in enumerate(EVENTS.items(), start=1)]
-            yield OptionList(*options, id="event")
+            yield MarkedOptionList(*options, id="event")
             field = Input(placeholder="when: HH:MM, 2026-11-29T14:30, or empty for now", id="at", max_length=40)
             field.cursor_blink = False
             yield field

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from interview.export.handover import UNAVAILABLE, Item, handover_questions, missing_items, render_handover
 from interview.tui.screens.modals import _MODAL_CSS, _Modal
+from interview.tui.widgets.marked import MarkedOptionList
 
 #: The log's event kind of a handover answer (as `cases handover --set` writes it).
 HANDOVER_KIND = "handover"
@@ -43,7 +44,7 @@ class HandoverAnswer(_Modal):
         with Vertical():
             yield Static(Text(q.prompt), classes="title")
             if q.kind == "choice":
-                yield OptionList(*(Option(o.label, id=o.value) for o in q.options), id="choices")
+                yield MarkedOptionList(*(Option(o.label, id=o.value) for o in q.options), id="choices")
             else:
                 field = Input(placeholder=getattr(q, "example", None) or "a few words, or 'unavailable'", id="text",
                               max_length=getattr(q, "max_length", 200))
@@ -104,7 +105,7 @@ class HandoverScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="missing-title")
-        yield OptionList(id="missing")
+        yield MarkedOptionList(id="missing")
         with VerticalScroll(id="sbar-body"):
             yield Static("", id="sbar")
         yield Footer()
@@ -131,14 +132,15 @@ class HandoverScreen(Screen[None]):
         answers = self.answers()
         missing = missing_items(self.result, self.flow, answers, marks)
         title = self.query_one("#missing-title", Static)
-        rows = self.query_one("#missing", OptionList)
-        rows.clear_options()
+        rows = self.query_one("#missing", MarkedOptionList)
         if missing:
             title.update(f"Still missing — the coordinator will ask ({len(missing)}): Enter answers · u unavailable")
-            rows.add_options([Option(i.words + ("  (clock)" if i.question is None else ""), id=i.id) for i in missing])
+            rows.set_marked_options(Option(i.words + ("  (clock)" if i.question is None else ""), id=i.id)
+                                    for i in missing)
             rows.display = True
             rows.highlighted = 0  # the first item the coordinator will ask, each time the list is new
         else:
+            rows.set_marked_options([])
             title.update("Nothing missing: every item the coordinator asks for is recorded or marked unavailable.")
             rows.display = False
         width = max(40, self.size.width - 4) if self.size.width else 76  # padding and scrollbar

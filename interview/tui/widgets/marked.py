@@ -1,0 +1,52 @@
+"""An OptionList whose highlighted option carries "▸", so the choice is seen without colour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+#: The mark before the highlighted option, and the blank of the same width before the others.
+MARK, BLANK = "▸ ", "  "
+
+
+def _text(prompt: object) -> Text:
+    return prompt.copy() if isinstance(prompt, Text) else Text(str(prompt))
+
+
+class MarkedOptionList(OptionList):
+    """A stock ``OptionList`` that also marks its highlighted option with "▸" (nothing by colour alone: the
+    highlight is invisible with ``NO_COLOR`` or on a monochrome terminal).
+
+    The mark is part of the option's prompt, swapped through the public ``replace_option_prompt_at_index``
+    when the highlight moves; option ids — what a selection records — are untouched.
+    """
+
+    def __init__(self, *content: Option, **kwargs: object) -> None:
+        self._plain: list[Text] = []
+        self._marked: int | None = None
+        super().__init__(*self._blanked(content), **kwargs)  # type: ignore[arg-type]
+
+    def _blanked(self, options: Iterable[Option]) -> list[Option]:
+        out = []
+        for option in options:
+            self._plain.append(_text(option.prompt))
+            out.append(Option(Text(BLANK) + self._plain[-1], id=option.id, disabled=option.disabled))
+        return out
+
+    def set_marked_options(self, options: Iterable[Option]) -> None:
+        """Replace every option (``clear_options`` + ``add_options``, with the marks kept right)."""
+        self.clear_options()
+        self._plain, self._marked = [], None
+        self.add_options(self._blanked(options))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list is not self:
+            return
+        if self._marked is not None and self._marked < len(self._plain):
+            self.replace_option_prompt_at_index(self._marked, Text(BLANK) + self._plain[self._marked])
+        if event.option_index < len(self._plain):
+            self.replace_option_prompt_at_index(event.option_index, Text(MARK) + self._plain[event.option_index])
+            self._marked = event.option_index
