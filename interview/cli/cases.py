@@ -344,12 +344,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         flow = _flow_for(record, args, required=record.result is not None)
         reevaluation = _reevaluated(record, flow, note=False)
+        kind = {"markdown": "A Markdown report", "summary": "A summary", "handover": "A handover"}[args.format]
         if reevaluation is not None and reevaluation.result is None:
-            raise _cli_error(f"case {record.id}: {reevaluation.statement()} A Markdown report needs its "
+            raise _cli_error(f"case {record.id}: {reevaluation.statement()} {kind} needs its "
                              f"recommendation: open the case to answer them (spine-interview --resume {record.id}), "
                              "or export --format json or fhir")
         if record.result is None and reevaluation is None:
-            raise _cli_error(f"case {record.id} is not complete: a Markdown report needs its recommendation "
+            raise _cli_error(f"case {record.id} is not complete: {kind[0].lower()}{kind[1:]} needs its recommendation "
                              "(export --format json or fhir, or finish the case)")
         _note(record, reevaluation)
         if reevaluation is not None:

@@ -154,12 +154,14 @@ def test_export_identifiers_only_when_asked(db_path, flow, capsys):
         assert "MRN-424242" in out
 
 
-def test_markdown_of_unfinished_case_is_refused(db_path, flow, capsys):
-    """Markdown needs a recommendation: an unfinished case gets exit 2 and a pointer to json/fhir."""
+@pytest.mark.parametrize(("fmt", "named"), [("markdown", "a Markdown report"), ("summary", "a summary"),
+                                           ("handover", "a handover")])
+def test_a_report_of_an_unfinished_case_is_refused_by_its_own_name(db_path, flow, capsys, fmt, named):
+    """Reports need a recommendation: an unfinished case gets exit 2, the format's own name and a pointer to json/fhir."""
     with CaseStore(db_path) as store:
         case_id = store.create_case(flow)
-    code, _, err = _run(capsys, "cases", "export", case_id, "--format", "markdown")
-    assert code == 2 and "not complete" in err and "json or fhir" in err
+    code, _, err = _run(capsys, "cases", "export", case_id, "--format", fmt)
+    assert code == 2 and f"not complete: {named} needs" in err and "json or fhir" in err
 
 
 def test_db_flag_overrides_environment(tmp_path, capsys):
