@@ -258,13 +258,15 @@ def short_time(moment: datetime, now: datetime) -> str:
     return f"{day.rsplit(' ', 1)[0]} {clock}"
 
 
+def amount_words(span: timedelta) -> str:
+    """A length of time as a clinician says it: "34 h", "40 min" (the sign is the caller's to word)."""
+    minutes = abs(int(span.total_seconds() // 60))
+    return f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+
+
 def span_words(left: timedelta) -> str:
     """Time left as a clinician says it: "34 h left", "40 min left", "overdue by 3 h"."""
-    minutes = int(left.total_seconds() // 60)
-    late = minutes < 0
-    minutes = abs(minutes)
-    amount = f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
-    return f"overdue by {amount}" if late else f"{amount} left"
+    return f"overdue by {amount_words(left)}" if left.total_seconds() < 0 else f"{amount_words(left)} left"
 
 
 def clock_items(result: Result, flow: LoadedFlow, marks: Mapping[str, Moment]) -> list[ClockItem]:

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from interview.export.clock import EVENTS, ClockError, Moment, check_event, clock_items, parse_time
+from interview.export.clock import (
+    EVENTS,
+    ClockError,
+    Moment,
+    amount_words,
+    check_event,
+    clock_items,
+    parse_time,
+)
 from interview.export.summary import WIDTH, first_sentence, rule_words, short_flag
 from interview.present import scores_line, time_words, urgency_words, value_words
 
@@ -200,9 +208,8 @@ def _moment(marks: Mapping[str, Moment], name: str, now: datetime) -> str:
     m = marks.get(name)
     if m is None:
         return "missing"
-    hours = (now - m.at).total_seconds() / 3600
     dose = f", {m.dose}" if m.dose else ""
-    return f"{time_words(m.at.isoformat())} ({hours:.0f} h ago{dose})"
+    return f"{time_words(m.at.isoformat())} ({amount_words(now - m.at)} ago{dose})"
 
 
 def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment],

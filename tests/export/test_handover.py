@@ -118,3 +118,12 @@ def test_a_handover_condition_naming_nothing_is_a_flow_error(tmp_path):
     with pytest.raises(FlowError, match=r"handover.*unknown name 'ambulant'|unknown name 'ambulant'.*handover") as err:
         load_flow(path, cache=False)
     assert "spinal_metastases.yaml:" in str(err.value)
+
+
+def test_a_dose_given_minutes_ago_reads_in_minutes_not_0_h(flow):
+    """Dexamethasone given 17 minutes before the handover reads '17 min ago' (a tester saw '0 h ago')."""
+    answers = example_answers("emergency_breast") | {CLOCK_KEY: {"dexamethasone_given": {"at": "2026-11-29T19:43Z",
+                                                                                         "dose": "16 mg"}}}
+    result, checked, marks, _ = handover_of(flow, answers)
+    text = render_handover(result, flow, now=NOW, marks=marks, answers=checked)
+    assert "17 min ago, 16 mg" in text and "0 h ago" not in text
