@@ -251,6 +251,8 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
     out += line("Wishes and ceiling of care", _handover_answer(flow, answers, "handover_ceiling_of_care"))
     out += line("Responsible consultant", _handover_answer(flow, answers, "handover_consultant"))
     out += ["", "A — Assessment"]
+    if result.answers.get("index_level"):
+        out += line("Index level", _answer(flow, result, "index_level"))  # where the surgeon will look first
     if result.answers.get("mri_whole_spine_done"):
         out += line("MRI", _moment(marks, "mri_done", now))
         out += line("Images", _handover_answer(flow, answers, "handover_mri_images"))

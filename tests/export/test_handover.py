@@ -127,3 +127,12 @@ def test_a_dose_given_minutes_ago_reads_in_minutes_not_0_h(flow):
     result, checked, marks, _ = handover_of(flow, answers)
     text = render_handover(result, flow, now=NOW, marks=marks, answers=checked)
     assert "17 min ago, 16 mg" in text and "0 h ago" not in text
+
+
+def test_the_index_level_is_in_the_assessment(flow):
+    """The level the case is about (T6) is in the SBAR's Assessment — a tester found it nowhere."""
+    answers = example_answers("emergency_breast") | {"index_level": "T6"}
+    result, checked, marks, _ = handover_of(flow, answers)
+    text = render_handover(result, flow, now=NOW, marks=marks, answers=checked)
+    assessment = text.split("A — Assessment", 1)[1].split("R — Recommendation", 1)[0]
+    assert "Index level" in assessment and "T6" in assessment
