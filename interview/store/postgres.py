@@ -40,6 +40,7 @@ from interview.store.records import (
     current_user,
     dump_json,
     import_plan,
+    list_filters,
     load_json,
     new_case_id,
     now,
@@ -515,16 +516,9 @@ class PostgresStore(Attaching):
 
     def list_cases(self, *, user: str | None = None, since: str | None = None,
                    pending: bool = False) -> list[CaseSummary]:
-        where, params = [], []
-        if user is not None:
-            where.append(f"EXISTS (SELECT 1 FROM {SCHEMA}.events e WHERE e.case_id = c.id AND e.who = %s)")
-            params.append(user)
-        if since is not None:
-            where.append("c.updated >= %s")
-            params.append(since)
-        if pending:
-            where.append("c.status = %s")
-            params.append(STATUS_IN_PROGRESS)
+        where, params = list_filters(
+            user=user, since=since, pending=pending, mark="%s", updated="c.updated", status="c.status",
+            written_by=f"EXISTS (SELECT 1 FROM {SCHEMA}.events e WHERE e.case_id = c.id AND e.who = %s)")
         sql = (f"SELECT {_CASE_COLUMNS} FROM {SCHEMA}.cases c" + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY c.updated DESC, c.id")
         return [CaseSummary(*r) for r in self._read(sql, tuple(params))]

@@ -162,6 +162,26 @@ class CaseRecord:
         return self.summary.status
 
 
+
+def list_filters(*, user: str | None, since: str | None, pending: bool, mark: str, written_by: str,
+                 updated: str = "updated", status: str = "status") -> tuple[list[str], list[Any]]:
+    """The WHERE terms and parameters of ``list_cases`` for either backend (``mark``: its placeholder).
+
+    ``written_by`` is the backend's own test that a case has an event by the user (one placeholder).
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if user is not None:
+        where.append(written_by)
+        params.append(user)
+    if since is not None:
+        where.append(f"{updated} >= {mark}")
+        params.append(since)
+    if pending:
+        where.append(f"{status} = {mark}")
+        params.append(STATUS_IN_PROGRESS)
+    return where, params
+
 def reopens(events: Iterable[Any]) -> bool:
     """Whether appending these events to a finished case reopens it (they change its answers or path)."""
     return any(e.kind in PATH_KINDS for e in events)

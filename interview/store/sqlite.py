@@ -39,6 +39,7 @@ from interview.store.records import (
     dump_json,
     fold_events,
     import_plan,
+    list_filters,
     load_json,
     new_case_id,
     now,
@@ -535,16 +536,9 @@ class CaseStore(Attaching):
                    pending: bool = False) -> list[CaseSummary]:
         """Cases, most recently changed first: all, or those ``user`` wrote to, changed since ``since``
         (an ISO time, compared as text), or still in progress (``pending``)."""
-        where, params = [], []
-        if user is not None:
-            where.append(f"EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.{self._who} = ?)")
-            params.append(user)
-        if since is not None:
-            where.append("updated >= ?")
-            params.append(since)
-        if pending:
-            where.append("status = ?")
-            params.append(STATUS_IN_PROGRESS)
+        where, params = list_filters(
+            user=user, since=since, pending=pending, mark="?",
+            written_by=f"EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.{self._who} = ?)")
         sql = ("SELECT id, label, created, updated, status, headline, headline_title FROM cases"
                + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY updated DESC, id")
         return [CaseSummary(*r) for r in self._read(sql, tuple(params))]
