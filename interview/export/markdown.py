@@ -126,8 +126,8 @@ def summary_markdown(s: Summary) -> list[str]:
                 ""]
     if s.scores:
         out += [f"**Scores:** {s.scores}", ""]
-    if s.flags:
-        out += [f"**Flags:** {'; '.join(s.flags)}", ""]
+    if s.flags:  # each in full (its advice is never cut), one a line
+        out += ["**Flags:**", "", *(f"- {flag}" for flag in s.flags), ""]
     if s.missing:
         out += [f"**Not recorded:** {', '.join(s.missing)}", ""]
     return out
@@ -153,6 +153,8 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
     label = for_markdown(title) if title else (flow.model.report.title or flow.model.title)
     summary = build_summary(result, flow, now=now, marks=marks, label=label)
     notes = Footnotes(flow)
+    if rec.flag_details:  # the flags stand once, in full with their sources, in the summary (cited first)
+        summary.flags = [_statement(s, notes).removeprefix("- ") for s in rec.flag_details]
     out: list[str] = [
         f"# {label} — {rec.headline_title or 'not decided yet'}",
         "",
@@ -178,15 +180,13 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
         items = rec.part(part.id)
         if part.with_urgency and items:
             out += [f"### {part.title}", "", *(_statement(s, notes, status.get(s.id, "")) for s in items), ""]
-    if rec.flag_details:
-        out += ["### Flags", "", *(_statement(s, notes) for s in rec.flag_details), ""]
     out += ["### Scores", "", *scores_table(result, flow, notes), ""]
     for part in flow.model.parts:
         items = rec.part(part.id)
         if items and not part.with_urgency:
             out += [f"### {part.title}", "", *(_statement(s, notes) for s in items), ""]
     # The rule: the summary gave its condition, the rationale gives the evidence behind it. The
-    # urgency, the scores and the flags stand once, above.
+    # urgency, the scores and the flags (in the summary) stand once, above.
     out += ["### Rationale", ""]
     for s in rec.rationale:
         if s.basis == rec.rule:

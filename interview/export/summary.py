@@ -2,8 +2,9 @@
 
 Headline and urgency; one line why (the rule in words); the next timed actions (what, by whom, by
 when — done with its time, or due with the time left, against ``now``); the scores on one line;
-the flags; what is missing or provisional. It fits an 80×24 terminal: at most
-:data:`MAX_LINES` lines of at most 80 characters. The recommendation screen, the Markdown report,
+the flags, each in full (advice is wrapped, never cut off); what is missing or provisional. It fits an
+80×24 terminal: at most :data:`MAX_LINES` lines of at most 80 characters — when the flags would not fit,
+fewer are listed and a last line says how many more the details give. The recommendation screen, the Markdown report,
 the plain-text transcript and ``--format summary`` all start with it.
 """
 
@@ -24,10 +25,15 @@ if TYPE_CHECKING:
     from interview.result import Result
 
 WIDTH = 80
-#: The summary's most lines: 24 rows less the terminal's header, footer and the docked notice.
-MAX_LINES = 18
+#: The plain-text summary's most lines: a 24-row terminal shows it whole with the command above it and the
+#: prompt below (the recommendation screen gives its body the rows above its docked notice).
+MAX_LINES = 22
+#: The plain-text summary's most words: read out on the phone in about a minute (the flags give way).
+MAX_WORDS = 150
 #: The most timed actions the summary lists (the details list every clock item).
 MAX_ACTIONS = 5
+#: An action's words saying it is due at once ("Immobilise until expert review — now"), timer or not.
+_NOW = re.compile(r"—\s*now\b")
 #: A bracketed aside ("(expected survival ≥ 3 months …)"): the details give it, the summary leaves it out.
 _PARENS = re.compile(r"\s*\([^()]*\)")
 
@@ -85,12 +91,17 @@ def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Map
         why=rule_words(result),
         actions=actions,
         scores=scores_line(flow, result),
-        flags=[short_flag(s.text) for s in rec.flag_details] or [short_flag(flag_words(flow, f, 1000)) for f in rec.flags],
+        flags=[flag_text(s.text) for s in rec.flag_details] or [flag_words(flow, f, 10_000) for f in rec.flags],
         missing=skipped,
         provisional=("not known yet: " + ", ".join(pending)) if rec.provisional else None,
         find_out=[value_name(flow, q) for q in rec.decisive or []] if rec.provisional else [],
         notice=first_sentence(rec.notice),
     )
+
+
+def flag_text(text: str) -> str:
+    """A flag in full, on one line: its advice is never cut ("… spinal-surgical review within 48 h; …")."""
+    return " ".join(text.split())
 
 
 def short_flag(text: str) -> str:
@@ -118,11 +129,19 @@ def _pack(head: str, items: list[str], lines: int, sep: str = " · ", width: int
     return [line[:width] for line in out]
 
 
+def _due_now(item: ClockItem) -> bool:
+    """An action to take at once and not done: on a 0-hour timer, or worded "— now" without a timer
+    (immobilisation while instability is suspected is a safety action with no event to time it)."""
+    return item.done is None and (item.hours == 0 or (item.hours is None and bool(_NOW.search(item.what))))
+
+
 def _next_actions(items: list[ClockItem]) -> list[ClockItem]:
-    """The timed actions (those not done first), topped up to three with untimed ones; at most MAX_ACTIONS."""
-    timed = sorted((i for i in items if i.hours is not None), key=lambda i: i.done is not None)
-    rest = [i for i in items if i.hours is None]
-    return (timed + rest[: max(0, 3 - len(timed))])[:MAX_ACTIONS]
+    """The actions due now first, then the other timed ones (those not done first), topped up to three with
+    untimed ones; at most MAX_ACTIONS, so a cap never drops a "now" action for a later one."""
+    now = [i for i in items if _due_now(i)]
+    timed = sorted((i for i in items if i.hours is not None and i not in now), key=lambda i: i.done is not None)
+    rest = [i for i in items if i.hours is None and i not in now]
+    return (now + timed + rest[: max(0, 3 - len(now) - len(timed))])[:MAX_ACTIONS]
 
 
 def _wrap(text: str, lines: int, indent: str = "  ", width: int = WIDTH) -> list[str]:
@@ -138,14 +157,46 @@ def summary_lines(s: Summary, *, notice: bool = True) -> list[str]:
     """The summary as plain text lines, each at most 80 characters, at most :data:`MAX_LINES`."""
     lines = _wrap(f"{s.label} · as of {s.as_of}", 1)
     lines += _wrap(f"{s.urgency}: {s.headline}", 2)
-    lines += body_lines(s)
-    if notice and s.notice:
-        lines += _wrap(s.notice, 2, indent="")
-    return lines[:MAX_LINES]
+    tail = _wrap(s.notice, 2, indent="") if notice and s.notice else []
+    lines += body_lines(s, lines=MAX_LINES - len(lines) - len(tail), words=MAX_WORDS - _words(lines + tail))
+    return (lines + tail)[:MAX_LINES]
 
 
-def body_lines(s: Summary, width: int = WIDTH) -> list[str]:
-    """The summary below its urgency and headline: provisional, why, next actions, scores, flags, missing."""
+def _words(lines: list[str]) -> int:
+    """Words as a reader counts them: tokens with a letter (not bullets, "·" or "≥ 7")."""
+    return sum(1 for line in lines for token in line.split() if any(c.isalpha() for c in token))
+
+
+def flag_lines(flags: list[str], room: int | None, width: int = WIDTH, word_room: int | None = None) -> list[str]:
+    """Each flag in full, wrapped with its continuation lines indented; as many as fit in ``room`` lines
+    (and ``word_room`` words), in the flow's order, then "+N more flags in the details" — fewer flags,
+    never fewer words of one."""
+    wrapped = [textwrap.wrap(f"Flag: {f}", width, subsequent_indent="  ", break_on_hyphens=False) for f in flags]
+    shown: list[str] = []
+    for i, block in enumerate(wrapped):
+        more = len(flags) - i
+        note = [f"+{more} more flag{'s' if more > 1 else ''} in the details"]
+        rest = note if more > 1 else []  # what must still fit after this flag
+        too_long = room is not None and len(shown) + len(block) + len(rest) > room
+        too_wordy = word_room is not None and _words(shown + block + rest) > word_room
+        if too_long or too_wordy:
+            return shown + note
+        shown += block
+    return shown
+
+
+def body_lines(s: Summary, width: int = WIDTH, lines: int | None = None, words: int | None = None) -> list[str]:
+    """The summary below its urgency and headline: provisional, why, next actions, scores, flags, missing.
+
+    ``lines``, ``words``: the most it may take (the flags give way); None: no limit."""
+    head, tail = _body_parts(s, width)
+    room = None if lines is None else max(1, lines - len(head) - len(tail))
+    word_room = None if words is None else words - _words(head + tail)
+    return head + (flag_lines(s.flags, room, width, word_room) if s.flags else []) + tail
+
+
+def _body_parts(s: Summary, width: int) -> tuple[list[str], list[str]]:
+    """The body's lines before the flags and after them."""
     lines: list[str] = []
     if s.provisional:
         lines += _wrap(f"PROVISIONAL — {s.provisional}", 2, width=width)
@@ -155,14 +206,11 @@ def body_lines(s: Summary, width: int = WIDTH) -> list[str]:
     if s.actions:
         lines.append("Next:")
         for what, status in s.actions:
-            lines += _wrap(f"• {what}: {status}" if status else f"• {what}", 1, width=width)
+            lines += _wrap(f"• {what}: {status}" if status else f"• {what}", 2, width=width)
     if s.scores:
         lines += _pack("Scores: ", s.scores.split(" · "), 2, width=width)
-    if s.flags:
-        lines += _pack("Flags: ", s.flags, 2, sep="; ", width=width)
-    if s.missing:
-        lines += _wrap("Not recorded: " + ", ".join(s.missing), 1, width=width)
-    return lines
+    tail = _wrap("Not recorded: " + ", ".join(s.missing), 1, width=width) if s.missing else []
+    return lines, tail
 
 
 def render_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment] | None = None,
@@ -174,5 +222,5 @@ def render_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Ma
     return "\n".join(summary_lines(summary)) + "\n"
 
 
-__all__ = ["MAX_LINES", "WIDTH", "Summary", "body_lines", "short_flag", "build_summary", "first_sentence", "render_summary", "rule_words",
+__all__ = ["MAX_LINES", "MAX_WORDS", "WIDTH", "Summary", "body_lines", "flag_lines", "flag_text", "short_flag", "build_summary", "first_sentence", "render_summary", "rule_words",
            "summary_lines"]

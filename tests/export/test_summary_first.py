@@ -12,7 +12,14 @@ from paths import EXAMPLES, example_answers
 from interview.engine.replay import replay
 from interview.export.clock import Moment, clock_items, moments
 from interview.export.markdown import render_markdown
-from interview.export.summary import MAX_LINES, WIDTH, build_summary, render_summary, summary_lines
+from interview.export.summary import (
+    MAX_LINES,
+    WIDTH,
+    body_lines,
+    build_summary,
+    render_summary,
+    summary_lines,
+)
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
 ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
@@ -148,5 +155,46 @@ def test_summary_flags_read_as_the_case_says_them(flow):
     result = replay(flow, answers).result
     assert any(s.text.startswith("Motor-complete paraplegia (Frankel A) for 72 h")
                for s in result.recommendation.flag_details)
-    text = render_summary(result, flow, now=NOW)
-    assert "{" not in text and "Motor-complete paraplegia for 72 h" in text
+    text = " ".join(render_summary(result, flow, now=NOW).split())  # the flag wraps: read it as one text
+    assert "{" not in text and "Motor-complete paraplegia (Frankel A) for 72 h" in text
+
+
+# --- flags in full, the safety actions in Next ------------------------------------------------------------
+
+
+def test_summary_gives_a_flag_in_full_wrapped_never_cut(flow):
+    """Unknown primary with ESCC 2: the 48-h spinal-surgical review flag stands whole, over indented lines."""
+    answers = example_answers("unknown_primary") | {"escc_grade": "2", "compression_extent": "single_area"}
+    result = replay(flow, answers).result
+    flag = next(s.text for s in result.recommendation.flag_details if s.id == "surgical_review_within_48h")
+    lines = render_summary(result, flow, now=NOW).splitlines()
+    assert " ".join(flag.split()) in " ".join(" ".join(lines).split())
+    assert "spinal-surgical review within 48 h; do not let the work-up delay it." in " ".join(" ".join(lines).split())
+    assert not any("…" in line for line in lines), "\n".join(lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith("Flag: Unstable spine"))
+    assert lines[start + 1].startswith("  "), "a flag's continuation line is indented"
+    assert len(lines) <= MAX_LINES and max(len(line) for line in lines) <= WIDTH
+
+
+def test_flags_that_do_not_fit_are_counted_never_cut(flow):
+    """With room for few lines the summary lists fewer flags whole and says how many more the details give."""
+    answers = example_answers("unknown_primary") | {"escc_grade": "2", "compression_extent": "single_area"}
+    summary = build_summary(replay(flow, answers).result, flow, now=NOW)
+    assert len(summary.flags) == 2
+    lines = body_lines(summary, lines=len(body_lines(summary)) - 1)
+    assert lines[-2] == "+1 more flag in the details"
+    assert " ".join(summary.flags[0].split()) in " ".join(" ".join(lines).split())
+    assert not any("…" in line for line in lines)
+
+
+def test_emergency_summary_next_gives_immobilisation_among_the_actions_due_now(flow):
+    """A deficit with suspected instability: "Immobilise until expert review — now" is in Next, with the other
+    "now" actions before the later timed ones, and the summary stays within its words and lines."""
+    result = result_of(flow, "emergency_breast")
+    text = render_summary(result, flow, now=NOW, marks=moments([], answers=result.answers, answered_at=NOW))
+    lines = text.splitlines()
+    after = lines[lines.index("Next:") + 1:]
+    nxt = after[:next(i for i, line in enumerate(after) if not line.startswith("• "))]
+    assert "• Immobilise until expert review — now" in nxt
+    assert [line.endswith("now") or "due now" in line for line in nxt] == [True, True, True, False, False], nxt
+    assert words(text) <= 150 and len(lines) <= MAX_LINES

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
@@ -167,11 +168,24 @@ class RecommendationScreen(Screen[None]):
         summary = build_summary(self.result, self.flow, now=current_time(), marks=self.marks())
         # Wrapped to the room the body gives it (the padding and the scrollbar take 4 columns of 80).
         width = max(40, self.size.width - 4) if self.size.width else 76
-        return Text("\n".join(body_lines(summary, width))
+        return Text("\n".join(body_lines(summary, width, self._summary_rows()))
                     + f"\nAs of {summary.as_of} · c records a clock event · h the handover")
 
+    def _summary_rows(self) -> int:
+        """The rows the summary's body may take and still end above the notice, before any scrolling (less
+        its "As of" line): the flags give way to "+N more flags in the details", never a cut word."""
+        try:
+            summary = self.query_one("#summary", Static)
+            body, notice = self.query_one("#body"), self.query_one("#notice", Static)
+        except NoMatches:  # composing: the rows of an 80×24 screen (header, urgency, headline, notice, footer)
+            return max(8, (self.size.height or 24) - 9)
+        if not notice.region.height:
+            return max(8, (self.size.height or 24) - 9)
+        top = body.region.y + summary.virtual_region.y  # where it starts when the body is not scrolled
+        return max(8, notice.region.y - top - 1)
+
     def on_resize(self) -> None:
-        self.refresh_summary()
+        self.call_after_refresh(self.refresh_summary)  # once laid out: the rows above the notice are known
 
     def action_handover(self) -> None:
         from interview.tui.screens.handover import HandoverScreen
