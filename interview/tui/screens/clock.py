@@ -56,8 +56,8 @@ class ClockScreen(_Modal):
             yield Static("↑↓ or 1–5 picks · Tab moves · Enter records · Escape cancels", classes="hint")
 
     def on_mount(self) -> None:
-        events = self.query_one("#event", OptionList)
-        events.highlighted = 0
+        events = self.query_one("#event", MarkedOptionList)
+        events.highlight_with_mark(0)
         events.focus()
 
     def on_key(self, event: Any) -> None:

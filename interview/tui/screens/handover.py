@@ -54,8 +54,8 @@ class HandoverAnswer(_Modal):
 
     def on_mount(self) -> None:
         if self.question.kind == "choice":
-            choices = self.query_one("#choices", OptionList)
-            choices.highlighted = 0  # Enter takes the first option at once
+            choices = self.query_one("#choices", MarkedOptionList)
+            choices.highlight_with_mark(0)  # Enter takes the first option at once
             choices.focus()
         else:
             self.query_one("#text", Input).focus()
@@ -138,7 +138,7 @@ class HandoverScreen(Screen[None]):
             rows.set_marked_options(Option(i.words + ("  (clock)" if i.question is None else ""), id=i.id)
                                     for i in missing)
             rows.display = True
-            rows.highlighted = 0  # the first item the coordinator will ask, each time the list is new
+            rows.highlight_with_mark(0)  # the first item the coordinator will ask, each time the list is new
         else:
             rows.set_marked_options([])
             title.update("Nothing missing: every item the coordinator asks for is recorded or marked unavailable.")

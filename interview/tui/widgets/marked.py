@@ -42,11 +42,20 @@ class MarkedOptionList(OptionList):
         self._plain, self._marked = [], None
         self.add_options(self._blanked(options))
 
+    def highlight_with_mark(self, index: int) -> None:
+        """Highlight an option and mark it at once (not a message later: a screen drawn now shows the ▸)."""
+        self.highlighted = index
+        self._mark(index)
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_list is not self:
+        if event.option_list is self:
+            self._mark(event.option_index)
+
+    def _mark(self, index: int) -> None:
+        if index == self._marked:
             return
         if self._marked is not None and self._marked < len(self._plain):
             self.replace_option_prompt_at_index(self._marked, Text(BLANK) + self._plain[self._marked])
-        if event.option_index < len(self._plain):
-            self.replace_option_prompt_at_index(event.option_index, Text(MARK) + self._plain[event.option_index])
-            self._marked = event.option_index
+        if index < len(self._plain):
+            self.replace_option_prompt_at_index(index, Text(MARK) + self._plain[index])
+            self._marked = index
