@@ -11,6 +11,7 @@ from typing import Any
 
 from interview.engine.values import display, question_name
 from interview.flow.load import LoadedFlow
+from interview.flow.model import IntQuestion, NumberQuestion
 
 URGENCY_WORDS = {"emergency": "EMERGENCY — now / within 24 h", "urgent": "Urgent — within days",
                  "elective": "Elective"}
@@ -203,3 +204,21 @@ def inputs_lines(flow: LoadedFlow, inputs: dict[str, Any]) -> list[str]:
 __all__ = ["URGENCY_WORDS", "basis_words", "brief_name", "flag_words", "inputs_lines", "score_words", "scores_line",
            "short_name",
            "urgency_words", "value_name", "value_words"]
+
+
+def values_words(q: Any, values: list[Any]) -> str:
+    """Values of a finding in the clinic's words: option labels, or runs of numbers ("3 to under 6 months")."""
+    if not isinstance(q, IntQuestion | NumberQuestion):
+        return " or ".join(display(q, v) for v in values)
+    words = []
+    for first, upper in values:
+        if first <= q.min and upper is None:
+            words.append("any value")
+        elif upper is None:
+            words.append(f"{display(q, first)} or more")
+        elif isinstance(q, IntQuestion):
+            last = upper - q.step
+            words.append(display(q, first) if last == first else f"{first}–{display(q, last)}")
+        else:
+            words.append(f"under {display(q, upper)}" if first <= q.min else f"{first} to under {display(q, upper)}")
+    return " or ".join(words)

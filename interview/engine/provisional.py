@@ -1008,3 +1008,48 @@ def provisional_result(flow: LoadedFlow, given: Mapping[str, Any]) -> tuple[Any,
         notice=model.notice,
     )
     return result, unused, None
+
+
+# --- what each open finding would change (the quiz's working, the report's "find out next") -----------
+
+
+#: per open finding: (its values, the headlines they still allow); a value is a choice, or a run of
+#: numbers given as (first, next class's first value or None for "up to the maximum")
+Outcomes = dict[str, list[tuple[list[Any], list[str]]]]
+
+
+def value_headlines(flow: LoadedFlow, answers: dict[str, Any]) -> tuple[Outcomes, set[str]]:
+    """For each open finding: its values grouped by the headlines each still allows, in value order;
+    and the rules that give the headline in some completion.
+
+    Read from the provisional evaluator's own completions (:mod:`interview.engine.provisional`): the
+    finding is fixed to each of its classes (a run of numbers every condition of the flow treats alike
+    has one representative, its first value) and the headline's image is found by the same search that
+    gives ``possible_headlines``, the other open answers staying open.
+    """
+    space, pending, _ = build_space(flow, answers)
+    root = space.root()
+    support = space.support(["rule"])
+    out: Outcomes = {}
+    fired: set[str] = set()
+    for qid in pending:
+        numeric = isinstance(flow.by_id[qid].model, IntQuestion | NumberQuestion)
+        domain = list(space.domains[qid])
+        groups: dict[tuple[str, ...], list[Any]] = {}
+        previous: tuple[str, ...] | None = None
+        for i, value in enumerate(domain):
+            rules = image(root.child(qid, value), lambda n: n.val("rule"), support, deps=lambda n: n.dep("rule"))
+            fired |= rules
+            heads = tuple(h for h in flow.model.headlines if h in {space.rule_heads[r] for r in rules})
+            values = groups.setdefault(heads, [])
+            if not numeric:
+                values.append(value)
+            else:
+                upper = domain[i + 1] if i + 1 < len(domain) else None
+                if previous == heads:
+                    values[-1] = (values[-1][0], upper)  # the run before gives the same headlines: one run
+                else:
+                    values.append((value, upper))
+            previous = heads
+        out[qid] = [(values, list(heads)) for heads, values in groups.items()]
+    return out, fired

@@ -120,6 +120,10 @@ def summary_markdown(s: Summary) -> list[str]:
         out += [f"**PROVISIONAL** — {s.provisional}.", ""]
     if s.find_out:
         out += [f"**Find out next:** {', '.join(s.find_out)}", ""]
+    for finding, changes in s.what_would_change:  # what each value of each open finding would change
+        out += [f"- {for_markdown(finding)}:", *(f"  - {for_markdown(change)}" for change in changes)]
+    if s.what_would_change:
+        out.append("")
     out += [f"**Why:** {s.why}", ""]
     if s.actions:
         out += ["**Next:**", "", *(f"- {what}" + (f": **{status}**" if status else "") for what, status in s.actions),

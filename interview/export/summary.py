@@ -18,7 +18,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from interview.export.clock import ClockItem, Moment, clock_items
-from interview.present import brief_name, flag_words, scores_line, time_words, urgency_words, value_name
+from interview.present import (
+    brief_name,
+    flag_words,
+    scores_line,
+    time_words,
+    urgency_words,
+    value_name,
+    values_words,
+)
 
 if TYPE_CHECKING:
     from interview.flow.load import LoadedFlow
@@ -54,6 +62,8 @@ class Summary:
     missing: list[str] = field(default_factory=list)
     provisional: str | None = None
     find_out: list[str] = field(default_factory=list)
+    #: each open finding, deciding ones first, with what each of its values would make the headline
+    what_would_change: list[tuple[str, list[str]]] = field(default_factory=list)
     notice: str = ""
 
 
@@ -72,6 +82,35 @@ def rule_words(result: Result) -> str:
     text = " ".join((rec.rule_text or "").split())
     cond = _PARENS.sub("", text.split(": ")[0]).rstrip(".").strip()
     return f"rule {rec.rule} — {cond}" if cond else f"rule {rec.rule}"
+
+
+def what_would_change(result: Result, flow: LoadedFlow) -> list[tuple[str, list[str]]]:
+    """For a provisional result, each open finding with what each of its values would make the headline,
+    the deciding ones first (CONTRACT §7 ``decisive``): ``[(finding, ["value → headline", …]), …]``.
+
+    Read from the provisional evaluator's own completions (:func:`value_headlines`), never worked out
+    a second way; empty for a complete result.
+    """
+    rec = result.recommendation
+    if not rec.provisional:
+        return []
+    from interview.engine.provisional import value_headlines
+
+    outcomes, _ = value_headlines(flow, dict(result.answers))
+    titles = flow.model.headlines
+    decisive = list(rec.decisive or [])
+    order = decisive + [q for q in rec.pending or [] if q not in decisive]
+    out = []
+    for qid in order:
+        q = flow.by_id[qid].model
+        lines = []
+        for values, heads in outcomes.get(qid, []):
+            shown = [titles[h].title for h in heads]
+            words = shown[0] if len(shown) == 1 else "one of " + "; ".join(shown) + " (the other open answers decide)"
+            lines.append(f"{values_words(q, values)} → {words}")
+        name = value_name(flow, qid) + ("" if qid in decisive else " (does not change the headline on its own)")
+        out.append((name, lines))
+    return out
 
 
 def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Mapping[str, Moment] | None = None,
@@ -95,6 +134,7 @@ def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Map
         missing=skipped,
         provisional=("not known yet: " + ", ".join(pending)) if rec.provisional else None,
         find_out=[value_name(flow, q) for q in rec.decisive or []] if rec.provisional else [],
+        what_would_change=what_would_change(result, flow),
         notice=first_sentence(rec.notice),
     )
 
@@ -201,7 +241,7 @@ def _body_parts(s: Summary, width: int) -> tuple[list[str], list[str]]:
     if s.provisional:
         lines += _wrap(f"PROVISIONAL — {s.provisional}", 2, width=width)
         if s.find_out:
-            lines += _wrap("Find out next: " + ", ".join(s.find_out), 1, width=width)
+            lines += _wrap("Find out next: " + ", ".join(s.find_out), 3, width=width)
     lines += _wrap(f"Why: {s.why}", 2, width=width)
     if s.actions:
         lines.append("Next:")

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from interview.engine.provisional import value_headlines
 from interview.engine.replay import replay
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
-from interview.flow.model import IntQuestion, NumberQuestion, PointsScore, QuizCheckpoint, SummaryScore
-from interview.present import rule_legend, urgency_words, value_name, value_words
+from interview.flow.model import PointsScore, QuizCheckpoint, SummaryScore
+from interview.present import rule_legend, urgency_words, value_name, value_words, values_words
 from interview.result import Result
 from interview.teach.coaching import CoachingTopic, topics_for
 from interview.teach.library import TeachingCase
@@ -335,7 +336,7 @@ def pending_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:
         for values, heads in outcomes.get(qid, []):
             shown = [titles[h].title for h in heads]
             words = shown[0] if len(shown) == 1 else "one of " + "; ".join(shown) + " (the other open answers decide)"
-            working.append(f"   {_values_words(q, values)} → {words}")
+            working.append(f"   {values_words(q, values)} → {words}")
     if decisive:
         working.append("Find out first — the headline depends on: " + "; ".join(value_name(flow, q) for q in decisive))
     else:
@@ -349,68 +350,6 @@ def pending_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:
     expected = decisive[0] if decisive else NONE_DECIDES
     return Checkpoint(declared.id, declared.prompt, expected, choices=choices, working=working, source=source,
                       also_right=tuple(decisive[1:]))
-
-
-#: per open finding: (its values, the headlines they still allow); a value is a choice, or a run of
-#: numbers given as (first, next class's first value or None for "up to the maximum")
-Outcomes = dict[str, list[tuple[list[Any], list[str]]]]
-
-
-def value_headlines(flow: LoadedFlow, answers: dict[str, Any]) -> tuple[Outcomes, set[str]]:
-    """For each open finding: its values grouped by the headlines each still allows, in value order;
-    and the rules that give the headline in some completion.
-
-    Read from the provisional evaluator's own completions (:mod:`interview.engine.provisional`): the
-    finding is fixed to each of its classes (a run of numbers every condition of the flow treats alike
-    has one representative, its first value) and the headline's image is found by the same search that
-    gives ``possible_headlines``, the other open answers staying open.
-    """
-    from interview.engine.provisional import build_space, image
-
-    space, pending, _ = build_space(flow, answers)
-    root = space.root()
-    support = space.support(["rule"])
-    out: Outcomes = {}
-    fired: set[str] = set()
-    for qid in pending:
-        numeric = isinstance(flow.by_id[qid].model, IntQuestion | NumberQuestion)
-        domain = list(space.domains[qid])
-        groups: dict[tuple[str, ...], list[Any]] = {}
-        previous: tuple[str, ...] | None = None
-        for i, value in enumerate(domain):
-            rules = image(root.child(qid, value), lambda n: n.val("rule"), support, deps=lambda n: n.dep("rule"))
-            fired |= rules
-            heads = tuple(h for h in flow.model.headlines if h in {space.rule_heads[r] for r in rules})
-            values = groups.setdefault(heads, [])
-            if not numeric:
-                values.append(value)
-            else:
-                upper = domain[i + 1] if i + 1 < len(domain) else None
-                if previous == heads:
-                    values[-1] = (values[-1][0], upper)  # the run before gives the same headlines: one run
-                else:
-                    values.append((value, upper))
-            previous = heads
-        out[qid] = [(values, list(heads)) for heads, values in groups.items()]
-    return out, fired
-
-
-def _values_words(q: Any, values: list[Any]) -> str:
-    """Values of a finding in the clinic's words: option labels, or runs of numbers ("3 to under 6 months")."""
-    if not isinstance(q, IntQuestion | NumberQuestion):
-        return " or ".join(display(q, v) for v in values)
-    words = []
-    for first, upper in values:
-        if first <= q.min and upper is None:
-            words.append("any value")
-        elif upper is None:
-            words.append(f"{display(q, first)} or more")
-        elif isinstance(q, IntQuestion):
-            last = upper - q.step
-            words.append(display(q, first) if last == first else f"{first}–{display(q, last)}")
-        else:
-            words.append(f"under {display(q, upper)}" if first <= q.min else f"{first} to under {display(q, upper)}")
-    return " or ".join(words)
 
 
 def _headline_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:

@@ -198,3 +198,15 @@ def test_emergency_summary_next_gives_immobilisation_among_the_actions_due_now(f
     assert "• Immobilise until expert review — now" in nxt
     assert [line.endswith("now") or "due now" in line for line in nxt] == [True, True, True, False, False], nxt
     assert words(text) <= 150 and len(lines) <= MAX_LINES
+
+
+def test_a_provisional_report_says_what_each_open_answer_would_change(flow):
+    """`run --format markdown` of the pending example lists each open finding with each value → headline."""
+    from interview.export.summary import what_would_change
+
+    result = replay(flow, example_answers("pending_mri_items")).result
+    changes = dict(what_would_change(result, flow))
+    assert set(changes) == {"SINS 4/6 — radiographic spinal alignment", "SINS 5/6 — vertebral body collapse"}
+    assert all(" → " in line for lines in changes.values() for line in lines)
+    text = render_markdown(result, flow)
+    assert "  - Normal alignment → one of" in text

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from interview.engine.provisional import value_headlines
 from interview.engine.replay import replay
 from interview.flow.load import flows_dir
 from interview.teach.library import LibraryError, cases_dir, find_case, load_case, load_library
 from interview.teach.log import CHECKPOINT_KEYS, ENTRY_KEYS
-from interview.teach.quiz import NONE_DECIDES, Checkpoint, Quiz, value_headlines
+from interview.teach.quiz import NONE_DECIDES, Checkpoint, Quiz
 
 RENAL = "renal_staging_survival_pending"  # staging and the survival estimate open: the estimate decides
 RECTAL = "rectal_ct_sins_pending"  # collapse, posterolateral and visceral staging open: both SINS items decide

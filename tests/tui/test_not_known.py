@@ -152,3 +152,19 @@ class TestQuitting:
             assert isinstance(app.screen, ConfirmScreen)
             question = str(app.screen.question)
             assert "PROVISIONAL" in question and "complete" not in question
+
+
+class TestFindOutNext:
+    async def test_the_recommendation_says_what_each_open_answer_would_change(self, make_app):
+        """A provisional recommendation lists each open finding, deciding ones first, with each value → headline."""
+        from textual.widgets import Static
+
+        app = make_app()
+        async with app.run_test(size=(100, 32)) as pilot:
+            await answer_case(pilot, pending())
+            await _settled(pilot)
+            await pilot.press("r")
+            await pilot.pause()
+            text = str(app.screen.query_one("#find-out-next", Static).render())
+            assert text.index("radiographic spinal alignment") < text.index("vertebral body collapse")
+            assert "Normal alignment → one of" in text and "→ Stabilisation, then radiotherapy" in text

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
 from interview.export.clock import Moment, clock_event, moments
-from interview.export.summary import body_lines, build_summary
+from interview.export.summary import body_lines, build_summary, what_would_change
 from interview.flow.load import LoadedFlow
 from interview.present import basis_words, inputs_lines, is_rule_code, rule_legend, urgency_words
 from interview.result import Result, Statement
@@ -115,6 +115,11 @@ class RecommendationScreen(Screen[None]):
                 yield Static(Text(f"Rule {rec.rule}: {rec.rule_text}{legend}", style="dim"))
             yield Static(Text(f"Urgency: {urgency_words(rec.urgency)} — {rec.urgency_text}"),
                          classes=f"urgency-{rec.urgency}")
+            changes = what_would_change(self.result, self.flow)
+            if changes:  # PROVISIONAL: what each open finding would change, the deciding ones first
+                yield Static("Find out next — what each answer would change", classes="section")
+                yield Static(Text("\n".join(f"• {finding}:\n" + "\n".join(f"    {c}" for c in lines)
+                                            for finding, lines in changes)), id="find-out-next")
             if rec.flag_details:
                 yield Static("Flags", classes="section")
                 for s in rec.flag_details:
