@@ -165,6 +165,6 @@ class TestFindOutNext:
             await _settled(pilot)
             await pilot.press("r")
             await pilot.pause()
-            text = str(app.screen.query_one("#find-out-next", Static).render())
+            text = "\n".join(str(s.render()) for s in app.screen.query("#find-out-next Static").results(Static))
             assert text.index("radiographic spinal alignment") < text.index("vertebral body collapse")
             assert "Normal alignment → one of" in text and "→ Stabilisation, then radiotherapy" in text

@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -69,6 +69,8 @@ class RecommendationScreen(Screen[None]):
         padding: 0 1;
     }
     RecommendationScreen #body { height: 1fr; padding: 0 1; }
+    RecommendationScreen #find-out-next { height: auto; }
+    RecommendationScreen .find-out-value { padding-left: 4; }
     RecommendationScreen #urgency { margin-top: 1; }
     RecommendationScreen #headline { text-style: bold; color: $primary; }
     RecommendationScreen #summary { height: auto; }
@@ -118,8 +120,11 @@ class RecommendationScreen(Screen[None]):
             changes = what_would_change(self.result, self.flow)
             if changes:  # PROVISIONAL: what each open finding would change, the deciding ones first
                 yield Static("Find out next — what each answer would change", classes="section")
-                yield Static(Text("\n".join(f"• {finding}:\n" + "\n".join(f"    {c}" for c in lines)
-                                            for finding, lines in changes)), id="find-out-next")
+                with Vertical(id="find-out-next"):
+                    for finding, lines in changes:
+                        yield Static(Text(f"• {finding}:"))
+                        for change in lines:  # indented as a block: a wrapped line stays under its value
+                            yield Static(Text(change), classes="find-out-value")
             if rec.flag_details:
                 yield Static("Flags", classes="section")
                 for s in rec.flag_details:
