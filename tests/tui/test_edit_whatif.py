@@ -244,5 +244,8 @@ async def test_no_color_shows_every_state_in_text(make_app, monkeypatch):
         # The review's selected row.
         assert "▸" in screen_text(app)
         await pilot.press("r")
-        await pilot.pause()
+        for _ in range(100):  # the screen is composed over a few frames: slower on a loaded CI machine
+            await pilot.pause(0.05)
+            if "Urgency: Elective" in screen_text(app):
+                break
         assert "Urgency: Elective" in screen_text(app)  # urgency in words
