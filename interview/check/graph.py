@@ -1,10 +1,10 @@
 """`spine-interview graph`: a flow as a Mermaid state diagram, for teachers to paste into Markdown.
 
 States are the questions (labelled with a short prompt), ``recommendation`` and one state per
-headline. Edges are the ones the linter's sampled walks actually take (:func:`interview.check.lint.explore`),
-not the engine's every-question-to-every-later-question machine: an edge is labelled with the
-answer it depends on (``neuro_deficit = yes``), else the destination's `when`, else the `when` of
-the question it skips. The text is produced by the `transitions` Mermaid engine.
+headline. Edges are the ones the linter's sampled walks actually take (:func:`interview.check.lint.explore`)
+— a subset of the engine machine's table (each question to the later ones up to the first without a
+condition), the paths real cases follow: an edge is labelled with the answer it depends on
+(``neuro_deficit = yes``), else the destination's `when`, else the `when` of the question it skips. The text is produced by the `transitions` Mermaid engine.
 """
 
 from __future__ import annotations
