@@ -281,7 +281,7 @@ def tui_figures(quick: bool) -> dict[str, Any]:
         return {"startup_ratio": None, "answer_latency": None}
     deadline = time.monotonic() + (40 if quick else 300)  # shared, so --quick stays under a minute
     out: dict[str, Any] = {}
-    for name in ("startup_ratio", "answer_latency"):
+    for name in ("startup_ratio", "answer_latency", "answer_latency_open"):
         limit = max(1.0, deadline - time.monotonic())
         code = (f"import json, sys; sys.path.insert(0, {str(here)!r}); import tui_bench; "
                 f"print(json.dumps(tui_bench.{name}({quick!r})))")

@@ -166,7 +166,7 @@ def _case_keys(answers: dict[str, Any]) -> Any:
     return keys_for
 
 
-async def _app_latencies(n: int) -> list[float]:
+async def _app_latencies(n: int, answers: dict[str, Any] | None = None) -> list[float]:
     import tempfile
 
     from interview.flow.load import load_flow
@@ -174,7 +174,7 @@ async def _app_latencies(n: int) -> list[float]:
     from interview.tui.storage import CaseKeeper
     from interview.tui.widgets.answer import AnswerArea
 
-    answers = _long_case()
+    answers = answers or _long_case()
     keys_for = _case_keys(answers)
     flow = load_flow()
     out: list[float] = []
@@ -286,6 +286,26 @@ def answer_latency(quick: bool) -> dict[str, float]:
         "answer_latency_p95_ms": round(_pct(app, 0.95) * 1000, 2),
         "baseline_p95_ms": round(_pct(base, 0.95) * 1000, 2),
         "answer_latency_ratio": round(_pct(app, 0.95) / _pct(base, 0.95), 3),
+    }
+
+
+#: Three findings of the long case answered "not known yet" (CONTRACT §7): the live panel then works out
+#: the provisional picture as the interview goes on.
+OPEN_FINDINGS = ("sins_alignment", "sins_collapse", "expected_survival_months")
+
+
+def answer_latency_open(quick: bool) -> dict[str, float]:
+    """The same latency as :func:`answer_latency` on the long case with three findings not known yet,
+    while the side panel shows the provisional headlines (issue 12): p95 and its ratio to the minimal app."""
+    from interview.engine.values import NOT_KNOWN
+
+    n = 40
+    answers = _long_case() | dict.fromkeys(OPEN_FINDINGS, NOT_KNOWN)
+    app = asyncio.run(_app_latencies(n, answers))
+    base = asyncio.run(_baseline_latencies(n))
+    return {
+        "open_answer_latency_p95_ms": round(_pct(app, 0.95) * 1000, 2),
+        "open_answer_latency_ratio": round(_pct(app, 0.95) / _pct(base, 0.95), 3),
     }
 
 

@@ -7,6 +7,7 @@ from paths import example_answers
 from tui_keys import answer_case
 
 from interview.engine.values import NOT_KNOWN
+from interview.tui.screens.interview import PICTURE_AFTER_IDLE
 from interview.tui.screens.review import ReviewScreen
 from interview.tui.widgets.answer import AnswerArea
 from interview.tui.widgets.keybar import KeyBar
@@ -22,6 +23,7 @@ def pending() -> dict:
 
 
 async def _settled(pilot) -> None:
+    await pilot.pause(PICTURE_AFTER_IDLE + 0.1)  # the picture is worked out after a pause in the answers
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()

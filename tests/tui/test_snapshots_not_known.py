@@ -11,6 +11,7 @@ from tui_keys import answer_case
 
 from interview.flow.load import load_flow
 from interview.tui.app import InterviewApp
+from interview.tui.screens.interview import PICTURE_AFTER_IDLE
 from interview.tui.storage import CaseKeeper
 
 SIZE = (80, 24)
@@ -28,6 +29,7 @@ def _app(temp_db, **kwargs) -> InterviewApp:
 
 
 async def _settle(pilot) -> None:
+    await pilot.pause(PICTURE_AFTER_IDLE + 0.1)  # the live picture is worked out after a pause in the answers
     await pilot.app.workers.wait_for_complete()
     pilot.app.clear_notifications()  # toasts expire on a clock: keep them out of the picture
     await pilot.pause()

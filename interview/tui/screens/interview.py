@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from interview.engine.session import Session, SessionError
@@ -27,6 +28,8 @@ from interview.tui.widgets.transcript import Transcript
 
 #: Below this width the side panel starts hidden (F2 shows it).
 PANEL_MIN_WIDTH = 100
+#: Seconds without a new answer before the live provisional picture is worked out (see _refresh_provisional).
+PICTURE_AFTER_IDLE = 0.3
 
 
 def _breakpoint_classes(app: Any) -> list[str]:
@@ -75,6 +78,7 @@ class InterviewScreen(Screen[None]):
         self.seen_alerts: set[str] = set()
         #: Open answers (not known yet) of a reopened case, asked again before anything else.
         self._picture_key: tuple[Any, ...] | None = None
+        self._picture_timer: Timer | None = None
         self.reasking: list[str] = [q for q in session.answered_path if session.answers.get(q) == NOT_KNOWN]
 
     @property
@@ -169,11 +173,20 @@ class InterviewScreen(Screen[None]):
         if key == self._picture_key:
             return
         self._picture_key = key
+        if self._picture_timer is not None:
+            self._picture_timer.stop()
+            self._picture_timer = None
         if NOT_KNOWN not in answers.values():
             self.query_one(SidePanel).show_provisional(None)
             return
-        self.run_worker(partial(live_picture, self.flow, answers, frozenset(session.skipped)),
-                        thread=True, exclusive=True, group="provisional", exit_on_error=False)
+        # After a short pause in the typing, not at once: the picture takes tens of milliseconds of the
+        # same interpreter, so worked out between two quick answers it would slow the second one down.
+        work = partial(live_picture, self.flow, answers, frozenset(session.skipped))
+        self._picture_timer = self.set_timer(PICTURE_AFTER_IDLE, partial(self._work_out_picture, work))
+
+    def _work_out_picture(self, work: Any) -> None:
+        self._picture_timer = None
+        self.run_worker(work, thread=True, exclusive=True, group="provisional", exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "provisional":
