@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from interview.engine.values import NOT_KNOWN
 from interview.flow import expr as ex
 from interview.flow.load import (
     DEFAULT_FLOW,
@@ -291,7 +292,7 @@ def worked_cases(flow: LoadedFlow) -> list[dict[str, Any]]:
         if isinstance(data, dict) and isinstance(data.get("answers"), dict) and data.get("flow", flow.model.id) == flow.model.id:
             # An answer not known yet (CONTRACT §7) stands for any of its values: left out, the
             # exploration draws one, as for every question a worked case does not answer.
-            out.append({k: v for k, v in data["answers"].items() if v != "not_known"})
+            out.append({k: v for k, v in data["answers"].items() if v != NOT_KNOWN})
     return out
 
 

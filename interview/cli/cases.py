@@ -139,6 +139,7 @@ def _json(data: Any) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     """`cases list`: every stored case, most recent first; a case decided under another flow is
     listed as it is under the current one, marked."""
+    from interview.engine.values import open_answers
     from interview.store.records import NoDatabase, StoreError
 
     since = parse_since(args.since) if getattr(args, "since", None) else None
@@ -190,6 +191,7 @@ def _listed(record: Any, args: argparse.Namespace) -> tuple[dict[str, Any], tupl
     the stored ones only beside them (the marker); one that cannot be re-evaluated says why.
     """
     from interview.engine.reevaluate import ReevaluationError, last_logged, logged_note, reevaluate
+    from interview.engine.values import open_answers
 
     s = record.summary
     data = s.to_json_dict() | {"flow": {"id": record.flow_id, "version": record.flow_version,
@@ -224,13 +226,6 @@ def _listed(record: Any, args: argparse.Namespace) -> tuple[dict[str, Any], tupl
     if not reevaluation.complete and record.status == "complete":
         status = "needs answers"
     return data, (status, f"{reevaluation.stored.version} → {reevaluation.current.version}", reevaluation.marker())
-
-
-def open_answers(answers: dict[str, Any]) -> list[str]:
-    """The findings a case holds as not known yet (CONTRACT §7), in the order they were answered."""
-    from interview.engine.values import NOT_KNOWN
-
-    return [qid for qid, value in answers.items() if value == NOT_KNOWN]
 
 
 @functools.cache

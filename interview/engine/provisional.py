@@ -37,7 +37,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from interview.engine.values import question_name
+from interview.engine.values import NOT_KNOWN, question_name
 from interview.flow import expr as ex
 from interview.flow.load import LoadedFlow
 from interview.flow.model import (
@@ -49,8 +49,6 @@ from interview.flow.model import (
     SummaryScore,
     ValueScore,
 )
-
-NOT_KNOWN = "not_known"
 
 #: CONTRACT §7: flags that any completion raises are kept (a pending result never withdraws a precaution).
 SAFETY_FLAGS = frozenset({

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,11 @@ class AnswerError(ValueError):
 
 #: The answers-file word for a finding that is not known yet (CONTRACT §7).
 NOT_KNOWN = "not_known"
+
+
+def open_answers(answers: Mapping[str, Any], order: Iterable[str] | None = None) -> list[str]:
+    """The findings answered as not known yet (CONTRACT §7), in ``order`` (default: the answers' own)."""
+    return [q for q in (answers if order is None else order) if answers.get(q) == NOT_KNOWN]
 
 
 def _fmt(x: float) -> str:

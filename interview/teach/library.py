@@ -8,8 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-#: an answer not known yet (CONTRACT §7): allowed on the findings the flow marks ``may_be_not_known``
-NOT_KNOWN = "not_known"
+from interview.engine.values import NOT_KNOWN, open_answers
 
 
 def cases_dir() -> Path:
@@ -42,7 +41,7 @@ class TeachingCase(BaseModel):
     @property
     def open_answers(self) -> list[str]:
         """The findings the case gives as not known yet."""
-        return [k for k, v in self.answers.items() if v == NOT_KNOWN]
+        return open_answers(self.answers)
 
     @model_validator(mode="after")
     def _one_expectation(self) -> TeachingCase:

@@ -308,7 +308,7 @@ def _case_state(record: CaseRecord, flow: LoadedFlow,
     """(usable answers, path, pending questions, complete, result dict) of a case under this flow."""
     from interview.engine.reevaluate import usable_answers
     from interview.engine.session import walk
-    from interview.engine.values import NOT_KNOWN
+    from interview.engine.values import NOT_KNOWN, open_answers
 
     result = reevaluation.result if reevaluation is not None else None
     if result is not None:
@@ -325,14 +325,14 @@ def _case_state(record: CaseRecord, flow: LoadedFlow,
         # A provisional result's path holds the answered questions only. The questions asked are
         # those a walk asks with the open answers still to come (what depends on them is not asked
         # yet), and a proposed value the result used (Tomita growth) is an answer like the others.
-        open_answers = {k: (None if v == NOT_KNOWN else v) for k, v in usable.items()}
-        walked = walk(flow, open_answers, record.skipped)
+        known = {k: (None if v == NOT_KNOWN else v) for k, v in usable.items()}
+        walked = walk(flow, known, record.skipped)
         order = walked.path
         for qid in body.get("defaults_applied") or []:
             default = flow.by_id[qid].default if qid in flow.by_id else None
             if qid not in usable and default is not None:
                 usable[qid] = default(walked.env)
-    pending = [q for q in order if usable.get(q) == NOT_KNOWN]
+    pending = open_answers(usable, order)
     complete = reevaluation.complete if reevaluation is not None else record.status == "complete"
     return usable, order, pending, complete, body
 

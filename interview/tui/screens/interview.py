@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from interview.engine.session import Session, SessionError
-from interview.engine.values import NOT_KNOWN, AnswerError
+from interview.engine.values import NOT_KNOWN, AnswerError, open_answers
 from interview.tui.labels import answer_text
 from interview.tui.provisional import live_picture, picture_lines
 from interview.tui.screens.modals import EditScreen, HelpScreen, help_text
@@ -79,7 +79,7 @@ class InterviewScreen(Screen[None]):
         #: Open answers (not known yet) of a reopened case, asked again before anything else.
         self._picture_key: tuple[Any, ...] | None = None
         self._picture_timer: Timer | None = None
-        self.reasking: list[str] = [q for q in session.answered_path if session.answers.get(q) == NOT_KNOWN]
+        self.reasking: list[str] = open_answers(session.answers, session.answered_path)
 
     @property
     def flow(self) -> Any:

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 
 from interview.engine.session import Session
-from interview.engine.values import NOT_KNOWN
+from interview.engine.values import open_answers
 from interview.tui.labels import answer_text
 from interview.tui.widgets.blocks import Block, BlockView
 from interview.tui.widgets.keybar import KeyBar
@@ -67,7 +67,7 @@ class ReviewScreen(Screen[None]):
         flow = session.flow
         out: list[Block] = []
         # Answers not known yet come first: they are what to find out before the plan is final.
-        pending = [q for q in session.answered_path if session.answers.get(q) == NOT_KNOWN]
+        pending = open_answers(session.answers, session.answered_path)
         if pending:
             out.append(Block("phase:not-known", Text(f"Not known yet ({len(pending)}) — Enter answers one when known",
                                                      style="bold reverse")))
