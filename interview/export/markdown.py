@@ -11,13 +11,13 @@ every item. The header carries the case label, the report's date and time, and t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from interview.engine.values import display
 from interview.export.clock import Moment, clock_items, moments
-from interview.export.summary import Summary, build_summary
+from interview.export.summary import Summary, build_summary, what_would_change
 from interview.flow.load import LoadedFlow
 from interview.flow.model import PointsScore, TextQuestion
 from interview.present import rule_legend, time_words, value_name
@@ -113,16 +113,17 @@ def scores_table(result: Result, flow: LoadedFlow, notes: Footnotes | None = Non
     return lines
 
 
-def summary_markdown(s: Summary) -> list[str]:
-    """The summary as Markdown: one short paragraph per part, the actions as a list."""
+def summary_markdown(s: Summary, changes: Sequence[tuple[str, list[str]]] = ()) -> list[str]:
+    """The summary as Markdown: one short paragraph per part, the actions as a list; ``changes``: what each
+    open finding of a provisional result would change (:func:`what_would_change`), under "Find out next"."""
     out = [f"**Urgency:** {s.urgency}", ""]
     if s.provisional:
         out += [f"**PROVISIONAL** — {s.provisional}.", ""]
     if s.find_out:
         out += [f"**Find out next:** {', '.join(s.find_out)}", ""]
-    for finding, changes in s.what_would_change:  # what each value of each open finding would change
-        out += [f"- {for_markdown(finding)}:", *(f"  - {for_markdown(change)}" for change in changes)]
-    if s.what_would_change:
+    for finding, values in changes:  # what each value of each open finding would change
+        out += [f"- {for_markdown(finding)}:", *(f"  - {for_markdown(change)}" for change in values)]
+    if changes:
         out.append("")
     out += [f"**Why:** {s.why}", ""]
     if s.actions:
@@ -174,7 +175,7 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
                              for h in rec.possible_headlines or [])
         out += [f"**PROVISIONAL** — not known yet: {pending}. Possible headlines: {possible}.", ""]
         summary.provisional = None  # said once, in the banner above
-    out += ["## Summary", "", *summary_markdown(summary), "## Details", ""]
+    out += ["## Summary", "", *summary_markdown(summary, what_would_change(result, flow)), "## Details", ""]
 
     # Each clock item's state once: in the summary's next actions, or here for those it leaves out.
     shown = {what for what, _ in summary.actions}

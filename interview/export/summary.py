@@ -62,8 +62,6 @@ class Summary:
     missing: list[str] = field(default_factory=list)
     provisional: str | None = None
     find_out: list[str] = field(default_factory=list)
-    #: each open finding, deciding ones first, with what each of its values would make the headline
-    what_would_change: list[tuple[str, list[str]]] = field(default_factory=list)
     notice: str = ""
 
 
@@ -134,7 +132,6 @@ def build_summary(result: Result, flow: LoadedFlow, *, now: datetime, marks: Map
         missing=skipped,
         provisional=("not known yet: " + ", ".join(pending)) if rec.provisional else None,
         find_out=[value_name(flow, q) for q in rec.decisive or []] if rec.provisional else [],
-        what_would_change=what_would_change(result, flow),
         notice=first_sentence(rec.notice),
     )
 
