@@ -12,42 +12,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from interview.cli.common import DB_HELP, CliError, add_case_id, add_db, add_output, print_result
+from interview.cli.common import CliError, add_command, add_db, add_output, clean, print_result
 from interview.errors import EXIT_BAD_INPUT, EXIT_OK
 from interview.errors import EXIT_FAILED as EXIT_STORE
 
 
 def _cli_error(message: str, code: int = EXIT_BAD_INPUT) -> CliError:
     return CliError(message, code)
-
-
-def _clean(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn every failure of a `cases` command into one line on stderr — never a traceback."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        from interview.files.writing import WriteError
-        from interview.store.records import NoDatabase, StoreError, UnknownCase
-        from interview.teach.log import LogError
-
-        try:
-            return handler(args)
-        except CliError:
-            raise
-        except (UnknownCase, NoDatabase) as err:
-            raise _cli_error(err.message, EXIT_BAD_INPUT) from None
-        except WriteError as err:
-            raise _cli_error(err.message, EXIT_BAD_INPUT if err.exists else EXIT_STORE) from None
-        except StoreError as err:
-            raise _cli_error(err.message, EXIT_STORE) from None
-        except LogError as err:
-            raise _cli_error(str(err), EXIT_STORE) from None
-        except (KeyboardInterrupt, BrokenPipeError):
-            raise
-        except Exception as err:  # noqa: BLE001 - the promise is: no traceback, ever
-            raise _cli_error(f"unexpected {type(err).__name__}: {err}", EXIT_STORE) from None
-
-    return run
 
 
 def _open(args: argparse.Namespace, *, read_only: bool = False) -> Any:
@@ -135,7 +106,7 @@ def _json(data: Any) -> str:
 # --- handlers ------------------------------------------------------------------------------------------
 
 
-@_clean
+@clean
 def cmd_list(args: argparse.Namespace) -> int:
     """`cases list`: every stored case, most recent first; a case decided under another flow is
     listed as it is under the current one, marked."""
@@ -234,7 +205,7 @@ def _current_flow(name: str) -> Any:
     return _load(name)
 
 
-@_clean
+@clean
 def cmd_show(args: argparse.Namespace) -> int:
     """`cases show ID`: one case, with its answers and its event log."""
     from interview.export.json_export import case_json
@@ -306,7 +277,7 @@ def _show_text(record: Any, flow: Any, data: dict[str, Any], include_identifiers
     return "\n".join(lines) + "\n"
 
 
-@_clean
+@clean
 def cmd_delete(args: argparse.Namespace) -> int:
     """`cases delete ID`: delete a case and its log without asking (scriptable)."""
     with _open(args) as store:
@@ -318,7 +289,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@_clean
+@clean
 def cmd_export(args: argparse.Namespace) -> int:
     """`cases export ID`: Markdown, JSON or a FHIR Bundle, to stdout or a private file.
 
@@ -433,7 +404,7 @@ def parse_since(text: str) -> str:
     return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-@_clean
+@clean
 def cmd_copy(args: argparse.Namespace) -> int:
     """`cases copy --from A --to B [IDS…]`: cases with their whole logs; running it again copies nothing twice."""
     from interview.store import open_store
@@ -449,7 +420,7 @@ def cmd_copy(args: argparse.Namespace) -> int:
     return EXIT_OK if "diverged" not in report.counts() else EXIT_STORE
 
 
-@_clean
+@clean
 def cmd_migrate(args: argparse.Namespace) -> int:
     """`db migrate`: create or update the case tables (and, with --learning-db URL, the learning log's)."""
     from interview.store import chosen_db, is_server_url
@@ -513,11 +484,11 @@ def register(sub: Any) -> None:
     cases.set_defaults(func=_cases_help(cases))
     commands = cases.add_subparsers(title="case commands", metavar="COMMAND")
 
-    lst = commands.add_parser("list", help="list stored cases, most recent first",
-                              description="List stored cases: id, label, status, last change, flow and headline. A case "
-                                          "decided under another version of its flow is re-evaluated under the "
-                                          "current one and marked (FLOW old → new; 'needs answers' when the "
-                                          "current flow needs answers it does not hold).")
+    lst = add_command(commands, "list", cmd_list, help="list stored cases, most recent first",
+                      description="List stored cases: id, label, status, last change, flow and headline. A case "
+                                  "decided under another version of its flow is re-evaluated under the "
+                                  "current one and marked (FLOW old → new; 'needs answers' when the "
+                                  "current flow needs answers it does not hold).")
     lst.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     lst.add_argument("--flow", metavar="FLOW", help="flow to list the cases under (default: each case's own, as "
                                                      "installed now)")
@@ -527,37 +498,32 @@ def register(sub: Any) -> None:
     lst.add_argument("--pending", action="store_true", help="only cases still in progress or resting on answers "
                      "not known yet (a provisional result)")
     add_db(lst)
-    lst.set_defaults(func=cmd_list)
 
-    show = commands.add_parser("show", help="show one case with its answers and event log",
-                               description="Show one case. --format json gives the contract's result object "
-                                           "(what is known so far for an unfinished case) with id, answers and "
-                                           "the event log.")
-    add_case_id(show)
+    show = add_command(commands, "show", cmd_show, case_id=True, help="show one case with its answers and event log",
+                       description="Show one case. --format json gives the contract's result object "
+                                   "(what is known so far for an unfinished case) with id, answers and "
+                                   "the event log.")
     show.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     show.add_argument("--include-identifiers", action="store_true", help="also show patient identifiers")
     show.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own, as "
                                                       "installed now; a case decided under another version is "
                                                       "re-evaluated under it)")
     add_db(show)
-    show.set_defaults(func=cmd_show)
 
-    delete = commands.add_parser("delete", help="delete a case (asks nothing; says what it deleted)",
-                                 description="Delete a case and its event log. Asks nothing, so scripts can use it; "
-                                             "prints what it deleted. An unknown id exits 2.")
-    add_case_id(delete)
+    delete = add_command(commands, "delete", cmd_delete, case_id=True,
+                         help="delete a case (asks nothing; says what it deleted)",
+                         description="Delete a case and its event log. Asks nothing, so scripts can use it; "
+                                     "prints what it deleted. An unknown id exits 2.")
     add_db(delete)
-    delete.set_defaults(func=cmd_delete)
 
-    export = commands.add_parser(
-        "export", help="export a case as Markdown, JSON or a FHIR Bundle",
+    export = add_command(
+        commands, "export", cmd_export, case_id=True, help="export a case as Markdown, JSON or a FHIR Bundle",
         description="Export a case: Markdown (the report of `run --format markdown`), JSON (the contract's "
                     "object plus the event log) or FHIR (a Bundle of the flow's Questionnaire and the case's "
                     "QuestionnaireResponse, an Observation per score, the recommendation as a ClinicalImpression and the "
                     "flow's CodeSystem, validated). Patient identifiers only with --include-identifiers. "
                     "A file given with --output is created owner-only (0600), written whole (atomically), "
                     "never over an existing file without --force.")
-    add_case_id(export)
     export.add_argument("--now", metavar="TIME", help="the time clock items are shown against (ISO; default: now)")
     export.add_argument("--format", choices=("markdown", "json", "fhir", "summary", "handover"), default="markdown",
                         help="export format (default markdown)")
@@ -569,14 +535,14 @@ def register(sub: Any) -> None:
                                                         "as installed now; a case decided under another version "
                                                         "is re-evaluated under it)")
     add_db(export)
-    export.set_defaults(func=cmd_export)
 
     from interview.cli.clinic import register_case_commands
 
-    register_case_commands(commands, DB_HELP, _clean)  # `cases mark` and `cases audit` (issue 13)
+    register_case_commands(commands)  # `cases mark`, `cases handover` and `cases audit` (issue 13)
 
-    copy = commands.add_parser(
-        "copy", help="copy cases with their whole event logs between two stores (file ↔ server)",
+    copy = add_command(
+        commands, "copy", cmd_copy,
+        help="copy cases with their whole event logs between two stores (file ↔ server)",
         description="Copy cases, with every event of their logs (ids, times and writers kept), from one store to "
                     "another: an SQLite file or a postgresql:// URL each. Idempotent: a case already there with "
                     "the same log is left alone, one whose log is the start of the source's gets the rest, one "
@@ -584,17 +550,16 @@ def register(sub: Any) -> None:
     copy.add_argument("ids", nargs="*", metavar="ID", help="cases to copy (ids or unique labels; default: all)")
     copy.add_argument("--from", dest="source", metavar="PATH_OR_URL", help="the store to copy from (read only)")
     copy.add_argument("--to", dest="target", metavar="PATH_OR_URL", help="the store to copy to")
-    copy.set_defaults(func=cmd_copy)
 
     db = sub.add_parser("db", help="set up or update the case tables (db migrate)",
                         description="The case store's schema.")
     db.set_defaults(func=_cases_help(db))
     db_commands = db.add_subparsers(title="db commands", metavar="COMMAND")
-    migrate = db_commands.add_parser(
-        "migrate", help="create or update the case tables (a server's: run once, as the schema's owner)",
+    migrate = add_command(
+        db_commands, "migrate", cmd_migrate,
+        help="create or update the case tables (a server's: run once, as the schema's owner)",
         description="Create the case tables, or bring an older schema up to this version (the app refuses a "
                     "server's older schema until this is run, and any newer one). With --learning-db URL, also "
                     "the lecture room's learning log (its own schema). See README, A clinic server.")
     add_db(migrate)
     migrate.add_argument("--learning-db", metavar="URL", help="also set up the learning log on this server")
-    migrate.set_defaults(func=cmd_migrate)

@@ -15,7 +15,7 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from interview.cli.common import CliError, add_case_id, add_db, add_output
+from interview.cli.common import CliError, add_command, add_db, add_output, clean
 from interview.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 #: Formats of `run` and `cases export` this module renders.
@@ -112,6 +112,7 @@ def export_text(record: Any, flow: Any, result: Any, fmt: str, now_text: str | N
 # --- cases mark -------------------------------------------------------------------------------------------
 
 
+@clean
 def cmd_mark(args: argparse.Namespace) -> int:
     """`cases mark ID EVENT [--at TIME]`: one clock event in the case's log; says what was recorded."""
     import sys
@@ -141,6 +142,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
 # --- cases handover ---------------------------------------------------------------------------------------
 
 
+@clean
 def cmd_handover(args: argparse.Namespace) -> int:
     """`cases handover ID [--set QUESTION=VALUE]…`: record handover answers in the log, then print the handover."""
     from interview.cli.cases import _flow_for, _open, _write_out
@@ -195,6 +197,7 @@ def since_arg(text: str | None) -> Any:
     return moment if moment.tzinfo else moment.astimezone()
 
 
+@clean
 def cmd_audit(args: argparse.Namespace) -> int:
     """`cases audit`: one row per case, the intervals, the shares within each standard (CSV or Markdown)."""
     from interview.cli.cases import _open, _write_out
@@ -209,43 +212,39 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
+def register_case_commands(commands: Any) -> None:
     """Add `cases mark`, `cases handover` and `cases audit` to the `cases` subparsers."""
     from interview.export.clock import EVENTS  # light: no engine, no store
 
-
-    mark = commands.add_parser(
-        "mark", help="record a clock event of a case (dexamethasone given, MRI done, …)",
+    mark = add_command(
+        commands, "mark", cmd_mark, case_id=True,
+        help="record a clock event of a case (dexamethasone given, MRI done, …)",
         description="Record when an emergency action was done, as one event of the case's log (the one record of "
                     "it; a later mark of the same event corrects it). The reports show each clock item as done "
                     "(time) or due (time left).")
-    add_case_id(mark)
     mark.add_argument("event", metavar="EVENT", help=f"one of: {', '.join(EVENTS)}")
     mark.add_argument("--at", metavar="TIME", help="when it was done: HH:MM today, or an ISO date and time "
                                                   "(default: now); never in the future")
     mark.add_argument("--dose", metavar="TEXT", help="the dose given (e.g. '16 mg orally')")
     mark.add_argument("--note", metavar="TEXT", help="a short note (e.g. where the MRI was done)")
-    mark.add_argument("--now", metavar="TIME", help=NOW_HELP)
-    add_db(mark, db_help)
-    mark.set_defaults(func=clean(cmd_mark))
+    _add_now_and_db(mark)
 
-    handover = commands.add_parser(
-        "handover", help="the MDT handover (SBAR) of a case; --set adds an item or marks it unavailable",
+    handover = add_command(
+        commands, "handover", cmd_handover, case_id=True,
+        help="the MDT handover (SBAR) of a case; --set adds an item or marks it unavailable",
         description="Print the SBAR handover for the MSCC coordinator or the on-call spinal surgeon, with what the "
                     "case still lacks first. --set QUESTION=VALUE records a handover answer in the case's log "
                     "(VALUE 'unavailable' says it cannot be had); times of dexamethasone and the MRI are clock "
                     "events: `cases mark`.")
-    add_case_id(handover)
     handover.add_argument("--set", metavar="QUESTION=VALUE", action="append",
                           help="a handover answer (repeatable), e.g. handover_consultant='Dr A Smith'")
     add_output(handover)
     handover.add_argument("--flow", metavar="FLOW", help="flow to read the case with (default: the case's own)")
-    handover.add_argument("--now", metavar="TIME", help=NOW_HELP)
-    add_db(handover, db_help)
-    handover.set_defaults(func=clean(cmd_handover))
+    _add_now_and_db(handover)
 
-    audit = commands.add_parser(
-        "audit", help="audit the cases against NICE NG234 / QS56 (MRI, plan and treatment times)",
+    audit = add_command(
+        commands, "audit", cmd_audit,
+        help="audit the cases against NICE NG234 / QS56 (MRI, plan and treatment times)",
         description="One row per case: symptom onset, presentation, MRI, decision and start of definitive "
                     "treatment with the intervals between them, and the share of cases within each standard "
                     "(MRI within 24 h; plan within 24 h; treatment within 24 h for emergencies, 1 week for the "
@@ -254,9 +253,13 @@ def register_case_commands(commands: Any, db_help: str, clean: Any) -> None:
     audit.add_argument("--format", choices=("markdown", "csv"), default="markdown",
                        help="markdown (a table and a bar chart) or csv (one row per case); default markdown")
     add_output(audit)
-    audit.add_argument("--now", metavar="TIME", help=NOW_HELP)
-    add_db(audit, db_help)
-    audit.set_defaults(func=clean(cmd_audit))
+    _add_now_and_db(audit)
+
+
+def _add_now_and_db(parser: Any) -> None:
+    """The last two options of every clinic command: the time its clock is read at, and the case store."""
+    parser.add_argument("--now", metavar="TIME", help=NOW_HELP)
+    add_db(parser)
 
 
 __all__ = ["CLINIC_FORMATS", "HANDOVER_KIND", "export_text", "register_case_commands", "report_text", "run_text",

@@ -5,11 +5,17 @@ Below every subcommand module; it imports nothing heavy at module level, so `--h
 
 from __future__ import annotations
 
+import argparse
+import functools
 import os
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from interview.errors import DB_ENV, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MISSING
+
+#: What a subcommand runs: the parsed command line in, the exit code out.
+Handler = Callable[[argparse.Namespace], int]
 
 DB_HELP = (f"case database: a file PATH or a postgresql:// URL (default: ${DB_ENV} or the user data directory; "
            "a server's password comes from ~/.pgpass or $PGPASSWORD, never the URL)")
@@ -24,7 +30,51 @@ class CliError(Exception):
         super().__init__(message)
 
 
-# --- options several commands share: worded once ----------------------------------------------------
+def clean(handler: Handler) -> Handler:
+    """Turn every failure of a case-store command into one line on stderr — never a traceback.
+
+    A store's or the learning log's failure exits 1 (nothing was changed), an unknown case, a missing
+    database or an existing output file 2 (what was asked cannot be).
+    """
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from interview.files.writing import WriteError
+        from interview.store.records import NoDatabase, StoreError, UnknownCase
+        from interview.teach.log import LogError
+
+        try:
+            return handler(args)
+        except CliError:
+            raise
+        except (UnknownCase, NoDatabase) as err:
+            raise CliError(err.message, EXIT_BAD_INPUT) from None
+        except WriteError as err:
+            raise CliError(err.message, EXIT_BAD_INPUT if err.exists else EXIT_FAILED) from None
+        except StoreError as err:
+            raise CliError(err.message, EXIT_FAILED) from None
+        except LogError as err:
+            raise CliError(str(err), EXIT_FAILED) from None
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as err:  # noqa: BLE001 - the promise is: no traceback, ever
+            raise CliError(f"unexpected {type(err).__name__}: {err}", EXIT_FAILED) from None
+
+    return run
+
+
+# --- subcommands, and the options several of them share: worded once ----------------------------------
+
+
+def add_command(commands: Any, name: str, run: Handler, *, help: str, description: str,
+                case_id: bool = False) -> argparse.ArgumentParser:
+    """A subcommand's parser: its line in the list of commands (``help``), its ``--help`` text, what it
+    runs, and — for a command on one stored case (``case_id``) — the case ID as its first argument."""
+    parser = commands.add_parser(name, help=help, description=description)
+    if case_id:
+        add_case_id(parser)
+    parser.set_defaults(func=run)
+    return parser
 
 
 def add_case_id(parser: Any) -> None:
