@@ -22,10 +22,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from interview.store import records
 from interview.store.protocol import Attaching, result_events
 from interview.store.records import (
-    STATUS_COMPLETE,
-    STATUS_IN_PROGRESS,
     CaseChanged,
     CaseRecord,
     CaseSummary,
@@ -34,17 +33,8 @@ from interview.store.records import (
     ServerUnavailable,
     StoreError,
     UnknownCase,
-    case_record,
-    changed_message,
-    checked_label,
-    current_user,
     dump_json,
-    import_plan,
-    list_filters,
     load_json,
-    new_case_id,
-    now,
-    reopens,
 )
 
 if TYPE_CHECKING:
@@ -70,7 +60,7 @@ CREATE TABLE {SCHEMA}.cases (
     label          text NOT NULL,
     created        text NOT NULL,
     updated        text NOT NULL,
-    status         text NOT NULL CHECK (status IN ('{STATUS_IN_PROGRESS}', '{STATUS_COMPLETE}')),
+    status         text NOT NULL CHECK (status IN ('{records.STATUS_IN_PROGRESS}', '{records.STATUS_COMPLETE}')),
     headline       text,
     headline_title text,
     flow_id        text NOT NULL,
@@ -108,7 +98,7 @@ WITH locked AS (
     UPDATE {SCHEMA}.cases c SET
         updated = %(t)s,
         event_count = l.event_count + %(k)s,
-        status = CASE WHEN %(reopens)s THEN '{STATUS_IN_PROGRESS}' ELSE c.status END,
+        status = CASE WHEN %(reopens)s THEN '{records.STATUS_IN_PROGRESS}' ELSE c.status END,
         headline = CASE WHEN %(reopens)s THEN NULL ELSE c.headline END,
         headline_title = CASE WHEN %(reopens)s THEN NULL ELSE c.headline_title END,
         result = CASE WHEN %(reopens)s THEN NULL ELSE c.result END
@@ -246,7 +236,7 @@ class PostgresStore(Attaching):
         check_url(url)
         self.url = url
         self.location = safe_location(url)
-        self.user = user or current_user()
+        self.user = user or records.current_user()
         self.read_only = read_only
         self._conn: psycopg.Connection | None = None
         self._closed = False
@@ -342,18 +332,18 @@ class PostgresStore(Attaching):
     # --- writing ---------------------------------------------------------------------------------
 
     def create_case(self, flow: LoadedFlow, label: str | None = None, identifiers: dict | None = None) -> str:
-        label = checked_label(label) if label and label.strip() else ""
+        label = records.checked_label(label) if label and label.strip() else ""
         with self._tx("the new case") as cur:
-            return self._insert_case(cur, flow, label, identifiers, now())
+            return self._insert_case(cur, flow, label, identifiers, records.now())
 
     def _insert_case(self, cur: Any, flow: Any, label: str, identifiers: dict | None, stamp: str) -> str:
         for _ in range(20):
-            case_id = new_case_id()
+            case_id = records.new_case_id()
             cur.execute(
                 f"INSERT INTO {SCHEMA}.cases (id, label, created, updated, status, flow_id, flow_version,"
                 " flow_sha256, identifiers) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-                (case_id, label or f"case-{case_id[:4]}", stamp, stamp, STATUS_IN_PROGRESS, flow.id, flow.version,
-                 flow.sha256, json.dumps(dict(identifiers or {}), ensure_ascii=False)))
+                (case_id, label or f"case-{case_id[:4]}", stamp, stamp, records.STATUS_IN_PROGRESS, flow.id,
+                 flow.version, flow.sha256, json.dumps(dict(identifiers or {}), ensure_ascii=False)))
             if cur.rowcount == 1:
                 return case_id
         raise StoreError(f"{self.location}: could not find a free case id")  # pragma: no cover - 30^8 ids
@@ -385,11 +375,11 @@ class PostgresStore(Attaching):
         locks the case's row, checks ``expected``, numbers the events after the count and raises it.
         When it writes nothing — no such case, or the case moved on — a second look says which.
         """
-        stamp = time or now()
+        stamp = time or records.now()
         events = list(events)
         params = {
             "id": case_id, "t": stamp, "k": len(events), "expected": expected, "who": self.user,
-            "reopens": reopens(events),  # a clock mark leaves a finished case's result standing
+            "reopens": records.reopens(events),  # a clock mark leaves a finished case's result standing
             "kinds": [e.kind for e in events], "questions": [e.question for e in events],
             "olds": [dump_json(e.old) for e in events], "news": [dump_json(e.new) for e in events],
         }
@@ -401,11 +391,11 @@ class PostgresStore(Attaching):
         with self._tx("the answer") as cur:
             _, count = self._lock(cur, case_id)  # raises UnknownCase
             missed = self._event_rows(cur, case_id, after=expected or 0)
-        raise CaseChanged(changed_message(case_id, missed), missed, count)
+        raise CaseChanged(records.changed_message(case_id, missed), missed, count)
 
     def finish(self, case_id: str, result: Result) -> None:
         with self._tx("the result") as cur:
-            if self._set_outcome(cur, case_id, result.flow, result, now()) == 0:
+            if self._set_outcome(cur, case_id, result.flow, result, records.now()) == 0:
                 raise self._unknown(case_id)
 
     @staticmethod
@@ -414,7 +404,7 @@ class PostgresStore(Attaching):
         cur.execute(
             f"UPDATE {SCHEMA}.cases SET status = %s, headline = %s, headline_title = %s, result = %s, updated = %s,"
             " flow_id = %s, flow_version = %s, flow_sha256 = %s WHERE id = %s",
-            (STATUS_COMPLETE if result is not None else STATUS_IN_PROGRESS,
+            (records.STATUS_COMPLETE if result is not None else records.STATUS_IN_PROGRESS,
              rec.headline if rec else None, rec.headline_title if rec else None,
              json.dumps(result.to_json_dict(), ensure_ascii=False) if result is not None else None, stamp,
              flow.id, flow.version, flow.sha256, case_id))
@@ -426,7 +416,7 @@ class PostgresStore(Attaching):
         from interview.engine.session import Event
 
         old = reevaluation.stored
-        stamp = now()
+        stamp = records.now()
         with self._tx("the re-evaluation") as cur:
             _, count = self._lock(cur, case_id)
             cur.execute(f"SELECT flow_id, flow_version, flow_sha256 FROM {SCHEMA}.cases WHERE id = %s", (case_id,))
@@ -439,7 +429,7 @@ class PostgresStore(Attaching):
         return True
 
     def set_label(self, case_id: str, label: str) -> None:
-        label = checked_label(label)
+        label = records.checked_label(label)
         with self._tx("the label") as cur:
             cur.execute(f"UPDATE {SCHEMA}.cases SET label = %s WHERE id = %s", (label, case_id))
             if cur.rowcount == 0:
@@ -454,8 +444,8 @@ class PostgresStore(Attaching):
 
     def save_result(self, flow: LoadedFlow, result: Result, *, label: str | None = None,
                     identifiers: dict | None = None) -> str:
-        label = checked_label(label) if label and label.strip() else ""
-        stamp = now()
+        label = records.checked_label(label) if label and label.strip() else ""
+        stamp = records.now()
         events = result_events(result)
         with self._tx("the case") as cur:
             case_id = self._insert_case(cur, flow, label, identifiers, stamp)
@@ -470,7 +460,7 @@ class PostgresStore(Attaching):
         with self._tx(f"the copy of case {s.id}") as cur:
             cur.execute(f"SELECT event_count FROM {SCHEMA}.cases WHERE id = %s FOR UPDATE", (s.id,))
             here = self._event_rows(cur, s.id) if cur.fetchone() is not None else None
-            start = import_plan(here, src)
+            start = records.import_plan(here, src)
             if isinstance(start, str):
                 return start
             if here is None:
@@ -502,21 +492,15 @@ class PostgresStore(Attaching):
         return [r[0] for r in self._read(f"SELECT id FROM {SCHEMA}.cases ORDER BY id")]
 
     def resolve(self, key: str) -> str:
-        key = key.strip()
-        rows = self._read(f"SELECT id FROM {SCHEMA}.cases WHERE id = %s", (key.upper(),))
-        if rows:
-            return rows[0][0]
-        rows = self._read(f"SELECT id FROM {SCHEMA}.cases WHERE label = %s ORDER BY id", (key,))
-        if len(rows) == 1:
-            return rows[0][0]
-        if len(rows) > 1:
-            ids = ", ".join(r[0] for r in rows)
-            raise UnknownCase(f"{len(rows)} cases are labelled {key!r} ({ids}); give the id")
-        raise self._unknown(key)
+        return records.resolve_case(key, self._ids_where, self._unknown)
+
+    def _ids_where(self, column: str, value: str) -> list[str]:
+        sql = f"SELECT id FROM {SCHEMA}.cases WHERE {column} = %s ORDER BY id"
+        return [r[0] for r in self._read(sql, (value,))]
 
     def list_cases(self, *, user: str | None = None, since: str | None = None,
                    pending: bool = False) -> list[CaseSummary]:
-        where, params = list_filters(
+        where, params = records.list_filters(
             user=user, since=since, pending=pending, mark="%s", updated="c.updated", status="c.status",
             written_by=f"EXISTS (SELECT 1 FROM {SCHEMA}.events e WHERE e.case_id = c.id AND e.who = %s)")
         sql = (f"SELECT {_CASE_COLUMNS} FROM {SCHEMA}.cases c" + (" WHERE " + " AND ".join(where) if where else "")
@@ -541,7 +525,7 @@ class PostgresStore(Attaching):
             if r is None:
                 raise self._unknown(case_id)
             events = self._event_rows(cur, case_id)
-        return case_record(r, events, self.location)
+        return records.case_record(r, events, self.location)
 
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "PostgresStore", "check_url", "connect", "migrate", "safe_location",

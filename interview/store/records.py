@@ -8,7 +8,7 @@ travels through every backend and through ``cases copy`` without code of its own
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -244,6 +244,28 @@ def changed_message(case_id: str, events: list[EventRecord]) -> str:
     return f"the case {case_id} changed ({n} event{'s' if n != 1 else ''} by {', '.join(who)} since you last read it)"
 
 
+def resolve_case(key: str, ids_where: Callable[[str, str], list[str]],
+                 unknown: Callable[[str], StoreError]) -> str:
+    """A case id from an id (in any letter case) or a unique label: how every backend reads ``ID`` arguments.
+
+    ``ids_where(column, value)`` is the backend's lookup: the ids, in order, of the cases whose ``id``
+    or ``label`` column holds ``value``; ``unknown(key)`` its error for a case it does not hold.
+
+    Raises:
+        UnknownCase: no such case, or a label several cases share (they are named: give the id).
+    """
+    key = key.strip()
+    ids = ids_where("id", key.upper())
+    if ids:
+        return ids[0]
+    ids = ids_where("label", key)
+    if len(ids) == 1:
+        return ids[0]
+    if len(ids) > 1:
+        raise UnknownCase(f"{len(ids)} cases are labelled {key!r} ({', '.join(ids)}); give the id")
+    raise unknown(key)
+
+
 def checked_label(label: str) -> str:
     from interview.text import LabelError, check_label
 
@@ -258,5 +280,5 @@ __all__ = [
     "PATH_KINDS", "STATUS_COMPLETE", "STATUS_IN_PROGRESS", "ServerUnavailable", "StoreError", "UnknownCase",
     "ID_ALPHABET", "case_record", "changed_message", "checked_label", "current_user", "dump_json", "fold_events", "import_plan", "load_json",
     "new_case_id", "now",
-    "reopens",
+    "reopens", "resolve_case",
 ]

@@ -19,12 +19,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from interview.store import records
 from interview.store.protocol import Attaching, result_events
 from interview.store.records import (
     ANSWER_KINDS,  # noqa: F401 - re-exported: the kinds are the log's, readers import them from here
     DB_ENV,
-    STATUS_COMPLETE,
-    STATUS_IN_PROGRESS,
     CaseChanged,
     CaseRecord,
     CaseSummary,
@@ -32,18 +31,9 @@ from interview.store.records import (
     NoDatabase,
     StoreError,
     UnknownCase,
-    case_record,
-    changed_message,
-    checked_label,
-    current_user,
     dump_json,
     fold_events,
-    import_plan,
-    list_filters,
     load_json,
-    new_case_id,
-    now,
-    reopens,
 )
 
 if TYPE_CHECKING:
@@ -66,7 +56,7 @@ CREATE TABLE cases (
     label         TEXT NOT NULL,
     created       TEXT NOT NULL,
     updated       TEXT NOT NULL,
-    status        TEXT NOT NULL CHECK (status IN ('{STATUS_IN_PROGRESS}', '{STATUS_COMPLETE}')),
+    status        TEXT NOT NULL CHECK (status IN ('{records.STATUS_IN_PROGRESS}', '{records.STATUS_COMPLETE}')),
     headline      TEXT,
     headline_title TEXT,
     flow_id       TEXT NOT NULL,
@@ -205,7 +195,7 @@ class CaseStore(Attaching):
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False, user: str | None = None) -> None:
         self.path = resolve_db_path(path)
         self.location = str(self.path)
-        self.user = user or current_user()
+        self.user = user or records.current_user()
         #: Opened for reading only (``cases list``/``show``/``export``): nothing is created or written.
         self.read_only = read_only
         #: the events' ``who`` column, or NULL when reading a schema-1 file that has none
@@ -376,16 +366,16 @@ class CaseStore(Attaching):
         Raises:
             StoreError: the label cannot be stored (see :func:`interview.text.check_label`).
         """
-        label = checked_label(label) if label and label.strip() else ""
+        label = records.checked_label(label) if label and label.strip() else ""
         with self._write("the new case") as db:
-            return self._insert_case(db, flow, label, identifiers, now())
+            return self._insert_case(db, flow, label, identifiers, records.now())
 
     def _insert_case(self, db: sqlite3.Connection, flow: Any, label: str, identifiers: dict | None,
                      stamp: str) -> str:
         """Insert a new case row in the open transaction; returns its id."""
         identifiers = dict(identifiers or {})
         for _ in range(20):
-            case_id = new_case_id()
+            case_id = records.new_case_id()
             if db.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
                 break
         else:  # pragma: no cover - 30^8 ids
@@ -393,7 +383,7 @@ class CaseStore(Attaching):
         db.execute(
             "INSERT INTO cases (id, label, created, updated, status, flow_id, flow_version, flow_sha256,"
             " identifiers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (case_id, label or f"case-{case_id[:4]}", stamp, stamp, STATUS_IN_PROGRESS, flow.id,
+            (case_id, label or f"case-{case_id[:4]}", stamp, stamp, records.STATUS_IN_PROGRESS, flow.id,
              flow.version, flow.sha256, json.dumps(identifiers, ensure_ascii=False)),
         )
         return case_id
@@ -412,7 +402,7 @@ class CaseStore(Attaching):
         is not written to: :class:`CaseChanged` carries the events it missed. A change after the
         case was finished reopens it: its stored result no longer holds (a clock mark does not).
         """
-        stamp = time or now()
+        stamp = time or records.now()
         events = list(events)
         with self._write("the answer") as db:
             row = db.execute("SELECT status FROM cases WHERE id = ?", (case_id,)).fetchone()
@@ -421,11 +411,11 @@ class CaseStore(Attaching):
             count = db.execute("SELECT count(*) FROM events WHERE case_id = ?", (case_id,)).fetchone()[0]
             if expected is not None and count != expected:
                 missed = self._event_rows(db, case_id, offset=expected)
-                raise CaseChanged(changed_message(case_id, missed), missed, count)
+                raise CaseChanged(records.changed_message(case_id, missed), missed, count)
             self._insert_events(db, case_id, events, stamp)
-            if row[0] == STATUS_COMPLETE and reopens(events):
+            if row[0] == records.STATUS_COMPLETE and records.reopens(events):
                 db.execute("UPDATE cases SET updated = ?, status = ?, headline = NULL, headline_title = NULL,"
-                           " result = NULL WHERE id = ?", (stamp, STATUS_IN_PROGRESS, case_id))
+                           " result = NULL WHERE id = ?", (stamp, records.STATUS_IN_PROGRESS, case_id))
             else:
                 db.execute("UPDATE cases SET updated = ? WHERE id = ?", (stamp, case_id))
         return count + len(events)
@@ -441,7 +431,7 @@ class CaseStore(Attaching):
     def finish(self, case_id: str, result: Result) -> None:
         """Mark a case complete with its result (headline and the contract's JSON)."""
         with self._write("the result") as db:
-            if self._set_outcome(db, case_id, result.flow, result, now()) == 0:
+            if self._set_outcome(db, case_id, result.flow, result, records.now()) == 0:
                 raise self._unknown(case_id)
 
     @staticmethod
@@ -451,7 +441,7 @@ class CaseStore(Attaching):
         return db.execute(
             "UPDATE cases SET status = ?, headline = ?, headline_title = ?, result = ?, updated = ?,"
             " flow_id = ?, flow_version = ?, flow_sha256 = ? WHERE id = ?",
-            (STATUS_COMPLETE if result is not None else STATUS_IN_PROGRESS,
+            (records.STATUS_COMPLETE if result is not None else records.STATUS_IN_PROGRESS,
              rec.headline if rec else None, rec.headline_title if rec else None,
              json.dumps(result.to_json_dict(), ensure_ascii=False) if result is not None else None, stamp,
              flow.id, flow.version, flow.sha256, case_id),
@@ -470,7 +460,7 @@ class CaseStore(Attaching):
         from interview.engine.reevaluate import EVENT_KIND, EVENT_QUESTION
 
         old = reevaluation.stored
-        stamp = now()
+        stamp = records.now()
         with self._write("the re-evaluation") as db:
             row = db.execute("SELECT flow_id, flow_version, flow_sha256 FROM cases WHERE id = ?", (case_id,)).fetchone()
             if row is None:
@@ -487,7 +477,7 @@ class CaseStore(Attaching):
 
     def set_label(self, case_id: str, label: str) -> None:
         """Rename a case (the label is checked: see :func:`interview.text.check_label`)."""
-        label = checked_label(label)
+        label = records.checked_label(label)
         with self._write("the label") as db:
             if db.execute("UPDATE cases SET label = ? WHERE id = ?", (label, case_id)).rowcount == 0:
                 raise self._unknown(case_id)
@@ -515,28 +505,21 @@ class CaseStore(Attaching):
         return [r[0] for r in self._read("SELECT id FROM cases ORDER BY id")]
 
     def resolve(self, key: str) -> str:
-        """A case id from an id (any case) or a unique label.
+        """A case id from an id (any letter case) or a unique label (:func:`~interview.store.records.resolve_case`).
 
         Raises:
             StoreError: no such case, or a label several cases share.
         """
-        key = key.strip()
-        rows = self._read("SELECT id FROM cases WHERE id = ?", (key.upper(),))
-        if rows:
-            return rows[0][0]
-        rows = self._read("SELECT id FROM cases WHERE label = ?", (key,))
-        if len(rows) == 1:
-            return rows[0][0]
-        if len(rows) > 1:
-            ids = ", ".join(r[0] for r in rows)
-            raise UnknownCase(f"{len(rows)} cases are labelled {key!r} ({ids}); give the id")
-        raise self._unknown(key)
+        return records.resolve_case(key, self._ids_where, self._unknown)
+
+    def _ids_where(self, column: str, value: str) -> list[str]:
+        return [r[0] for r in self._read(f"SELECT id FROM cases WHERE {column} = ? ORDER BY id", (value,))]
 
     def list_cases(self, *, user: str | None = None, since: str | None = None,
                    pending: bool = False) -> list[CaseSummary]:
         """Cases, most recently changed first: all, or those ``user`` wrote to, changed since ``since``
         (an ISO time, compared as text), or still in progress (``pending``)."""
-        where, params = list_filters(
+        where, params = records.list_filters(
             user=user, since=since, pending=pending, mark="?",
             written_by=f"EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.{self._who} = ?)")
         sql = ("SELECT id, label, created, updated, status, headline, headline_title FROM cases"
@@ -566,15 +549,15 @@ class CaseStore(Attaching):
             " flow_sha256, identifiers, result FROM cases WHERE id = ?", (case_id,))
         if not rows:
             raise self._unknown(case_id)
-        return case_record(rows[0], self.events(case_id), self.location)
+        return records.case_record(rows[0], self.events(case_id), self.location)
 
     # --- whole cases ----------------------------------------------------------------------------
 
     def save_result(self, flow: LoadedFlow, result: Result, *, label: str | None = None,
                     identifiers: dict | None = None) -> str:
         """Store a finished result as a new case: its log and its outcome in one transaction."""
-        label = checked_label(label) if label and label.strip() else ""
-        stamp = now()
+        label = records.checked_label(label) if label and label.strip() else ""
+        stamp = records.now()
         with self._write("the case") as db:
             case_id = self._insert_case(db, flow, label, identifiers, stamp)
             self._insert_events(db, case_id, result_events(result), stamp)
@@ -592,7 +575,7 @@ class CaseStore(Attaching):
         with self._write(f"the copy of case {s.id}") as db:
             here = self._event_rows(db, s.id) if db.execute(
                 "SELECT 1 FROM cases WHERE id = ?", (s.id,)).fetchone() else None
-            start = import_plan(here, src)
+            start = records.import_plan(here, src)
             if isinstance(start, str):
                 return start
             if here is None:
