@@ -163,18 +163,25 @@ def _tracing_class() -> type:
     return TracingEvaluation
 
 
+def _expressions(flow: LoadedFlow) -> list[Any]:
+    """Every expression of the flow's logic: its named conditions, and each question's `when` and `default`."""
+    found = list(flow.conditions.values())
+    for q in flow.questions:
+        found += [e for e in (q.when, q.default) if e is not None]
+    return found
+
+
+def _literals(source: str, kind: str) -> list[str]:
+    """The text of each ``number`` or ``string`` literal of an expression (none if it does not tokenize)."""
+    try:
+        return [t.text for t in ex.tokenize(source) if t.kind == kind]
+    except ex.ExprError:
+        return []
+
+
 def _numbers(flow: LoadedFlow) -> set[float]:
     """Every number the flow's logic compares against: expression literals and range bounds."""
-    sources = [e.source for e in flow.conditions.values()]
-    for q in flow.questions:
-        sources += [e.source for e in (q.when, q.default) if e is not None]
-    found: set[float] = set()
-    for source in sources:
-        try:
-            tokens = ex.tokenize(source)
-        except ex.ExprError:
-            continue
-        found |= {float(t.text) for t in tokens if t.kind == "number"}
+    found = {float(n) for e in _expressions(flow) for n in _literals(e.source, "number")}
     for d in flow.model.derived:
         for r in d.ranges or []:
             found |= {r.min, r.max}
@@ -192,14 +199,8 @@ def _numbers(flow: LoadedFlow) -> set[float]:
 def _local_numbers(flow: LoadedFlow) -> dict[str, set[float]]:
     """Per question, the numbers of the expressions and ranges that read it directly."""
     local: dict[str, set[float]] = {q.id: set() for q in flow.questions}
-    expressions = list(flow.conditions.values())
-    for q in flow.questions:
-        expressions += [e for e in (q.when, q.default) if e is not None]
-    for e in expressions:
-        try:
-            numbers = {float(t.text) for t in ex.tokenize(e.source) if t.kind == "number"}
-        except ex.ExprError:
-            continue
+    for e in _expressions(flow):
+        numbers = {float(n) for n in _literals(e.source, "number")}
         for name in e.names & local.keys():
             local[name] |= numbers
     for d in flow.model.derived:
@@ -213,17 +214,8 @@ def _local_numbers(flow: LoadedFlow) -> dict[str, set[float]]:
 
 
 def _strings(flow: LoadedFlow) -> set[str]:
-    sources = [e.source for e in flow.conditions.values()]
-    for q in flow.questions:
-        sources += [e.source for e in (q.when, q.default) if e is not None]
-    found: set[str] = set()
-    for source in sources:
-        try:
-            tokens = ex.tokenize(source)
-        except ex.ExprError:
-            continue
-        found |= {t.text[1:-1] for t in tokens if t.kind == "string"}
-    return found
+    """Every text the flow's logic compares against (the expressions' string literals, unquoted)."""
+    return {t[1:-1] for e in _expressions(flow) for t in _literals(e.source, "string")}
 
 
 def domain(q: Question, numbers: Iterable[float], strings: Iterable[str] = ()) -> list[Any]:
