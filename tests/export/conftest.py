@@ -1,25 +1,23 @@
-"""Fixtures of the case-store tests: a private database per test and an open store on it."""
+"""Fixtures of the export tests: the store tests' private database per test, an open store on it, and the
+stored renal_stable example most FHIR tests export."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import copy
 
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def db_path(tmp_path, monkeypatch) -> Path:
-    """Every test writes to its own database, never the user's (also through the environment)."""
-    path = tmp_path / "cases.sqlite3"
-    monkeypatch.setenv("SPINE_INTERVIEW_DB", str(path))
-    return path
+from store.helpers import db_path_fixture, store_fixture, stored_example  # noqa: F401 - the db_path and store fixtures
 
 
 @pytest.fixture
-def store(db_path):
-    """An open case store on the test's database."""
-    from interview.store.sqlite import CaseStore
+def renal_record(store, flow):
+    """The stored case of the renal_stable contract example, as the store gives it back."""
+    return store.get_case(stored_example(store, flow, "renal_stable"))
 
-    s = CaseStore(db_path)
-    yield s
-    s.close()
+
+@pytest.fixture
+def renal_bundle(renal_record, flow) -> dict:
+    """The renal_stable case's FHIR Bundle (the default version and type), the test's own copy to break."""
+    from interview.export.fhir import bundle
+
+    return copy.deepcopy(bundle(renal_record, flow))

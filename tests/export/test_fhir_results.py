@@ -12,7 +12,7 @@ import copy
 import json
 
 import pytest
-from paths import EXAMPLES
+from paths import EXAMPLES, example_names
 from store.helpers import stored_example
 
 from interview.cli import main
@@ -32,7 +32,7 @@ from interview.export.fhir.results import DATA_ABSENT, LOINC
 from interview.flow import expr as ex
 
 VERSIONS = ("R4B", "R5")
-ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+ALL_EXAMPLES = example_names()
 
 
 def _by_type(data: dict) -> dict[str, list[dict]]:
@@ -120,12 +120,11 @@ def test_a_condition_true_off_the_path_is_not_enable_when(flow):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_kps_step_is_a_value_list(version, store, flow):
+def test_kps_step_is_a_value_list(version, renal_record, flow):
     """KPS (10–100 in tens) is offered as its ten values; a response with 75 is refused by check_bundle."""
     kps = _items(questionnaire(flow, version))["kps"]
     assert [o["valueInteger"] for o in kps["answerOption"]] == list(range(10, 101, 10))
-    record = store.get_case(stored_example(store, flow, "renal_stable"))
-    data = copy.deepcopy(bundle(record, flow, version))
+    data = copy.deepcopy(bundle(renal_record, flow, version))
     qr = _by_type(data)["QuestionnaireResponse"][0]
     next(i for i in qr["item"] if i["linkId"] == "kps")["answer"] = [{"valueInteger": 75}]
     assert any("75 is not one of the allowed values" in p for p in check_bundle(data))
@@ -148,14 +147,13 @@ def test_fhirpath_literals_are_escaped():
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_each_score_is_an_observation(version, store, flow):
+def test_each_score_is_an_observation(version, renal_record, flow):
     """One Observation per score: its total, band, items as components, derived from the response."""
-    record = store.get_case(stored_example(store, flow, "renal_stable"))
-    data = bundle(record, flow, version)
+    data = bundle(renal_record, flow, version)
     resources = _by_type(data)
     qr_url = next(e["fullUrl"] for e in data["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
     observations = {o["code"]["coding"][-1]["code"]: o for o in resources["Observation"]}
-    scores = record.result["scores"]
+    scores = renal_record.result["scores"]
     assert set(observations) == {s.id for s in flow.model.scores if scores.get(s.key or s.id) is not None}
     sins = observations["sins"]
     assert sins["valueInteger"] == scores["sins"]["total"]
@@ -241,10 +239,9 @@ def test_provisional_case_carries_absent_data_markers(version, store, flow):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_document_bundle_starts_with_its_composition(version, store, flow):
+def test_document_bundle_starts_with_its_composition(version, renal_record, flow):
     """A document Bundle: a Composition first, whose sections point at the recommendation, scores and answers."""
-    record = store.get_case(stored_example(store, flow, "renal_stable"))
-    data = bundle(record, flow, version, bundle_type="document")
+    data = bundle(renal_record, flow, version, bundle_type="document")
     validate(data, version)
     composition = data["entry"][0]["resource"]
     assert composition["resourceType"] == "Composition"
@@ -253,27 +250,25 @@ def test_document_bundle_starts_with_its_composition(version, store, flow):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_transaction_is_conditional_creates_keyed_on_the_case(version, store, flow):
+def test_transaction_is_conditional_creates_keyed_on_the_case(version, store, renal_record, flow):
     """Every entry is a POST with ifNoneExist; exporting again gives the same conditions (no duplicates)."""
-    record = store.get_case(stored_example(store, flow, "renal_stable"))
-    data = bundle(record, flow, version, bundle_type="transaction")
+    data = bundle(renal_record, flow, version, bundle_type="transaction")
     validate(data, version)
     requests = [e["request"] for e in data["entry"]]
     assert all(r["method"] == "POST" and r["url"] == e["resource"]["resourceType"]
                for r, e in zip(requests, data["entry"], strict=True))
     conditions = [r["ifNoneExist"] for r in requests]
-    assert all(record.id in c for c in conditions
+    assert all(renal_record.id in c for c in conditions
                if not c.startswith("url="))  # the Questionnaire and CodeSystem by their canonical URL
-    again = bundle(store.get_case(record.id), flow, version, bundle_type="transaction")
+    again = bundle(store.get_case(renal_record.id), flow, version, bundle_type="transaction")
     assert [e["request"]["ifNoneExist"] for e in again["entry"]] == conditions
     assert [e["fullUrl"] for e in again["entry"]] == [e["fullUrl"] for e in data["entry"]]
 
 
-def test_unknown_bundle_type_is_refused(store, flow):
+def test_unknown_bundle_type_is_refused(renal_record, flow):
     """Only collection, document and transaction are offered; anything else is one clear error."""
-    record = store.get_case(stored_example(store, flow, "renal_stable"))
     with pytest.raises(FhirExportError, match="allowed: collection, document, transaction"):
-        bundle(record, flow, bundle_type="batch")
+        bundle(renal_record, flow, bundle_type="batch")
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -307,14 +302,12 @@ def _empty_component(data):
     (_dangling_reference, "is not an entry of the Bundle"),
     (_empty_component, "neither a value nor a dataAbsentReason"),
 ])
-def test_check_bundle_finds_dangling_references_and_empty_components(breaker, words, store, flow):
+def test_check_bundle_finds_dangling_references_and_empty_components(breaker, words, renal_bundle):
     """A reference to nothing in the Bundle, or a score component with no value, is caught."""
-    record = store.get_case(stored_example(store, flow, "renal_stable"))
-    data = copy.deepcopy(bundle(record, flow))
-    breaker(data)
-    assert any(words in p for p in check_bundle(data))
+    breaker(renal_bundle)
+    assert any(words in p for p in check_bundle(renal_bundle))
     with pytest.raises(FhirExportError, match=words):
-        validate(data)
+        validate(renal_bundle)
 
 
 # --- the command line ----------------------------------------------------------------------------

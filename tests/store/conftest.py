@@ -1,31 +1,11 @@
-"""Fixtures of the case-store tests: a private database per test and an open store on it."""
+"""Fixtures of the case-store tests: a private database per test, an open store on it, and each backend."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from pg_server import pg_server, pg_url  # noqa: F401 - the session's PostgreSQL server, for these tests
 
-
-@pytest.fixture(autouse=True)
-def db_path(tmp_path, monkeypatch) -> Path:
-    """Every test writes to its own database, never the user's (also through the environment)."""
-    path = tmp_path / "cases.sqlite3"
-    monkeypatch.setenv("SPINE_INTERVIEW_DB", str(path))
-    return path
-
-
-@pytest.fixture
-def store(db_path):
-    """An open case store on the test's database."""
-    from interview.store.sqlite import CaseStore
-
-    s = CaseStore(db_path)
-    yield s
-    s.close()
-
-
-from pg_server import pg_server, pg_url  # noqa: E402,F401 - the session's PostgreSQL server, for these tests
+from store.helpers import db_path_fixture, store_fixture  # noqa: F401 - a private database per test, a store on it
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 from interview.store.sqlite import CaseStore
+from store.helpers import run_together
 
 EVENTS_PER_PROCESS = 300
 
 
-def _writer(db: str, start: multiprocessing.Event, out: multiprocessing.Queue) -> None:
+def _writer(db: str, start, out) -> None:
     """Create a case and log EVENTS_PER_PROCESS answers to it, one committed transaction each."""
     from interview.engine.session import Event
     from interview.flow.load import load_flow
@@ -26,16 +25,7 @@ def _writer(db: str, start: multiprocessing.Event, out: multiprocessing.Queue) -
 def test_two_writers_lose_nothing(db_path):
     """Each of two concurrent processes finds all of its events, in order, in its own case."""
     CaseStore(db_path).close()  # create the file first, as the app would
-    ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=_writer, args=(str(db_path), start, out)) for _ in range(2)]
-    for w in workers:
-        w.start()
-    start.set()
-    for w in workers:
-        w.join(120)
-        assert w.exitcode == 0
-    case_ids = {out.get(timeout=5), out.get(timeout=5)}
+    case_ids = set(run_together(_writer, [(str(db_path),)] * 2, timeout=120))
     assert len(case_ids) == 2
     with CaseStore(db_path) as store:
         for case_id in case_ids:
@@ -47,14 +37,6 @@ def test_two_writers_lose_nothing(db_path):
 def test_two_processes_creating_the_database_at_once(tmp_path):
     """Two processes opening a database that does not exist yet both end up with one valid store."""
     db = tmp_path / "fresh.sqlite3"
-    ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=_writer, args=(str(db), start, out)) for _ in range(2)]
-    for w in workers:
-        w.start()
-    start.set()
-    for w in workers:
-        w.join(120)
-        assert w.exitcode == 0
+    run_together(_writer, [(str(db),)] * 2, timeout=120)
     with CaseStore(db) as store:
         assert len(store.list_cases()) == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import time
 
@@ -12,6 +11,7 @@ from interview.engine.session import Event, Session
 from interview.store import open_store
 from interview.store.postgres import SCHEMA, PostgresStore, migrate
 from interview.store.records import CaseChanged, NoDatabase, ServerUnavailable, StoreError
+from store.helpers import run_together
 
 PROCESSES = 8
 EVENTS_PER_PROCESS = 250
@@ -98,7 +98,7 @@ def test_server_down_is_one_line(pg_server, flow):
 # --- many writers ---------------------------------------------------------------------------------------
 
 
-def _writer(url: str, case_id: str | None, number: int, start, out, optimistic: bool = False) -> None:
+def _writer(url: str, case_id: str | None, number: int, optimistic: bool, start, out) -> None:
     """Append EVENTS_PER_PROCESS events, one committed transaction each, to one case or a case of its own.
 
     ``optimistic``: each write carries the count this writer last saw, as the interview's do; a
@@ -125,17 +125,7 @@ def _writer(url: str, case_id: str | None, number: int, start, out, optimistic: 
 
 
 def _run_writers(url: str, case_id: str | None, optimistic: bool = False) -> list[str]:
-    ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=_writer, args=(url, case_id, n, start, out, optimistic))
-               for n in range(PROCESSES)]
-    for w in workers:
-        w.start()
-    start.set()
-    for w in workers:
-        w.join(300)
-        assert w.exitcode == 0
-    results = [out.get(timeout=10) for _ in workers]
+    results = run_together(_writer, [(url, case_id, n, optimistic) for n in range(PROCESSES)], timeout=300)
     _run_writers.conflicts = sum(c for _, c in results)  # type: ignore[attr-defined]
     return [case_id for case_id, _ in results]
 
