@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # helpers: `paths`, `oracle`, `strategies`
 
+import paths  # noqa: E402
 from paths import CONTRACT, EXAMPLES, ROOT, TESTS  # noqa: E402,F401  (re-exported for fixtures)
 
 _CACHE_ENV = "SPINE_INTERVIEW_CACHE"
@@ -43,4 +44,4 @@ def flow():
 @pytest.fixture(scope="session")
 def example_names() -> list[str]:
     """Names of the contract examples (`emergency_breast`, …)."""
-    return sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+    return paths.example_names()

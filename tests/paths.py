@@ -27,6 +27,11 @@ def _example(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def example_names(examples: Path = EXAMPLES) -> list[str]:
+    """Names of the contract examples (`emergency_breast`, …), sorted: the folder's listing, no file read."""
+    return sorted(p.name.removesuffix(".answers.yaml") for p in examples.glob("*.answers.yaml"))
+
+
 def example_answers(name: str, examples: Path = EXAMPLES) -> dict[str, Any]:
     """The answers of a contract example, read when a test asks (a fresh copy each time)."""
     return dict(_example(examples / f"{name}.answers.yaml"))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from paths import EXAMPLES
+from paths import EXAMPLES, example_names
 
 from interview.export.fhir import bundle
 
@@ -34,7 +34,7 @@ LFORMS_DIR = Path(__file__).resolve().parent / "lforms"
 LFORMS_MAIN = LFORMS_DIR / "node_modules" / "lforms" / "dist" / "lforms" / "webcomponent" / "main.js"
 REQUIRE_ENV = "SPINE_REQUIRE_SERVICES"
 VERSIONS = ("R4B", "R5")
-EXAMPLE_NAMES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+EXAMPLE_NAMES = example_names()
 #: The example whose KPS is set to 75 to see the form refuse it (one per version: each is a render).
 REFUSE_IN = "renal_stable"
 #: Random complete cases rendered beside the examples: they reach the branches the examples do not

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from paths import EXAMPLES, example_answers
+from paths import example_answers, example_names
 
 from interview.engine.replay import replay
 from interview.export.clock import moments
@@ -21,7 +21,7 @@ from interview.export.handover import (
 )
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
-ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+ALL_EXAMPLES = example_names()
 
 
 def handover_of(flow, answers: dict):

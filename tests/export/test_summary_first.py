@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from paths import EXAMPLES, example_answers
+from paths import example_answers, example_names
 
 from interview.engine.replay import replay
 from interview.export.clock import Moment, clock_items, moments
@@ -22,7 +22,7 @@ from interview.export.summary import (
 )
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
-ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+ALL_EXAMPLES = example_names()
 
 
 def words(text: str) -> int:

@@ -8,13 +8,14 @@ import json
 
 import pytest
 import yaml
+from paths import example_names
 
 from interview.cli import main
 from store.helpers import EXAMPLES
 from store.test_clock_audit import fill_audit_store
 
 NOW = "2026-11-29T20:00:00+00:00"
-ALL_EXAMPLES = sorted(p.name.removesuffix(".answers.yaml") for p in EXAMPLES.glob("*.answers.yaml"))
+ALL_EXAMPLES = example_names()
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
