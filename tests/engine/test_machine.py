@@ -9,6 +9,7 @@ from pathlib import Path
 
 import oracle
 import pytest
+from sessions import step
 
 from interview.engine.machine import DONE, START, machine_for
 from interview.engine.session import Session, walk
@@ -84,13 +85,8 @@ def test_each_step_lays_out_the_path_a_full_walk_does(flow) -> None:
     for _ in range(300):
         answers = oracle.complete(oracle.random_case(rnd))
         s = Session(flow)
-        while (q := s.current) is not None:
-            if q.id in answers:
-                s.answer(answers[q.id])
-            elif q.model.optional:
-                s.skip()
-            else:
-                s.apply_default()
+        while s.current is not None:
+            step(s, answers)
             if rnd.random() < 0.05:
                 s.back()
             full = walk(flow, s.answers, s.skipped)

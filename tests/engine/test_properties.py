@@ -9,6 +9,7 @@ import oracle
 import pytest
 import strategies
 from hypothesis import given, settings
+from sessions import step
 
 from interview.engine.machine import DONE, machine_for
 from interview.engine.replay import replay
@@ -31,18 +32,6 @@ def snapshot(session: Session) -> dict[str, Any]:
         "scores": session.evaluation.score_values(),
         "derived": session.evaluation.derived_values(),
     }
-
-
-def step(session: Session, answers: dict[str, Any]) -> None:
-    """Take the current question the way a replay does: the given answer, a skip, or the proposed default."""
-    q = session.current
-    assert q is not None
-    if q.id in answers:
-        session.answer(answers[q.id])
-    elif q.model.optional:
-        session.skip()
-    else:
-        session.apply_default()
 
 
 def other_value(session: Session, question_id: str, rnd: random.Random) -> Any:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from paths import example_answers
+from sessions import step
 
 from interview.engine.replay import replay
 from interview.engine.session import Session
@@ -28,15 +29,8 @@ def transcript_of(flow, answers) -> str:
     """The plain-text transcript of a case answered from a file."""
     session = Session(flow)
     for qid in replay(flow, answers).result.path:
-        if session.current_id != qid:
-            continue
-        q = session.current
-        if qid in answers:
-            session.answer(answers[qid])
-        elif q.model.optional:
-            session.skip()
-        else:
-            session.apply_default()
+        if session.current_id == qid:
+            step(session, answers)
     return render_transcript(session)
 
 

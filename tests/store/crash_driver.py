@@ -29,6 +29,8 @@ def say(line: str) -> None:
 
 
 def answer_session(db: str, answers: dict[str, Any], pause: bool) -> None:
+    from sessions import step
+
     from interview.engine.session import Session
     from interview.flow.load import load_flow
     from interview.store.sqlite import CaseStore
@@ -38,14 +40,9 @@ def answer_session(db: str, answers: dict[str, Any], pause: bool) -> None:
     case_id = store.create_case(flow)
     session = Session(flow)
     store.attach(session, case_id)
-    while (q := session.current) is not None:
-        if q.id in answers:
-            session.answer(answers[q.id])
-        elif q.model.optional:
-            session.skip()
-        else:
-            session.apply_default()
-        say(f"SAVED {q.id} {case_id}")
+    while (qid := session.current_id) is not None:
+        step(session, answers)
+        say(f"SAVED {qid} {case_id}")
     say(f"READY {session.current_id}")
     if pause:
         time.sleep(3600)
