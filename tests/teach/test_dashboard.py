@@ -7,7 +7,6 @@ import random
 import pytest
 
 from interview.teach.dashboard import room_view
-from interview.teach.library import find_case, load_library
 from interview.teach.log import LogError, append_entry, check_room, read_entries
 from interview.teach.quiz import Quiz
 from interview.tui.screens.dashboard import CheckpointBars, DashboardApp, DashboardScreen
@@ -17,9 +16,9 @@ LEARNERS = 30
 
 
 @pytest.fixture(scope="module")
-def quiz(flow):
+def quiz(flow, library_case):
     """A quiz of one library case: its checkpoints are what the room answers."""
-    return Quiz(flow, find_case(load_library(flow=flow), CASE).case)
+    return Quiz(flow, library_case(CASE))
 
 
 def _answer(cp, rng: random.Random, skill: float) -> str:

@@ -23,12 +23,6 @@ HEADLINES = {
 FLAGS = {"separation_surgery_mdt_alternative", "consider_en_bloc_at_mdt"}
 
 
-@pytest.fixture(scope="module")
-def library(flow):
-    """The shipped library, validated against the flow."""
-    return load_library(flow=flow)
-
-
 def test_library_has_at_least_twelve_cases(library):
     """The issue asks for at least 12 teaching cases."""
     assert len(library) >= 12

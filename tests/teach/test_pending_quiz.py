@@ -12,22 +12,12 @@ import yaml
 from interview.engine.provisional import value_headlines
 from interview.engine.replay import replay
 from interview.flow.load import flows_dir
-from interview.teach.library import LibraryError, cases_dir, find_case, load_case, load_library
+from interview.teach.library import LibraryError, cases_dir, load_case
 from interview.teach.log import CHECKPOINT_KEYS, ENTRY_KEYS
 from interview.teach.quiz import NONE_DECIDES, Checkpoint, Quiz
 
 RENAL = "renal_staging_survival_pending"  # staging and the survival estimate open: the estimate decides
 RECTAL = "rectal_ct_sins_pending"  # collapse, posterolateral and visceral staging open: both SINS items decide
-
-
-@pytest.fixture(scope="module")
-def library(flow):
-    """The shipped library, validated against the flow."""
-    return load_library(flow=flow)
-
-
-def _case(library, case_id):
-    return find_case(library, case_id).case
 
 
 def _pending(quiz: Quiz) -> Checkpoint:
@@ -37,25 +27,25 @@ def _pending(quiz: Quiz) -> Checkpoint:
 # --- the checkpoint as a model -------------------------------------------------------------------------
 
 
-def test_open_findings_are_the_options_in_flow_order(flow, library):
+def test_open_findings_are_the_options_in_flow_order(flow, library_case):
     """The options are the case's open findings by their question words, then 'none of them'."""
-    cp = _pending(Quiz(flow, _case(library, RENAL)))
+    cp = _pending(Quiz(flow, library_case(RENAL)))
     assert [c.value for c in cp.choices] == ["extraspinal_bone_mets", "vertebral_body_mets", "visceral_mets",
                                              "expected_survival_months", NONE_DECIDES]
     assert cp.choices[0].label == "How many bone metastases outside the spine"
     assert cp.prompt == "Which pending result would change the plan?"
 
 
-def test_asked_last_and_no_headline_checkpoint_while_the_headline_waits(flow, library):
+def test_asked_last_and_no_headline_checkpoint_while_the_headline_waits(flow, library_case):
     """A case whose headline waits for its open answers ends on the pending checkpoint, with no headline to commit to."""
-    quiz = Quiz(flow, _case(library, RENAL))
+    quiz = Quiz(flow, library_case(RENAL))
     assert quiz.steps[-1].id == "pending_result"
     assert "headline" not in [c.id for c in quiz.checkpoints]
 
 
-def test_the_deciding_finding_is_right_and_the_others_wrong(flow, library):
+def test_the_deciding_finding_is_right_and_the_others_wrong(flow, library_case):
     """Only the survival estimate decides the renal case: it is right; a staging item or 'none' is wrong."""
-    case = _case(library, RENAL)
+    case = library_case(RENAL)
     assert Quiz(flow, case).submit("pending_result", "expected_survival_months").correct
     for wrong in ("visceral_mets", "extraspinal_bone_mets", NONE_DECIDES):
         verdict = Quiz(flow, case).submit("pending_result", wrong)
@@ -63,9 +53,9 @@ def test_the_deciding_finding_is_right_and_the_others_wrong(flow, library):
         assert "Answer: Expected survival in months" in verdict.why()
 
 
-def test_either_of_two_deciding_findings_is_right(flow, library):
+def test_either_of_two_deciding_findings_is_right(flow, library_case):
     """When two open findings decide, naming either is right; the answer words name both."""
-    case = _case(library, RECTAL)
+    case = library_case(RECTAL)
     assert Quiz(flow, case).submit("pending_result", "sins_collapse").correct
     assert Quiz(flow, case).submit("pending_result", "sins_posterolateral").correct
     wrong = Quiz(flow, case).submit("pending_result", "visceral_mets")
@@ -74,17 +64,17 @@ def test_either_of_two_deciding_findings_is_right(flow, library):
                                                "SINS 6/6 — posterolateral involvement (facet, pedicle or co…")
 
 
-def test_a_value_it_does_not_offer_is_refused(flow, library):
+def test_a_value_it_does_not_offer_is_refused(flow, library_case):
     """A field that is not an open finding of the case is refused, naming the options."""
     from interview.teach.quiz import QuizError
 
     with pytest.raises(QuizError, match="'kps' is not one of: extraspinal_bone_mets, .*none_of_them"):
-        Quiz(flow, _case(library, RENAL)).submit("pending_result", "kps")
+        Quiz(flow, library_case(RENAL)).submit("pending_result", "kps")
 
 
-def test_working_gives_the_headline_each_value_would_give(flow, library):
+def test_working_gives_the_headline_each_value_would_give(flow, library_case):
     """The working names, for each open finding, what each of its values would make the headline."""
-    working = _pending(Quiz(flow, _case(library, RENAL))).working
+    working = _pending(Quiz(flow, library_case(RENAL))).working
     assert "   under 3 months → Palliative radiotherapy and supportive care" in working
     assert "   3 to under 6 months → Conventional external beam radiotherapy (cEBRT)" in working
     assert "   6 months or more → Stereotactic body radiotherapy (SBRT) alone" in working
@@ -93,9 +83,9 @@ def test_working_gives_the_headline_each_value_would_give(flow, library):
     assert working[-1].startswith("Find out first — the headline depends on: Expected survival in months")
 
 
-def test_working_choice_values_grouped_by_outcome(flow, library):
+def test_working_choice_values_grouped_by_outcome(flow, library_case):
     """Values with the same outcome share a line: only > 50% collapse can bring stabilisation."""
-    working = _pending(Quiz(flow, _case(library, RECTAL))).working
+    working = _pending(Quiz(flow, library_case(RECTAL))).working
     assert ("   > 50% collapse → one of Stabilisation, then radiotherapy; Stereotactic body radiotherapy (SBRT) "
             "alone (the other open answers decide)") in working
     assert ("   < 50% collapse or No collapse, but > 50% of the body involved or None of the above → "
@@ -103,9 +93,9 @@ def test_working_choice_values_grouped_by_outcome(flow, library):
 
 
 @pytest.mark.parametrize("case_id", [RENAL, RECTAL])
-def test_each_value_line_is_what_the_engine_gives_with_that_value(flow, library, case_id):
+def test_each_value_line_is_what_the_engine_gives_with_that_value(flow, library_case, case_id):
     """Filling one open finding with a value of each line gives exactly that line's headlines through the engine."""
-    case = _case(library, case_id)
+    case = library_case(case_id)
     outcomes, _ = value_headlines(flow, dict(case.answers))
     assert set(outcomes) == set(case.open_answers)
     for qid, groups in outcomes.items():
@@ -139,10 +129,10 @@ def test_right_answers_are_the_provisional_decisive_fields(flow, library):
         assert right == (set(quiz.result.recommendation.decisive) or {NONE_DECIDES}), c.id
 
 
-def test_none_of_them_when_the_headline_stands_and_the_headline_is_still_asked(flow, library):
+def test_none_of_them_when_the_headline_stands_and_the_headline_is_still_asked(flow, library_case):
     """With the survival estimate known, the staging report changes nothing: 'none of them', then the headline."""
-    case = _case(library, RENAL).model_copy(update={"answers": {**_case(library, RENAL).answers,
-                                                                "expected_survival_months": 24}})
+    case = library_case(RENAL).model_copy(update={"answers": {**library_case(RENAL).answers,
+                                                              "expected_survival_months": 24}})
     quiz = Quiz(flow, case)
     cp = _pending(quiz)
     assert cp.expected == NONE_DECIDES and cp.also_right == ()
@@ -151,14 +141,14 @@ def test_none_of_them_when_the_headline_stands_and_the_headline_is_still_asked(f
     assert cp.working[-1] == "Whatever they show, the headline is Stereotactic body radiotherapy (SBRT) alone"
 
 
-def test_not_asked_on_a_complete_case(flow, library):
+def test_not_asked_on_a_complete_case(flow, library_case):
     """A case with every answer given has no pending checkpoint."""
-    assert "pending_result" not in [c.id for c in Quiz(flow, _case(library, "colon_stable_cebrt")).checkpoints]
+    assert "pending_result" not in [c.id for c in Quiz(flow, library_case("colon_stable_cebrt")).checkpoints]
 
 
-def test_learning_log_records_it_without_patient_details(flow, library):
+def test_learning_log_records_it_without_patient_details(flow, library_case):
     """The log entry carries the checkpoint like any other (id, prompt, expected, given, right) and nothing else."""
-    quiz = Quiz(flow, _case(library, RENAL))
+    quiz = Quiz(flow, library_case(RENAL))
     for cp in quiz.checkpoints:
         quiz.submit(cp.id, cp.expected if cp.number_range is None else cp.expected)
     entry = quiz.record()
@@ -173,13 +163,13 @@ def test_learning_log_records_it_without_patient_details(flow, library):
 # --- the flow declares it --------------------------------------------------------------------------------
 
 
-def test_flow_without_the_declaration_asks_no_pending_checkpoint(flow, library):
+def test_flow_without_the_declaration_asks_no_pending_checkpoint(flow, library_case):
     """A flow whose `teaching:` has no `pending:` quizzes the same case without it."""
     from dataclasses import replace
 
     from interview.teach.quiz import build_steps
 
-    result = Quiz(flow, _case(library, RENAL)).result
+    result = Quiz(flow, library_case(RENAL)).result
     bare = copy.copy(flow)
     bare.model = replace(flow.model, teaching=replace(flow.model.teaching, pending=None))
     assert [s.id for s in build_steps(bare, result) if isinstance(s, Checkpoint)] == ["sins_total", "sins_category",
@@ -315,16 +305,11 @@ async def _to_pending(pilot, screen) -> None:
 
 
 @pytest.mark.parametrize(("key", "right"), [("4", True), ("3", False)], ids=["estimate", "visceral"])
-async def test_quiz_screen_answers_the_pending_checkpoint(flow, library, tmp_path, key, right):
+async def test_quiz_screen_answers_the_pending_checkpoint(library_case, quiz_on, tmp_path, key, right):
     """On the quiz screen a digit answers it; the mark and the working by value show, then the summary and log."""
     from interview.teach.log import read_entries
-    from interview.tui.screens.quiz import QuizApp
 
-    log = tmp_path / "log.jsonl"
-    app = QuizApp(flow, _case(library, RENAL), log_path=log)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+    async with quiz_on(library_case(RENAL), (80, 24)) as (pilot, screen):
         await _to_pending(pilot, screen)
         assert "Which pending result would change the plan?" in str(screen.query_one("#content").render())
         await pilot.press(key)
@@ -337,11 +322,11 @@ async def test_quiz_screen_answers_the_pending_checkpoint(flow, library, tmp_pat
         summary = str(screen.query_one("#content").render())
         assert f"{4 if right else 3} of 4 right" in summary
         await pilot.pause()
-    [entry] = read_entries(log)
+    [entry] = read_entries(tmp_path / "log.jsonl")
     assert entry["checkpoints"][-1]["given"] == ("expected_survival_months" if right else "visceral_mets")
 
 
-def test_pending_checkpoint_snapshot(snap_compare, flow, library):
+def test_pending_checkpoint_snapshot(snap_compare, flow, library_case):
     """The pending checkpoint as the learner meets it, at 80×24."""
     from interview.tui.screens.quiz import QuizApp
 
@@ -351,4 +336,4 @@ def test_pending_checkpoint_snapshot(snap_compare, flow, library):
                                if isinstance(s, Checkpoint) and s.id == "pending_result")
         await pilot.pause()
 
-    assert snap_compare(QuizApp(flow, _case(library, RECTAL)), terminal_size=(80, 24), run_before=at_pending)
+    assert snap_compare(QuizApp(flow, library_case(RECTAL)), terminal_size=(80, 24), run_before=at_pending)

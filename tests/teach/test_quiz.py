@@ -8,23 +8,12 @@ import pytest
 
 from interview.cli import main
 from interview.teach.coaching import load_topics, topics_for
-from interview.teach.library import find_case, load_library
 from interview.teach.log import LOG_ENV, append_entry, default_log_path, export_markdown, read_entries
 from interview.teach.quiz import Checkpoint, Quiz, QuizError
 
 SINS_TOPICS = {"sins_pain", "masked_mechanical_pain", "sins_bone_lesion", "sins_collapse", "sins_posterolateral",
                "sins_alignment"}
 CHECKPOINTS = ["sins_total", "sins_category", "escc_class", "tokuhashi_band", "tomita_strategy", "headline"]
-
-
-@pytest.fixture(scope="module")
-def library(flow):
-    """The shipped library."""
-    return load_library(flow=flow)
-
-
-def _case(library, case_id):
-    return find_case(library, case_id).case
 
 
 def _wrong(cp: Checkpoint) -> str:
@@ -35,9 +24,9 @@ def _wrong(cp: Checkpoint) -> str:
 
 @pytest.mark.parametrize("checkpoint_id", CHECKPOINTS)
 @pytest.mark.parametrize("right", [True, False], ids=["right", "wrong"])
-def test_checkpoint_marks_answer(flow, library, checkpoint_id, right):
+def test_checkpoint_marks_answer(flow, library_case, checkpoint_id, right):
     """A right answer is marked right with no coaching; a wrong one is marked wrong."""
-    quiz = Quiz(flow, _case(library, "colon_stable_cebrt"))
+    quiz = Quiz(flow, library_case("colon_stable_cebrt"))
     cp = next(c for c in quiz.checkpoints if c.id == checkpoint_id)
     verdict = quiz.submit(cp.id, cp.expected if right else _wrong(cp))
     assert verdict.correct is right
@@ -52,9 +41,9 @@ def test_checkpoint_marks_answer(flow, library, checkpoint_id, right):
     ("escc_class", {"bilsky_1c_vs_2"}),
     ("headline", set()),
 ])
-def test_wrong_answer_brings_its_coaching(flow, library, checkpoint_id, topics):
+def test_wrong_answer_brings_its_coaching(flow, library_case, checkpoint_id, topics):
     """A wrong answer at a SINS or ESCC checkpoint brings the coaching for the items people get wrong."""
-    quiz = Quiz(flow, _case(library, "colon_stable_cebrt"))
+    quiz = Quiz(flow, library_case("colon_stable_cebrt"))
     cp = next(c for c in quiz.checkpoints if c.id == checkpoint_id)
     assert {t.id for t in quiz.submit(cp.id, _wrong(cp)).coaching} == topics
 
@@ -90,9 +79,9 @@ def test_coaching_wording_follows_reference(topic_id, needles):
     ("prostate_staging_pending", {"tokuhashi_band", "tomita_strategy"}),
     ("emergency_unknown_primary", {"tokuhashi_band", "tomita_strategy"}),
 ])
-def test_null_scores_have_no_checkpoint(flow, library, case_id, absent):
+def test_null_scores_have_no_checkpoint(flow, library_case, case_id, absent):
     """A score that is null on the case's path is not quizzed."""
-    ids = {c.id for c in Quiz(flow, _case(library, case_id)).checkpoints}
+    ids = {c.id for c in Quiz(flow, library_case(case_id)).checkpoints}
     assert not ids & absent and "headline" in ids
 
 
@@ -102,16 +91,16 @@ def test_null_scores_have_no_checkpoint(flow, library, case_id, absent):
     ("escc_class", "medium", "low, high"),
     ("nothing", "1", "no checkpoint"),
 ])
-def test_bad_committed_value_is_refused(flow, library, checkpoint_id, value, needle):
+def test_bad_committed_value_is_refused(flow, library_case, checkpoint_id, value, needle):
     """A value a checkpoint does not take is refused with what is allowed."""
-    quiz = Quiz(flow, _case(library, "colon_stable_cebrt"))
+    quiz = Quiz(flow, library_case("colon_stable_cebrt"))
     with pytest.raises(QuizError, match=needle):
         quiz.submit(checkpoint_id, value)
 
 
-def test_summary_says_right_wrong_and_why(flow, library):
+def test_summary_says_right_wrong_and_why(flow, library_case):
     """The summary counts the right answers and gives the reason for the wrong ones."""
-    quiz = Quiz(flow, _case(library, "colon_stable_cebrt"))
+    quiz = Quiz(flow, library_case("colon_stable_cebrt"))
     for cp in quiz.checkpoints:
         quiz.submit(cp.id, cp.expected if cp.id != "headline" else "sbrt_alone")
     lines = quiz.summary_lines()
@@ -120,9 +109,9 @@ def test_summary_says_right_wrong_and_why(flow, library):
     assert "wrong" in wrong and "R7h" in wrong
 
 
-def test_log_is_owner_only_and_exports(tmp_path, flow, library, capsys):
+def test_log_is_owner_only_and_exports(tmp_path, flow, library_case, capsys):
     """Sessions are appended 0600 and exported as Markdown through the CLI."""
-    quiz = Quiz(flow, _case(library, "renal_solitary_sbrt"))
+    quiz = Quiz(flow, library_case("renal_solitary_sbrt"))
     quiz.submit("headline", "sbrt_alone")
     log = tmp_path / "sub" / "log.jsonl"
     append_entry(quiz.record(), log)

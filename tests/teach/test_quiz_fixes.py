@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interview.teach.library import find_case, load_library
 from interview.teach.quiz import Checkpoint, PhaseStep, Quiz
-
-
-@pytest.fixture(scope="module")
-def colon_case(flow):
-    """A case with every checkpoint (SINS, ESCC, Tokuhashi, Tomita, headline)."""
-    return find_case(load_library(flow=flow), "colon_stable_cebrt").case
 
 
 def _content(screen) -> str:
@@ -45,14 +38,9 @@ def test_sins_items_and_escc_grade_are_hidden_in_the_imaging_step(flow, colon_ca
     assert hidden_ids["escc_grade"] == "escc_class"
 
 
-async def test_quiz_hides_items_recalls_the_case_and_asks_the_category_before_revealing(flow, colon_case, tmp_path):
+async def test_quiz_hides_items_recalls_the_case_and_asks_the_category_before_revealing(colon_case, quiz_on):
     """Items hidden, v shows the case again, the total reveals nothing until the category is committed."""
-    from interview.tui.screens.quiz import QuizApp
-
-    app = QuizApp(flow, colon_case, log_path=tmp_path / "log.jsonl")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+    async with quiz_on(colon_case, (80, 24)) as (pilot, screen):
         await _go_to(pilot, screen, "imaging")
         text = _content(screen)
         assert "hidden until you commit to the SINS total" in text
@@ -77,14 +65,9 @@ async def test_quiz_hides_items_recalls_the_case_and_asks_the_category_before_re
         assert "Not quite" in text and "Right — SINS category" in text and "Working" in text
 
 
-async def test_number_keys_answer_quiz_lists(flow, colon_case, tmp_path):
+async def test_number_keys_answer_quiz_lists(colon_case, quiz_on):
     """A digit picks that option as in the interview; past 9 options, 1 waits for Enter or a second digit."""
-    from interview.tui.screens.quiz import QuizApp
-
-    app = QuizApp(flow, colon_case, log_path=tmp_path / "log.jsonl")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+    async with quiz_on(colon_case, (100, 32)) as (pilot, screen):
         await _go_to(pilot, screen, "escc_class")
         await pilot.press("2")
         await pilot.pause()
@@ -101,16 +84,11 @@ async def test_number_keys_answer_quiz_lists(flow, colon_case, tmp_path):
 
 
 @pytest.mark.parametrize("size", [(100, 32), (80, 24)])
-async def test_the_headline_list_is_never_cut_off(flow, colon_case, tmp_path, size):
+async def test_the_headline_list_is_never_cut_off(colon_case, quiz_on, size):
     """At 100×32 the whole headline list fits; at 80×24 it scrolls to its last option."""
     from textual.widgets import OptionList
 
-    from interview.tui.screens.quiz import QuizApp
-
-    app = QuizApp(flow, colon_case, log_path=tmp_path / "log.jsonl")
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        screen = app.screen
+    async with quiz_on(colon_case, size) as (pilot, screen):
         await _go_to(pilot, screen, "headline")
         choices = screen.query_one("#choices", OptionList)
         if size == (100, 32):

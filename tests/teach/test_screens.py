@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interview.teach.library import find_case, load_library
 from interview.teach.log import export_markdown, read_entries
 from interview.teach.quiz import Checkpoint
-
-
-@pytest.fixture(scope="module")
-def colon_case(flow):
-    """A case with every checkpoint (SINS, ESCC, Tokuhashi, Tomita, headline)."""
-    return find_case(load_library(flow=flow), "colon_stable_cebrt").case
 
 
 async def _answer(pilot, screen, cp: Checkpoint, right: bool) -> None:
@@ -28,15 +21,11 @@ async def _answer(pilot, screen, cp: Checkpoint, right: bool) -> None:
 
 
 @pytest.mark.parametrize("right", [True, False], ids=["all_right", "all_wrong"])
-async def test_quiz_pilot_each_checkpoint(flow, colon_case, tmp_path, right):
+async def test_quiz_pilot_each_checkpoint(colon_case, quiz_on, tmp_path, right):
     """Keys alone take the learner through every checkpoint; marks, coaching, summary and log follow."""
-    from interview.tui.screens.quiz import QuizApp, QuizScreen
+    from interview.tui.screens.quiz import QuizScreen
 
-    log = tmp_path / "log.jsonl"
-    app = QuizApp(flow, colon_case, log_path=log)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+    async with quiz_on(colon_case, (80, 24)) as (pilot, screen):
         assert isinstance(screen, QuizScreen)
         while screen.position < len(screen.quiz.steps):
             step = screen.step
@@ -57,19 +46,14 @@ async def test_quiz_pilot_each_checkpoint(flow, colon_case, tmp_path, right):
         summary = str(screen.query_one("#content").render())
         assert f"{6 if right else 0} of 6 right" in summary
         await pilot.pause()
-    entries = read_entries(log)
+    entries = read_entries(tmp_path / "log.jsonl")
     assert len(entries) == 1 and entries[0]["score"] == (6 if right else 0)
     assert ("✔" if right else "✘") in export_markdown(entries)
 
 
-async def test_quiz_next_needs_an_answer_and_coaching_on_demand(flow, colon_case, tmp_path):
+async def test_quiz_next_needs_an_answer_and_coaching_on_demand(colon_case, quiz_on):
     """n does not skip a checkpoint; c shows every coaching topic on demand."""
-    from interview.tui.screens.quiz import QuizApp
-
-    app = QuizApp(flow, colon_case, log_path=tmp_path / "log.jsonl")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+    async with quiz_on(colon_case, (80, 24)) as (pilot, screen):
         await pilot.press("c")
         assert "Bilsky 1c versus 2" in str(screen.query_one("#coaching").render())
         await pilot.press("c")

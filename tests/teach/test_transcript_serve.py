@@ -6,14 +6,13 @@ import pytest
 
 from interview.engine.replay import replay
 from interview.engine.session import Session
-from interview.teach.library import find_case, load_library
 from interview.teach.transcript import render_transcript
 
 
 @pytest.fixture(scope="module")
-def emergency_answers(flow):
+def emergency_answers(library_case):
     """Answers of the emergency case with an unknown primary."""
-    return dict(find_case(load_library(flow=flow), "emergency_unknown_primary").case.answers)
+    return dict(library_case("emergency_unknown_primary").answers)
 
 
 def test_transcript_of_finished_session(flow, emergency_answers):
