@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from paths import example_answers, example_names
+from store.helpers import NOW
 
 from interview.engine.replay import replay
 from interview.export.clock import moments
@@ -19,9 +18,6 @@ from interview.export.handover import (
     render_handover,
     split_answers,
 )
-
-NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
-ALL_EXAMPLES = example_names()
 
 
 def handover_of(flow, answers: dict):
@@ -45,7 +41,7 @@ def test_handover_questions_are_flow_only_and_each_takes_unavailable(flow):
             assert "unavailable" in q.prompt, q.id
 
 
-@pytest.mark.parametrize("name", ALL_EXAMPLES)
+@pytest.mark.parametrize("name", example_names())
 def test_handover_lists_what_is_missing_and_answers_remove_it(flow, name):
     """Each example lacks some handover items; answering them (or a clock entry) in the answers file clears the list."""
     answers = example_answers(name)

@@ -4,10 +4,11 @@ footnotes resolve; clock items read done (time) or due (time left) against `now`
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from paths import example_answers, example_names
+from store.helpers import NOW
 
 from interview.engine.replay import replay
 from interview.export.clock import Moment, clock_items, moments
@@ -20,9 +21,6 @@ from interview.export.summary import (
     render_summary,
     summary_lines,
 )
-
-NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
-ALL_EXAMPLES = example_names()
 
 
 def words(text: str) -> int:
@@ -44,7 +42,7 @@ def statements(result) -> list[str]:
 # --- the summary fits 80×24 ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ALL_EXAMPLES)
+@pytest.mark.parametrize("name", example_names())
 def test_summary_of_every_example_fits_80_by_24(flow, name):
     """Each example's summary is at most MAX_LINES lines of at most 80 characters (24 rows less chrome)."""
     result = result_of(flow, name)
@@ -92,7 +90,7 @@ def test_emergency_breast_report_and_summary_keep_to_their_word_limits(flow):
     assert words(report.split("## Details")[0]) <= 150 + 60  # the header and notice, then the summary
 
 
-@pytest.mark.parametrize("name", ALL_EXAMPLES)
+@pytest.mark.parametrize("name", example_names())
 def test_report_gives_each_item_once_and_opens_with_the_summary(flow, name):
     """Every flag and advice text stands once; the summary comes before the details and the references."""
     result = result_of(flow, name)
@@ -103,7 +101,7 @@ def test_report_gives_each_item_once_and_opens_with_the_summary(flow, name):
     assert "Sources:" not in report
 
 
-@pytest.mark.parametrize("name", ALL_EXAMPLES)
+@pytest.mark.parametrize("name", example_names())
 def test_footnote_numbers_resolve(flow, name):
     """Each footnote mark has one definition, each definition is used, numbered 1…n in order of first use."""
     report = render_markdown(result_of(flow, name), flow, now=NOW)

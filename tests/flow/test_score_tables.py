@@ -12,14 +12,9 @@ from interview.engine.replay import replay
 
 # --- the published tables, typed again here (REFERENCE §4), never read from the flow -----------------
 
-SINS = {  # Fisher 2010 (§4.1); pain is 3/1/0
-    "sins_location": {"junctional": 3, "mobile": 2, "semirigid": 1, "rigid": 0},
-    "sins_pain": {"mechanical": 3, "occasional_nonmechanical": 1, "painfree": 0},
-    "sins_bone_lesion": {"lytic": 2, "mixed": 1, "blastic": 0},
-    "sins_alignment": {"subluxation": 4, "de_novo_deformity": 2, "normal": 0},
-    "sins_collapse": {"gt50": 3, "lt50": 2, "no_collapse_gt50_body_involved": 1, "none": 0},
-    "sins_posterolateral": {"bilateral": 3, "unilateral": 1, "none": 0},
-}
+# The SINS points and KPS → ECOG are typed once for the tests, in the oracle (it re-states the contract
+# from its text and never imports the package); the other tables are typed here.
+SINS = oracle.SINS_POINTS  # Fisher 2010 (§4.1); pain is 3/1/0
 SINS_ZERO = {"sins_location": "rigid", "sins_pain": "painfree", "sins_bone_lesion": "blastic",
              "sins_alignment": "normal", "sins_collapse": "none", "sins_posterolateral": "none"}
 TOKUHASHI_PRIMARY = {  # Tokuhashi 2005 (§4.6); "others" score 2
@@ -31,7 +26,7 @@ TOKUHASHI_PRIMARY = {  # Tokuhashi 2005 (§4.6); "others" score 2
     "rectum": 4,
     **dict.fromkeys(["thyroid", "breast", "prostate", "carcinoid_neuroendocrine"], 5),
 }
-ECOG = {100: 0, 90: 0, 80: 1, 70: 1, 60: 2, 50: 2, 40: 3, 30: 3, 20: 4, 10: 4}  # §4.5
+ECOG = oracle.ECOG_FROM_KPS  # §4.5
 
 # A stable, staged, elective renal case (SINS 4, ESCC 1a, Tokuhashi 12): each test changes a few answers.
 BASE: dict[str, Any] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import yaml
 from paths import EXAMPLES, ROOT  # noqa: F401 (re-exported for the tests)
 
 EXAMPLE_NAMES = ("emergency_breast", "renal_stable", "unknown_primary")
+#: The tests' fixed "now": clock items (done, due, time left) are computed against it, never the wall clock.
+NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
 
 
 # --- fixtures (imported by the store and export conftest.py, as pg_server's are; named apart from their
