@@ -174,6 +174,8 @@ def test_fhir_narrative_is_valid_xhtml_whatever_the_label(version, db_path, flow
 @pytest.mark.parametrize("label", ["x[/]", "[T8] Kowalski", "[bold red]loud", "a[link=http://e]b"])
 async def test_case_picker_shows_labels_as_typed(label, tmp_path, flow):
     """Defect 5: a label that looks like Textual markup neither crashes the picker nor loses text."""
+    from textual.widgets import OptionList
+
     from interview.tui.app import InterviewApp
     from interview.tui.screens.modals import CasePicker
     from interview.tui.storage import CaseKeeper
@@ -181,15 +183,13 @@ async def test_case_picker_shows_labels_as_typed(label, tmp_path, flow):
     db = tmp_path / "cases.sqlite3"
     with CaseStore(db) as store:
         stored_example(store, flow, "renal_stable", label=label)
-    app = InterviewApp(flow, keeper=CaseKeeper(str(db)))
-    async with app.run_test(size=(100, 32)) as pilot:
+    async with InterviewApp(flow, keeper=CaseKeeper(str(db))).run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+o")
         await pilot.pause()
-        assert isinstance(app.screen, CasePicker)
-        from textual.widgets import OptionList
-
-        options = app.screen.query_one(OptionList)
+        picker = pilot.app.screen
+        assert isinstance(picker, CasePicker)
+        options = picker.query_one(OptionList)
         shown = "".join(options.render_line(y).text for y in range(options.size.height))
         assert f"{label} · " in shown
         await pilot.press("escape")
