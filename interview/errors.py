@@ -1,4 +1,4 @@
-"""Exit codes and the environment variables every entry point shares: defined once, below everything.
+"""What every layer shares, defined once below everything: exit codes, variables, the one-line error.
 
 The command line (:mod:`interview.cli`), the browser tabs of ``serve`` and the tests read these names;
 nothing else defines an exit code or the database variable.
@@ -18,3 +18,13 @@ EXIT_INTERRUPTED = 130
 
 #: The case database: a path (SQLite) or, where supported, a server URL.
 DB_ENV = "SPINE_INTERVIEW_DB"
+
+
+class OneLineError(Exception):
+    """A failure the user is told about in one line: ``message`` says what is wrong and, where it can,
+    what is allowed. The base of each layer's own error (a store's, a clock mark's, a handover's…), so
+    that every caller finds the line in the same place and shows it instead of a traceback."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)

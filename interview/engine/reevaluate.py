@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from interview.engine.replay import AnswersError, fill
 from interview.engine.session import Session, SessionError, walk
 from interview.engine.values import AnswerError, coerce
+from interview.errors import OneLineError
 from interview.files.reading import shorten
 from interview.flow.load import LoadedFlow
 from interview.result import FlowInfo, Result
@@ -35,12 +36,8 @@ STATUS_COMPLETE = "complete"
 STATUS_IN_PROGRESS = "in_progress"
 
 
-class ReevaluationError(Exception):
+class ReevaluationError(OneLineError):
     """The stored case cannot be read under the current flow; ``message`` is one line saying why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 class StoredCase(Protocol):

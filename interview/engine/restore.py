@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from interview.engine.session import Event, Session, SessionError, walk
 from interview.engine.values import AnswerError
+from interview.errors import OneLineError
 
 if TYPE_CHECKING:
     from interview.flow.load import LoadedFlow
@@ -19,12 +20,8 @@ if TYPE_CHECKING:
 ANSWER_KINDS = ("answer", "edit", "default")
 
 
-class RestoreError(Exception):
+class RestoreError(OneLineError):
     """A saved case that cannot be opened under this flow; ``message`` is one line saying why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def open_session(store: Any, case_id: str, flow: LoadedFlow) -> tuple[Session, list[str]]:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from interview.errors import OneLineError
+
 if TYPE_CHECKING:
     from interview.flow.load import LoadedFlow
     from interview.result import Result
@@ -48,12 +50,8 @@ MOMENT_WORDS = {
 ONSET_QUESTION = "hours_since_deficit_onset"
 
 
-class ClockError(ValueError):
+class ClockError(OneLineError, ValueError):
     """A clock mark that cannot be recorded: ``message`` says what is wrong and what is allowed."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def check_event(name: str) -> str:

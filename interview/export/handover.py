@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from interview.errors import OneLineError
 from interview.export.clock import (
     EVENTS,
     ClockError,
@@ -39,12 +40,8 @@ CLOCK_KEY = "clock"
 UNAVAILABLE = "unavailable"
 
 
-class HandoverError(ValueError):
+class HandoverError(OneLineError, ValueError):
     """A handover answer or clock entry of an answers file that cannot be read (``message`` says why)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from interview.errors import DB_ENV  # defined once, below everything; re-exported for the stores
+from interview.errors import DB_ENV, OneLineError  # DB_ENV: defined once, below everything; re-exported
 
 #: Event kinds that set an answer; ``default`` is an answer that took the flow's proposed value.
 ANSWER_KINDS = ("answer", "edit", "default")
@@ -24,12 +24,8 @@ STATUS_IN_PROGRESS = "in_progress"
 STATUS_COMPLETE = "complete"
 
 
-class StoreError(Exception):
+class StoreError(OneLineError):
     """The case store cannot do what was asked; ``message`` is one line saying what and why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 class UnknownCase(StoreError):

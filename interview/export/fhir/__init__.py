@@ -23,6 +23,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from interview.errors import OneLineError
 from interview.export.fhir import results
 from interview.export.fhir.fhirpath import FhirPath, NotExpressible, total_name
 from interview.flow import expr as ex
@@ -68,12 +69,8 @@ ANSWER_KEY = {"boolean": "valueBoolean", "integer": "valueInteger", "decimal": "
               "string": "valueString", "choice": "valueCoding", "coding": "valueCoding"}
 
 
-class FhirExportError(Exception):
+class FhirExportError(OneLineError):
     """The FHIR export cannot be built or does not validate; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def _fhir_id(text: str) -> str:
