@@ -17,19 +17,11 @@ from interview.engine.provisional import value_headlines
 from interview.engine.replay import replay
 from interview.engine.values import display
 from interview.flow.load import LoadedFlow
-from interview.flow.model import PointsScore, QuizCheckpoint, SummaryScore
+from interview.flow.model import PointsScore, QuizCheckpoint, QuizChoice, SummaryScore
 from interview.present import rule_legend, urgency_words, value_name, value_words, values_words
 from interview.result import Result
 from interview.teach.coaching import CoachingTopic, topics_for
 from interview.teach.library import TeachingCase
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One value the learner can commit to."""
-
-    value: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -51,7 +43,8 @@ class Checkpoint:
     id: str
     prompt: str
     expected: str
-    choices: list[Choice] = field(default_factory=list)
+    #: the values offered, each with its words (a flow's declared choices, or ones made from the case)
+    choices: list[QuizChoice] = field(default_factory=list)
     number_range: tuple[int, int] | None = None  # a typed whole number (SINS total) instead of choices
     working: list[str] = field(default_factory=list)
     source: list[str] = field(default_factory=list)
@@ -217,9 +210,10 @@ def _item_value(flow: LoadedFlow, score_id: str, item_id: str, value: Any) -> st
     return "—" if value is None else str(value)
 
 
-def _band_choices(s: PointsScore, key: str) -> list[Choice]:
+def _band_choices(s: PointsScore, key: str) -> list[QuizChoice]:
     """The bands of a points score as choices, each by its label (``band_label``: the label is the value)."""
-    return [Choice(b.label if key == "band_label" else str(b.values[key]), b.label) for b in s.bands]
+    return [QuizChoice(value=b.label if key == "band_label" else str(b.values[key]), label=b.label)
+            for b in s.bands]
 
 
 def _total_range(s: PointsScore) -> tuple[int, int]:
@@ -258,12 +252,11 @@ def _checkpoint(flow: LoadedFlow, cp: QuizCheckpoint, out: dict[str, Any]) -> Ch
         if cp.value == "total" and cp.choices is None:
             return Checkpoint(cp.id, cp.prompt, expected, number_range=_total_range(model), working=working,
                               source=source, reveal_with=cp.reveal_with)
-        choices = ([Choice(c.value, c.label) for c in cp.choices] if cp.choices is not None
-                   else _band_choices(model, cp.value))
+        choices = list(cp.choices) if cp.choices is not None else _band_choices(model, cp.value)
         return Checkpoint(cp.id, cp.prompt, expected, choices=choices, working=working, source=source,
                           reveal_with=cp.reveal_with)
     assert isinstance(model, SummaryScore) and cp.choices is not None  # the schema holds it to that
-    choices = [Choice(c.value, c.label) for c in cp.choices]
+    choices = list(cp.choices)
     answer = next((c.label for c in choices if c.value == expected), expected)
     return Checkpoint(cp.id, cp.prompt, expected, choices=choices,
                       working=_summary_working(flow, model, out, cp.value, answer), source=source,
@@ -325,8 +318,8 @@ def pending_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:
     rec = result.recommendation
     pending = [q.id for q in flow.questions if q.id in rec.pending]  # flow order, as the case was read
     decisive = [q for q in pending if q in rec.decisive]
-    choices = [Choice(q, value_name(flow, q)) for q in pending]
-    choices.append(Choice(NONE_DECIDES, "None of them: the plan is the same whatever they show"))
+    choices = [QuizChoice(value=q, label=value_name(flow, q)) for q in pending]
+    choices.append(QuizChoice(value=NONE_DECIDES, label="None of them: the plan is the same whatever they show"))
     outcomes, rules = value_headlines(flow, result.answers)
     titles = flow.model.headlines
     working: list[str] = []
@@ -361,5 +354,5 @@ def _headline_checkpoint(flow: LoadedFlow, result: Result) -> Checkpoint:
     working += [rule_legend(rec.rule), f"Rule {rec.rule} (first rule that holds): {rec.rule_text}"]
     return Checkpoint(
         "headline", "Headline recommendation", rec.headline,
-        choices=[Choice(k, h.title) for k, h in flow.model.headlines.items()],
+        choices=[QuizChoice(value=k, label=h.title) for k, h in flow.model.headlines.items()],
         working=working, source=_cite(flow, rule.section, rule.refs))
