@@ -117,7 +117,7 @@ def _cuts(flow: LoadedFlow) -> tuple[dict[str, set[tuple[float, bool]]], dict[st
                     return
         if isinstance(node, ex.Name) and _numeric(flow, node.path[0]):
             bare.add(node.path[0])
-        for child in ex._children(node):
+        for child in node.children():
             visit(child)
 
     for expression in flow.conditions.values():
@@ -426,7 +426,7 @@ class Node:
                 return self.edep(node.otherwise)
             return self.edep(node.cond) | self.edep(node.then) | self.edep(node.otherwise)
         acc = set()
-        for child in ex._children(node):
+        for child in node.children():
             acc |= self.edep(child)
         return frozenset(acc)
 

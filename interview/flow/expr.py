@@ -626,7 +626,7 @@ def _check_calls(node: Node, tables: Mapping[str, Mapping[str, Any]]) -> None:
         rows = tables[table.value]
         if rows and not any(column.value in row for row in rows.values()):
             raise ExprError(f"table {table.value!r} has no column {column.value!r}")
-    for child in _children(node):
+    for child in node.children():
         _check_calls(child, tables)
 
 
@@ -668,21 +668,5 @@ def _height(root: Node) -> int:
         best = max(best, depth)
         if best > MAX_HEIGHT:
             return best
-        stack.extend((child, depth + 1) for child in _children(node))
+        stack.extend((child, depth + 1) for child in node.children())
     return best
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, ListNode):
-        return node.items
-    if isinstance(node, Call):
-        return node.args
-    if isinstance(node, Not | Neg):
-        return [node.operand]
-    if isinstance(node, BoolOp):
-        return node.operands
-    if isinstance(node, Binary):
-        return [node.left, node.right]
-    if isinstance(node, IfElse):
-        return [node.then, node.cond, node.otherwise]
-    return []
