@@ -1,4 +1,4 @@
-"""What every subcommand shares: the clean failure, reading a flow or an answers file, printing.
+"""What every subcommand shares: its declaration, the clean failure, reading a flow or answers file, printing.
 
 Below every subcommand module; it imports nothing heavy at module level, so `--help` stays instant.
 """

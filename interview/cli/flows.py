@@ -6,27 +6,24 @@ import argparse
 import sys
 from typing import Any
 
-from interview.cli.common import load_flow_or_fail
+from interview.cli.common import add_command, load_flow_or_fail
 from interview.errors import EXIT_OK
 
 
 def register(sub: Any) -> None:
     """Add `check`, `schema` and `graph` to the CLI's subparsers."""
-    check = sub.add_parser("check", help="lint flow files; exit 0 only when clean",
-                           description="Check flows: schema, names, reachability, dead ends, references and the "
-                                       "case contract's fields.")
+    check = add_command(sub, "check", cmd_check, help="lint flow files; exit 0 only when clean",
+                        description="Check flows: schema, names, reachability, dead ends, references and the "
+                                    "case contract's fields.")
     check.add_argument("flows", nargs="*", metavar="FLOW", help="flow ids or paths (default: every flow in flows/)")
     check.add_argument("--contract", metavar="FILE", help="case_fields.yaml to check against (default: the copy the package carries)")
-    check.set_defaults(func=cmd_check)
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of flow files",
-                            description="Print the JSON Schema of flow files, for editors.")
-    schema.set_defaults(func=cmd_schema)
+    add_command(sub, "schema", cmd_schema, help="print the JSON Schema of flow files",
+                description="Print the JSON Schema of flow files, for editors.")
 
-    graph = sub.add_parser("graph", help="print a flow as a Mermaid state diagram",
-                           description="Print a flow as a Mermaid state diagram (paste into any Markdown viewer).")
+    graph = add_command(sub, "graph", cmd_graph, help="print a flow as a Mermaid state diagram",
+                        description="Print a flow as a Mermaid state diagram (paste into any Markdown viewer).")
     graph.add_argument("flow", nargs="?", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
-    graph.set_defaults(func=cmd_graph)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

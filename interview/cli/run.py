@@ -8,15 +8,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from interview.cli.common import print_result, replay_file
+from interview.cli.common import add_command, print_result, replay_file
 from interview.errors import DB_ENV, EXIT_OK
 
 
 def register(sub: Any) -> None:
     """Add `run` to the CLI's subparsers."""
-    run = sub.add_parser("run", help="replay an answers file headless and print the result",
-                         description="Replay an answers file with the interview's own logic (CONTRACT.md §1–2). "
-                                     "Exit 0 on a recommendation, 2 on a bad file or value, 3 on a missing answer.")
+    run = add_command(sub, "run", cmd_run, help="replay an answers file headless and print the result",
+                      description="Replay an answers file with the interview's own logic (CONTRACT.md §1–2). "
+                                  "Exit 0 on a recommendation, 2 on a bad file or value, 3 on a missing answer.")
     run.add_argument("--answers", metavar="FILE", required=True, help="YAML or JSON mapping of field id to value")
     run.add_argument("--flow", metavar="FLOW", help="flow id or path (default: spinal_metastases)")
     run.add_argument("--format", choices=("json", "markdown", "summary", "handover", "fhir"), default="json",
@@ -33,7 +33,6 @@ def register(sub: Any) -> None:
     run.add_argument("--save", action="store_true", help="also store the replayed case in the case database")
     run.add_argument("--label", metavar="TEXT", help="with --save: the case's label (default: a pseudonym)")
     run.add_argument("--db", metavar="PATH", help=f"case database for --save (default: ${DB_ENV} or the user data directory)")
-    run.set_defaults(func=cmd_run)
 
 
 

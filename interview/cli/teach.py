@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from interview.cli.common import CliError, load_flow_or_fail
+from interview.cli.common import CliError, add_command, load_flow_or_fail
 from interview.errors import DB_ENV, EXIT_OK
 
 
 def register(sub: Any) -> None:
     """Add `teach` and `serve` to the CLI's subparsers."""
-    teach = sub.add_parser(
-        "teach", help="teaching cases: list them, or open one as a quiz",
+    teach = add_command(
+        sub, "teach", cmd_teach, help="teaching cases: list them, or open one as a quiz",
         description="The teaching case library. With no case id the cases are listed; with an id the case opens "
                     "as a quiz in the terminal (commit to each score and the headline before it is revealed).")
     teach.add_argument("case", nargs="?", metavar="ID", help="the teaching case to open")
@@ -37,10 +37,9 @@ def register(sub: Any) -> None:
                             "room's most answered), a bar per option, the right one marked, most split first")
     teach.add_argument("--learning-db", metavar="DIR_OR_URL",
                        help="the room's learning log: a directory or a postgresql:// URL (as given to serve)")
-    teach.set_defaults(func=cmd_teach)
 
-    serve = sub.add_parser(
-        "serve", help="run the interview in a web browser (lecture-room mode)",
+    serve = add_command(
+        sub, "serve", cmd_serve, help="run the interview in a web browser (lecture-room mode)",
         description="Serve the interview through textual-serve: every browser tab gets its own process and state. "
                     "The page and its WebSocket need the secret link printed at start; the WebSocket accepts only "
                     "the served origin; at most --max-sessions tabs at once; no case database is ever opened. "
@@ -60,7 +59,6 @@ def register(sub: Any) -> None:
                                                       "(for teach --room NAME --dashboard)")
     serve.add_argument("--db", dest="serve_db", metavar="PATH",
                        help="refused: serve never opens a case database")
-    serve.set_defaults(func=cmd_serve)
 
 
 def _library(args: argparse.Namespace, flow: Any) -> list[Any]:
