@@ -38,6 +38,6 @@ def frozen_clock(monkeypatch):
 
     frozen = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
     monkeypatch.setenv("TZ", "UTC")
-    monkeypatch.setattr("interview.store.sqlite.now", lambda: frozen.isoformat(timespec="microseconds"))
+    monkeypatch.setattr("interview.store.records.now", lambda: frozen.isoformat(timespec="microseconds"))
     monkeypatch.setattr("interview.tui.screens.recommendation.current_time", lambda: frozen)
     return frozen
