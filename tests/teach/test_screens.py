@@ -83,7 +83,7 @@ async def test_what_if_shows_new_headline_and_keeps_case(flow, colon_case):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         picker = screen.query_one("#questions")
-        ids = [b.ref for b in picker.blocks]
+        ids = [o.id for o in picker.options]
         await pilot.press(*["down"] * ids.index("sins_pain"), "enter")
         await pilot.pause()
         assert screen.editing == "sins_pain"

@@ -32,10 +32,12 @@ async def _edit(pilot, qid: str) -> EditScreen:
     return app.screen
 
 
-def _in_view(choices: ChoiceList) -> bool:
-    start, height = choices._block_rows[choices.cursor]
-    top = round(choices.scroll_y)
-    return top <= start and start + height <= top + choices.scrollable_content_region.height
+def _in_view(app, area: AnswerArea, choices: ChoiceList) -> bool:
+    """Whether the highlighted option's first row, with its ▸ and its label, is drawn inside the list."""
+    label = area.choices[area._shown[choices.highlighted]].label[:12]
+    rows = screen_text(app).splitlines()
+    r = choices.region
+    return any("▸" in row and label in row for row in (rows[y][r.x:r.right] for y in range(r.y, r.bottom)))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -46,14 +48,14 @@ async def test_edit_dialog_reaches_every_primary_and_opens_on_the_current_one(ma
         dialog = await _edit(pilot, "primary_tumour")
         area = dialog.query_one(AnswerArea)
         choices = dialog.query_one(ChoiceList)
-        assert area.choices[area._shown[choices.cursor]].value == "kidney" and _in_view(choices)
+        assert area.choices[area._shown[choices.highlighted]].value == "kidney" and _in_view(app, area, choices)
         assert choices.region.bottom <= dialog.query_one("#edit-box").region.bottom
         assert choices.region.height > 6  # sized to the screen, not the interview's short list
         seen = set()
         for key in ["up"] * len(area.choices) + ["down"] * len(area.choices):
             await pilot.press(key)
-            assert _in_view(choices)
-            seen.add(area.choices[area._shown[choices.cursor]].value)
+            assert _in_view(app, area, choices)
+            seen.add(area.choices[area._shown[choices.highlighted]].value)
         assert len(area.choices) > 20 and seen == {c.value for c in area.choices}
         assert "▸" in screen_text(app)  # the highlight has a mark, not only a colour
 
@@ -92,8 +94,8 @@ async def _what_if(pilot):
 
 async def _open(pilot, screen, qid: str) -> None:
     questions = screen.query_one("#questions")
-    here = questions.blocks[questions.cursor].ref
-    refs = [b.ref for b in questions.blocks]
+    here = questions.highlighted_option.id
+    refs = [o.id for o in questions.options]
     steps = refs.index(qid) - refs.index(here)
     await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
     await pilot.pause()
@@ -108,12 +110,12 @@ async def test_what_if_keeps_the_cursor_and_starts_on_the_current_answer(make_ap
         assert screen.editing == "sins_pain"
         area = screen.query_one("#whatif-answer", AnswerArea)
         choices = area.query_one(ChoiceList)
-        assert area.choices[area._shown[choices.cursor]].value == stable()["sins_pain"]
+        assert area.choices[area._shown[choices.highlighted]].value == stable()["sins_pain"]
         await pilot.press("1")  # mechanical
         await pilot.pause()
         questions = screen.query_one("#questions")
         assert screen.editing is None and questions.has_focus
-        assert questions.blocks[questions.cursor].ref == "sins_pain"
+        assert questions.highlighted_option.id == "sins_pain"
         assert screen.changed == {"sins_pain": "mechanical"}
 
 

@@ -236,13 +236,13 @@ async def test_review_edits_the_chosen_answer_and_keeps_the_cursor(make_app):
         await answer_case(pilot, stable())
         await pilot.pause()
         review = app.screen.query_one("#review-answers")
-        assert review.has_focus and review.blocks[review.cursor].ref == "neuro_deficit"
+        assert review.has_focus and review.highlighted_option.id == "answer:neuro_deficit"
         await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, EditScreen) and app.screen.question_id == "radicular_pain"
         await pilot.press("escape")
         await pilot.pause()
-        assert review.blocks[review.cursor].ref == "radicular_pain"
+        assert review.highlighted_option.id == "answer:radicular_pain"
         await pilot.click("#recommend")
         await pilot.pause()
         assert type(app.screen).__name__ == "RecommendationScreen"

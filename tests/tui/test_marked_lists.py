@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 from paths import example_answers
+from rich.console import Console
 from tui_keys import answer_case
 
 from interview.flow.load import load_flow
@@ -11,9 +14,16 @@ from interview.tui.storage import CaseKeeper
 from interview.tui.widgets.marked import MARK, MarkedOptionList
 
 
+def _drawn(prompt: object) -> str:
+    """An option's prompt as a terminal would print it, without colour."""
+    out = io.StringIO()
+    Console(file=out, width=60, color_system=None).print(prompt)
+    return out.getvalue()
+
+
 def _marked_rows(option_list: MarkedOptionList) -> list[int]:
     return [i for i in range(option_list.option_count)
-            if str(option_list.get_option_at_index(i).prompt).startswith(MARK)]
+            if _drawn(option_list.get_option_at_index(i).prompt).startswith(MARK)]
 
 
 async def _at_recommendation(pilot) -> None:

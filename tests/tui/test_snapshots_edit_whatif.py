@@ -41,7 +41,7 @@ def test_what_if_after_a_change(snap_compare, temp_db, size):
         await pilot.pause()
         await pilot.press("w")
         await pilot.pause()
-        refs = [b.ref for b in pilot.app.screen.query_one("#questions").blocks]
+        refs = [o.id for o in pilot.app.screen.query_one("#questions").options]
         await pilot.press(*["down"] * refs.index("sins_pain"), "enter")
         await pilot.pause()
         await pilot.press("1")

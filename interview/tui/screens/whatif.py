@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.padding import Padding
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,7 +17,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from interview.engine.replay import replay
 from interview.flow.load import LoadedFlow
@@ -27,7 +27,7 @@ from interview.present import urgency_words, value_name
 from interview.teach.whatif import WhatIf, what_if
 from interview.tui.labels import answer_text
 from interview.tui.widgets.answer import AnswerArea
-from interview.tui.widgets.blocks import Block, BlockView
+from interview.tui.widgets.marked import MarkedOptionList
 
 #: Marks a changed answer in the list (a symbol and words: never colour alone).
 CHANGED_MARK = "✎"
@@ -45,17 +45,12 @@ def value_choices(flow: LoadedFlow, question_id: str) -> list[tuple[Any, str]]:
     return []
 
 
-class QuestionList(BlockView):
-    """The case's answers, one per question on its path; Enter picks one to change."""
+class QuestionList(MarkedOptionList):
+    """The case's answers, one per question on its path (option ids are question ids); Enter picks one to change."""
 
     DEFAULT_CSS = """
-    QuestionList { height: 1fr; min-height: 4; margin: 0 1; scrollbar-gutter: stable; }
+    QuestionList { height: 1fr; min-height: 4; margin: 0 1; scrollbar-gutter: stable; border: none; &:focus { border: none; } }
     """
-
-    def focus_gained(self) -> None:
-        """Start on the first answer, or stay where the cursor was."""
-        if self.cursor is None or self.cursor not in self.choosable():
-            self.action_cursor_edge(0)
 
 
 class WhatIfScreen(Screen[None]):
@@ -118,9 +113,9 @@ class WhatIfScreen(Screen[None]):
     def _listed(self) -> list[str]:
         return [qid for qid in self._path if not self.flow.by_id[qid].model.optional]
 
-    def _blocks(self) -> list[Block]:
+    def _options(self) -> list[Option]:
         answers = self._answers()
-        blocks = []
+        options = []
         for qid in self._listed():
             q = self.flow.by_id[qid].model
             now = answer_text(q, answers.get(qid))
@@ -130,18 +125,20 @@ class WhatIfScreen(Screen[None]):
             if qid in self.changed:
                 was = answer_text(q, self.original.get(qid)) if qid in self.original else "not asked"
                 text.append(f"  {CHANGED_MARK} changed, was: {was}", style="italic")
-            blocks.append(Block(f"{qid}:{now}:{qid in self.changed}", Padding(text, (0, 0, 0, 2)), qid))
-        return blocks
+            options.append(Option(text, id=qid))
+        return options
 
     def _show_questions(self) -> None:
         questions = self.query_one(QuestionList)
         self.query_one("#whatif-answer").add_class("hidden")
         questions.remove_class("hidden")
-        questions.set_blocks(self._blocks())
+        here = questions.highlighted_option.id if questions.highlighted_option is not None else None
+        options = self._options()
+        questions.set_marked_options(options)
         # The cursor stays on the question that was changed (or the one it was on), never the top.
-        at = next((i for i, b in enumerate(questions.blocks) if b.ref and b.ref == self._picked), None)
-        if at is not None:
-            questions.move_cursor(at)
+        ids = [o.id for o in options]
+        keep = self._picked if self._picked in ids else here
+        questions.highlight_with_mark(ids.index(keep) if keep in ids else 0)
         questions.focus()
         self.query_one("#hint", Static).update(
             f"Pick the answer to change: ↑↓ and Enter. {CHANGED_MARK} marks a changed answer; r undoes every change.")
@@ -163,11 +160,11 @@ class WhatIfScreen(Screen[None]):
 
     # --- picking --------------------------------------------------------------------------------
 
-    @on(BlockView.Chosen, "#questions")
-    def _question_chosen(self, event: BlockView.Chosen) -> None:
+    @on(OptionList.OptionSelected, "#questions")
+    def _question_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self._picked = event.ref
-        self.editing = event.ref
+        self._picked = event.option.id
+        self.editing = event.option.id
 
     @on(AnswerArea.Submitted)
     def _answered(self, event: AnswerArea.Submitted) -> None:

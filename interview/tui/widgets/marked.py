@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rich.text import Text
+from rich.console import RenderableType
+from rich.table import Table
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -12,8 +13,14 @@ from textual.widgets.option_list import Option
 MARK, BLANK = "▸ ", "  "
 
 
-def _text(prompt: object) -> Text:
-    return prompt.copy() if isinstance(prompt, Text) else Text(str(prompt))
+def with_mark(prompt: RenderableType, mark: str) -> Table:
+    """The prompt behind `mark`, in a column of its own: a prompt that wraps keeps its next lines under
+    itself, not under the mark."""
+    row = Table.grid()
+    row.add_column(width=len(mark), no_wrap=True)
+    row.add_column(ratio=1)
+    row.add_row(mark, prompt)
+    return row
 
 
 class MarkedOptionList(OptionList):
@@ -25,16 +32,20 @@ class MarkedOptionList(OptionList):
     """
 
     def __init__(self, *content: Option, **kwargs: object) -> None:
-        self._plain: list[Text] = []
+        self._plain: list[RenderableType] = []
         self._marked: int | None = None
         super().__init__(*self._blanked(content), **kwargs)  # type: ignore[arg-type]
 
     def _blanked(self, options: Iterable[Option]) -> list[Option]:
         out = []
         for option in options:
-            self._plain.append(_text(option.prompt))
-            out.append(Option(Text(BLANK) + self._plain[-1], id=option.id, disabled=option.disabled))
+            self._plain.append(option.prompt)  # type: ignore[arg-type]
+            out.append(Option(self.marked(self._plain[-1], BLANK), id=option.id, disabled=option.disabled))
         return out
+
+    def marked(self, prompt: RenderableType, mark: str) -> RenderableType:
+        """The option's prompt as shown, behind `mark` (subclasses with prompts of their own shape lay it out)."""
+        return with_mark(prompt, mark)
 
     def set_marked_options(self, options: Iterable[Option]) -> None:
         """Replace every option (``clear_options`` + ``add_options``, with the marks kept right)."""
@@ -42,8 +53,9 @@ class MarkedOptionList(OptionList):
         self._plain, self._marked = [], None
         self.add_options(self._blanked(options))
 
-    def highlight_with_mark(self, index: int) -> None:
-        """Highlight an option and mark it at once (not a message later: a screen drawn now shows the ▸)."""
+    def highlight_with_mark(self, index: int | None) -> None:
+        """Highlight an option (None: none) and mark it at once (not a message later: a screen drawn now
+        shows the ▸)."""
         self.highlighted = index
         self._mark(index)
 
@@ -51,11 +63,12 @@ class MarkedOptionList(OptionList):
         if event.option_list is self:
             self._mark(event.option_index)
 
-    def _mark(self, index: int) -> None:
+    def _mark(self, index: int | None) -> None:
         if index == self._marked:
             return
         if self._marked is not None and self._marked < len(self._plain):
-            self.replace_option_prompt_at_index(self._marked, Text(BLANK) + self._plain[self._marked])
-        if index < len(self._plain):
-            self.replace_option_prompt_at_index(index, Text(MARK) + self._plain[index])
+            self.replace_option_prompt_at_index(self._marked, self.marked(self._plain[self._marked], BLANK))
+        self._marked = None
+        if index is not None and index < len(self._plain):
+            self.replace_option_prompt_at_index(index, self.marked(self._plain[index], MARK))
             self._marked = index

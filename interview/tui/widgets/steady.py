@@ -1,4 +1,4 @@
-"""Small text widgets of every screen: the title line, captions, and a caption that acts as a link.
+"""Small text widgets of every screen: the title line and captions.
 
 Plain Statics (Textual's public API only): a caption shows new text only when it differs from what
 it shows, since `update` with the same text would still lay the screen out again.
@@ -9,9 +9,7 @@ from __future__ import annotations
 from rich.console import RenderableType
 from rich.text import Text
 from textual.containers import Horizontal, Vertical
-from textual.events import Click
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Static
 
@@ -69,22 +67,3 @@ class Caption(Static):
         if plain != self._shown:
             self._shown = plain
             self.update(content)
-
-
-class SkipLink(Caption):
-    """A one-line caption that acts as a button: a click posts :class:`Pressed`."""
-
-    class Pressed(Message):
-        """The caption was clicked."""
-
-        def __init__(self, link: SkipLink) -> None:
-            self.link = link
-            super().__init__()
-
-        @property
-        def control(self) -> SkipLink:
-            return self.link
-
-    def on_click(self, event: Click) -> None:
-        event.stop()
-        self.post_message(self.Pressed(self))
