@@ -1,8 +1,11 @@
-"""A one-line key legend: the keys of the screen and the app, drawn once.
+"""A one-line key legend that fits whole keys to the width and never drops help, quit or new case.
 
-Textual's Footer recomposes its keys whenever focus moves; in the interview focus moves with every
-answer (a new answer widget), and that recompose was the largest cost of an answer. The keys of the
-interview screen do not change between questions, so a legend drawn at mount says the same for free.
+Why not Textual's Footer (which the other screens use): at 80 columns the interview has more keys than
+fit on a line, and Footer cuts the line at the edge (it scrolls sideways), losing whichever keys come
+last. This legend leaves out whole keys, the least needed first, and keeps help, quit, new
+case and "not known yet"; it also leaves out letter keys while the reply field types letters, so the
+legend never offers a key that would be typed. It is a Static drawn again only when the legend
+changes (a Footer recomposes its keys on every change of focus or bindings).
 """
 
 from __future__ import annotations
