@@ -655,12 +655,9 @@ class Node:
         if kind is ex.Neg:
             return frozenset(None if v is None else -v for v in self.eval(node.operand))
         if kind is ex.Call:
-            spec = ex.FUNCTIONS[node.func]
+            impl = ex.FUNCTIONS[node.func].bound(self.space.flow.model.tables)
             args = [self.eval(a) for a in node.args]
-            tables = self.space.flow.model.tables
-            if spec.needs_tables:
-                return frozenset(_hashable(spec.impl(tables, *combo)) for combo in itertools.product(*args))
-            return frozenset(_hashable(spec.impl(*combo)) for combo in itertools.product(*args))
+            return frozenset(_hashable(impl(*combo)) for combo in itertools.product(*args))
         raise ProvisionalError(f"cannot evaluate {node!r}")
 
 

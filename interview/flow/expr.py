@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, NamedTuple
 
 Env = Mapping[str, Any]
@@ -143,6 +144,10 @@ class FunctionSpec(NamedTuple):
     arity: tuple[int, int]
     impl: Callable[..., Any]
     needs_tables: bool = False
+
+    def bound(self, tables: Mapping[str, Any]) -> Callable[..., Any]:
+        """The function as an expression calls it: with the flow's tables first, for one that reads them."""
+        return partial(self.impl, tables) if self.needs_tables else self.impl
 
 
 def _lookup(tables: Mapping[str, Mapping[str, Mapping[str, Any]]], table: str, key: Any, column: str) -> Any:
@@ -326,12 +331,8 @@ class Call(Node):
     args: list[Node]
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
-        spec = FUNCTIONS[self.func]
+        impl = FUNCTIONS[self.func].bound(tables)
         args = [a.compile(tables) for a in self.args]
-        if spec.needs_tables:
-            impl = spec.impl
-            return lambda env: impl(tables, *(a(env) for a in args))
-        impl = spec.impl
         return lambda env: impl(*(a(env) for a in args))
 
 
