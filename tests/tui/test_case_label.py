@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tui_keys import set_label
+
 from interview.tui.widgets.steady import TitleBar
 
 
@@ -16,10 +18,7 @@ async def test_a_label_set_with_ctrl_l_shows_on_the_top_line_first(make_app):
         assert _title(app).startswith("spine-interview — ")  # no case yet: the app's name alone
         await pilot.press("n")
         await pilot.pause()
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        await pilot.press("ctrl+u", *"bed 12 T8", "enter")
-        await pilot.pause()
+        await set_label(pilot, "bed 12 T8")
         await pilot.pause()
         assert _title(app).startswith("Case bed 12 T8 · spine-interview")
 
@@ -31,10 +30,7 @@ async def test_a_reopened_case_shows_its_label(make_app, flow, temp_db):
 
     first = make_app()
     async with first.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        await pilot.press("ctrl+u", *"ward 3", "enter")
-        await pilot.pause()
+        await set_label(pilot, "ward 3")
         await pilot.press("n")
         await pilot.pause()
         case_id = first.keeper.case_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from paths import example_answers
 from textual.widgets import Static
-from tui_keys import answer_case
+from tui_keys import answer_case, set_label
 
 from interview.tui.screens.modals import ConfirmScreen, EditScreen, LabelScreen
 from interview.tui.widgets.answer import AnswerArea, ChoiceList
@@ -218,10 +218,7 @@ async def test_label_before_the_first_answer_is_kept_for_the_case(make_app):
     """A label set before any answer is given to the case its first answer creates."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        await pilot.press("ctrl+u", *"ward 3", "enter")
-        await pilot.pause()
+        await set_label(pilot, "ward 3")
         await pilot.press("n")
         await pilot.pause()
         assert app.keeper.store.get_case(app.keeper.case_id).summary.label == "ward 3"

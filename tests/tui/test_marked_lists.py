@@ -6,7 +6,7 @@ import io
 
 from paths import example_answers
 from rich.console import Console
-from tui_keys import answer_case
+from tui_keys import to_recommendation
 
 from interview.flow.load import load_flow
 from interview.tui.app import InterviewApp
@@ -26,17 +26,11 @@ def _marked_rows(option_list: MarkedOptionList) -> list[int]:
             if _drawn(option_list.get_option_at_index(i).prompt).startswith(MARK)]
 
 
-async def _at_recommendation(pilot) -> None:
-    await answer_case(pilot, example_answers("emergency_breast"))
-    await pilot.press("r")
-    await pilot.pause()
-
-
 async def test_the_clock_list_marks_the_highlighted_event_and_the_mark_moves(temp_db, frozen_clock):
     """One row carries ▸ — the highlighted one — and ↓ moves it; what Enter records is the option's id."""
     app = InterviewApp(load_flow(), keeper=CaseKeeper(str(temp_db)))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _at_recommendation(pilot)
+        await to_recommendation(pilot, example_answers("emergency_breast"))
         await pilot.press("c")
         await pilot.pause()
         events = app.screen.query_one("#event", MarkedOptionList)
@@ -50,7 +44,7 @@ async def test_the_handover_list_marks_its_first_missing_item(temp_db, frozen_cl
     """The handover's missing items: the highlighted row carries ▸, also after the list is rebuilt."""
     app = InterviewApp(load_flow(), keeper=CaseKeeper(str(temp_db)))
     async with app.run_test(size=(80, 24)) as pilot:
-        await _at_recommendation(pilot)
+        await to_recommendation(pilot, example_answers("emergency_breast"))
         await pilot.press("h")
         await pilot.pause()
         rows = app.screen.query_one("#missing", MarkedOptionList)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from paths import example_answers
 from textual.widgets import Static
-from tui_keys import answer_case
+from tui_keys import answer_case, to_recommendation
 
 from interview.export.clock import CLOCK_KIND
 from interview.flow.load import load_flow
@@ -38,9 +38,7 @@ async def test_summary_is_on_screen_without_scrolling(temp_db, frozen_clock):
     """At 80×24 the whole summary and the notice are in view before any scrolling."""
     app = _app(temp_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, example_answers(EMERGENCY))
-        await pilot.press("r")
-        await pilot.pause()
+        await to_recommendation(pilot, example_answers(EMERGENCY))
         summary = app.screen.query_one("#summary", Static)
         notice = app.screen.query_one("#notice", Static)
         assert summary.region.bottom <= notice.region.y, "the summary runs under the notice"
@@ -53,9 +51,7 @@ async def test_clock_key_records_an_event_in_the_case_log(temp_db, frozen_clock)
     """`c`, pick "dexamethasone given", type 19:30 and a dose: one clock event in the log, the summary says done."""
     app = _app(temp_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, example_answers(EMERGENCY))
-        await pilot.press("r")
-        await pilot.pause()
+        await to_recommendation(pilot, example_answers(EMERGENCY))
         await pilot.press("c")
         await pilot.pause()
         await pilot.press("1")  # dexamethasone given; the focus moves to the time
@@ -78,9 +74,7 @@ async def test_a_future_time_is_refused_and_kept(temp_db, frozen_clock):
     """A time after now is refused under the field; the dialog stays with what was typed."""
     app = _app(temp_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, example_answers(EMERGENCY))
-        await pilot.press("r")
-        await pilot.pause()
+        await to_recommendation(pilot, example_answers(EMERGENCY))
         await pilot.press("c")
         await pilot.pause()
         await pilot.press("3")
@@ -103,9 +97,7 @@ async def test_report_is_saved_beside_the_cases_with_its_path_on_screen(temp_db,
     os.chdir(workdir)
     app = _app(temp_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, example_answers(EMERGENCY))
-        await pilot.press("r")
-        await pilot.pause()
+        await to_recommendation(pilot, example_answers(EMERGENCY))
         await pilot.press("m")
         await pilot.pause()
         written = sorted(temp_db.parent.glob("spine-case-*.md"))
@@ -120,9 +112,7 @@ async def test_handover_screen_lists_missing_items_and_records_answers(temp_db, 
     """`h` lists what the coordinator will ask; `u` marks the first unavailable, Enter answers a choice; both logged."""
     app = _app(temp_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, example_answers(EMERGENCY))
-        await pilot.press("r")
-        await pilot.pause()
+        await to_recommendation(pilot, example_answers(EMERGENCY))
         await pilot.press("h")
         await pilot.pause()
         assert type(app.screen).__name__ == "HandoverScreen"
@@ -149,9 +139,7 @@ def test_handover_at_80x24(snap_compare, temp_db, frozen_clock, size):
     """The handover screen: the missing items first, then the SBAR from its Situation, at 80×24."""
 
     async def run_before(pilot) -> None:
-        await answer_case(pilot, example_answers(EMERGENCY))
-        await pilot.press("r")
-        await pilot.pause()
+        await to_recommendation(pilot, example_answers(EMERGENCY))
         await pilot.press("h")
         pilot.app.clear_notifications()
         await pilot.pause()
@@ -163,9 +151,7 @@ async def test_a_mark_keeps_the_session_in_step_with_its_log(temp_db, frozen_clo
     """After a clock mark the next answer is written as this session's own, never taken for a colleague's change."""
     app = _app(temp_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await answer_case(pilot, example_answers(EMERGENCY))
-        await pilot.press("r")
-        await pilot.pause()
+        await to_recommendation(pilot, example_answers(EMERGENCY))
         await pilot.press("c", "2", "enter")  # coordinator contacted, now
         await pilot.pause()
         app.session.edit("age", 59)  # an ordinary change after the mark

@@ -49,3 +49,18 @@ async def answer_case(pilot: Any, answers: dict[str, Any], *, stop_before: str |
         await pilot.press(*keys_for(app, qid, answers.get(qid)))
         await pilot.pause()
     raise AssertionError(f"the case did not finish; stuck at {app.session.current_id}")
+
+
+async def to_recommendation(pilot: Any, answers: dict[str, Any]) -> None:
+    """Answer a whole case by keys and open its recommendation from the review (`r`)."""
+    await answer_case(pilot, answers)
+    await pilot.press("r")
+    await pilot.pause()
+
+
+async def set_label(pilot: Any, label: str) -> None:
+    """Give the case a label as the clinician does: ctrl+l, clear the field, type it, Enter."""
+    await pilot.press("ctrl+l")
+    await pilot.pause()
+    await pilot.press("ctrl+u", *label, "enter")
+    await pilot.pause()
