@@ -332,3 +332,20 @@ def test_a_pending_case_with_its_index_level_is_exact(flow: Any, level: str) -> 
         complete({**answers, **dict(zip(open_fields, values, strict=True))})
     expected = sorted(seen)
     assert sorted(mine["possible_headlines"] if mine["provisional"] else [mine["headline"]]) == expected
+
+
+def test_brute_force_reproduces_the_contracts_pending_example() -> None:
+    """The contract's §7 example (pending_mri_items): enumerating the oracle gives its expected recommendation keys."""
+    import json
+
+    import yaml
+    from paths import EXAMPLES
+
+    answers = yaml.safe_load((EXAMPLES / "pending_mri_items.answers.yaml").read_text(encoding="utf-8"))
+    expected = json.loads((EXAMPLES / "pending_mri_items.expected.json").read_text(encoding="utf-8"))
+    got = brute_force(answers)
+    assert got is not None and got["provisional"] is True
+    rec = expected["recommendation"]
+    assert {k: got[k] for k in rec if k in got} == {k: sorted(v) if k == "flags" else v for k, v in rec.items() if k in got}
+    assert {k: got["derived"][k] for k in expected["derived"]} == expected["derived"]
+    assert got["scores"]["sins"]["range"] == expected["scores"]["sins"]["range"]
