@@ -35,70 +35,46 @@ class Event:
     new: Any = None
 
 
-class Walk:
-    """The path through the flow for the current answers.
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a set of answers leads through the flow."""
 
-    A session's walk after an answer is laid out only as far as the first open question when no
-    answer lies beyond it — all the next step needs (the open question, answers that left the
-    path); the rest of the flow (later questions open, off the path or undetermined, their values)
-    is followed the first time any of it is read.
+    #: the questions asked: answered, skipped and still open, in order
+    path: list[str]
+    #: answers on the path, `otherwise` values off it, ``None`` for open ones; derived values and scores
+    env: Evaluation
+    #: the first open question, if any
+    current: str | None
+    #: questions whose condition does not hold
+    off_path: set[str]
+    #: questions whose condition rests on an answer not given yet: neither on nor off the path
+    undetermined: set[str]
+
+
+class Walk:
+    """A session's route, laid out when it is needed.
+
+    After an answer the route is followed only as far as the first open question when no answer
+    lies beyond it — all the next step needs: the open question, the answers that left the path, and
+    the evaluation the machine's conditions read (a condition only looks back). That is ``head``;
+    the rest of the flow (later questions open, off the path or undetermined, their values) is
+    followed into the same route the first time :meth:`whole` is asked for.
     """
 
-    __slots__ = ("_path", "_env", "current", "_off", "_undetermined", "_rest")
+    __slots__ = ("head", "_rest")
 
-    def __init__(self, path: list[str], env: Evaluation, current: str | None, off_path: set[str],
-                 undetermined: set[str], rest: Callable[[], None] | None = None) -> None:
-        self._path, self._env, self.current = path, env, current
-        self._off, self._undetermined, self._rest = off_path, undetermined, rest
+    def __init__(self, head: Route, rest: Callable[[], None] | None = None) -> None:
+        self.head, self._rest = head, rest
 
-    def _finish(self) -> None:
+    def whole(self) -> Route:
+        """The route to ``done``."""
         rest, self._rest = self._rest, None
         if rest is not None:
             rest()
-
-    @property
-    def path(self) -> list[str]:
-        """The questions asked: answered, skipped and still open, in order."""
-        self._finish()
-        return self._path
-
-    @property
-    def env(self) -> Evaluation:
-        """Answers on the path, `otherwise` values off it, ``None`` for open ones; derived values and scores."""
-        self._finish()
-        return self._env
-
-    @property
-    def off_path(self) -> set[str]:
-        """Questions whose condition does not hold."""
-        self._finish()
-        return self._off
-
-    @property
-    def undetermined(self) -> set[str]:
-        """Questions whose condition rests on an answer not given yet: neither on nor off the path."""
-        self._finish()
-        return self._undetermined
-
-    @property
-    def head_env(self) -> Evaluation:
-        """The evaluation as far as the walk has gone (every name up to the open question): what the
-        machine's conditions read, since a condition only looks back."""
-        return self._env
-
-    @property
-    def head_path(self) -> list[str]:
-        """The path as far as the walk has gone."""
-        return self._path
-
-    @property
-    def head_off_path(self) -> set[str]:
-        """Questions found off the path so far: every answered one among them, since the walk stops
-        early only when no answer lies beyond."""
-        return self._off
+        return self.head
 
 
-def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ()) -> Walk:
+def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ()) -> Route:
     """Follow the flow's state machine over a set of answers, from ``start`` to ``done``.
 
     Each step takes the first transition of the machine's table whose condition holds, exactly as
@@ -106,7 +82,7 @@ def walk(flow: LoadedFlow, answers: dict[str, Any], skipped: Iterable[str] = ())
     questions asked (the path), the evaluation (answers on the path, `otherwise` values off it,
     ``None`` for open ones) and the first open question, if any.
     """
-    return _follow(flow, answers, set(skipped), START, Evaluation(flow), [], set(), set(), None, lazy=False)
+    return _follow(flow, answers, set(skipped), START, Evaluation(flow), [], set(), set(), None, lazy=False).head
 
 
 def walk_on(flow: LoadedFlow, before: Walk, answers: dict[str, Any], skipped: set[str], question_id: str,
@@ -125,10 +101,10 @@ def walk_on(flow: LoadedFlow, before: Walk, answers: dict[str, Any], skipped: se
     prior = machine.ids[:index]
     # Answers and `otherwise` values only: a derived value or score cached by the earlier walk may
     # rest on this question, so each is computed again when read.
-    env = Evaluation(flow, zip(prior, map(before.head_env.__getitem__, prior), strict=True))
-    head = before.head_path
+    env = Evaluation(flow, zip(prior, map(before.head.env.__getitem__, prior), strict=True))
+    head = before.head.path
     path = head[:-1] if head[-1] == question_id else head[:head.index(question_id)]
-    off = {qid for qid in before.head_off_path if order[qid] < index}
+    off = {qid for qid in before.head.off_path if order[qid] < index}
     pending: set[str] = set()
     current = _visit(question_id, answers, skipped, env, path, pending, None)
     state = question_id
@@ -203,10 +179,8 @@ def _follow(flow: LoadedFlow, answers: dict[str, Any], skipped: set[str], state:
         return state, current
 
     state, current = go(state, current, lazy)
-    walked = Walk(path, env, current, off, undetermined)
-    if state != DONE:
-        walked._rest = lambda: go(state, current, False)  # noqa: SLF001 - its own walk
-    return walked
+    route = Route(path, env, current, off, undetermined)
+    return Walk(route, None if state == DONE else lambda: go(state, current, False))
 
 
 Listener = Callable[["Session", Event], None]
@@ -229,44 +203,49 @@ class Session:
         self._machine.start(self)
         self._walk = _follow(flow, self.answers, self.skipped, START, Evaluation(flow), [], set(), set(), None,
                              lazy=True)
-        self._machine.move(self, self._walk.current or DONE, self._walk.head_env)
+        self._machine.move(self, self._walk.head.current or DONE, self._walk.head.env)
 
     # --- reading ---------------------------------------------------------------------------------
 
     @property
+    def _route(self) -> Route:
+        """The whole route for the current answers (the rest of the flow followed the first time it is read)."""
+        return self._walk.whole()
+
+    @property
     def current_id(self) -> str | None:
         """The open question the interview is at, or ``None`` when every question is answered."""
-        return self._walk.current
+        return self._walk.head.current
 
     @property
     def current(self) -> BoundQuestion | None:
-        return None if self._walk.current is None else self.flow.by_id[self._walk.current]
+        return None if self._walk.head.current is None else self.flow.by_id[self._walk.head.current]
 
     @property
     def done(self) -> bool:
-        return self._walk.current is None
+        return self._walk.head.current is None
 
     @property
     def path(self) -> list[str]:
         """Questions on the path for the current answers (answered, skipped and still open)."""
-        return list(self._walk.path)
+        return list(self._route.path)
 
     @property
     def answered_path(self) -> list[str]:
         """Questions on the path that have been answered or skipped, in order."""
-        return [q for q in self._walk.path if q in self.answers or q in self.skipped]
+        return [q for q in self._route.path if q in self.answers or q in self.skipped]
 
     @property
     def evaluation(self) -> Evaluation:
         """Answers, derived values and scores as they stand (scores may be partial)."""
-        return self._walk.env
+        return self._route.env
 
     def is_open(self, question_id: str) -> bool:
         """On the path, not answered and not skipped: a question still to be asked."""
         return (
-            question_id in self._walk.env
-            and question_id not in self._walk.off_path
-            and question_id not in self._walk.undetermined
+            question_id in self._route.env
+            and question_id not in self._route.off_path
+            and question_id not in self._route.undetermined
             and question_id not in self.answers
             and question_id not in self.skipped
         )
@@ -276,7 +255,7 @@ class Session:
         if question_id in self.proposals:
             return self.proposals[question_id]
         q = self.flow.by_id[question_id]
-        return q.default(self._walk.env) if q.default is not None else None
+        return q.default(self._route.env) if q.default is not None else None
 
     def suggested(self, question_id: str) -> Any:
         """The value the interview pre-selects: :meth:`proposed`, else the flow's interview-only proposal
@@ -284,20 +263,20 @@ class Session:
         value = self.proposed(question_id)
         q = self.flow.by_id[question_id]
         if value is None and q.proposal is not None:
-            value = q.proposal(self._walk.env)
+            value = q.proposal(self._route.env)
         return value
 
     @property
     def alerts(self) -> list[Alert]:
         """Alerts whose question has been answered and whose condition holds, in flow order."""
-        env = self._walk.env
+        env = self._route.env
         return [a for a in self.flow.model.alerts
                 if a.after in self.answers and self.flow.cond(a)(env)]
 
     def progress(self) -> dict[str, tuple[int, int]]:
         """Per phase: (answered or skipped, asked so far on the path)."""
         out: dict[str, tuple[int, int]] = {p.id: (0, 0) for p in self.flow.model.phases}
-        for qid in self._walk.path:
+        for qid in self._route.path:
             phase = self.flow.by_id[qid].model.phase
             done, total = out[phase]
             out[phase] = (done + (qid in self.answers or qid in self.skipped), total + 1)
@@ -348,7 +327,7 @@ class Session:
         Returns:
             False when already at the first question (nothing changed).
         """
-        before = self._walk.path
+        before = self._route.path
         stop = before.index(self.current_id) if self.current_id else len(before)
         previous = [q for q in before[:stop] if q in self.answers or q in self.skipped]
         if not previous:
@@ -376,7 +355,7 @@ class Session:
             SessionError: when the question is not on the path.
             AnswerError: when the value is not allowed; the session is unchanged.
         """
-        if question_id not in self._walk.path:
+        if question_id not in self._route.path:
             raise SessionError(f"{question_id} is not on this case's path")
         q = self.flow.by_id[question_id]
         stored = coerce(q.model, value, from_text=from_text, not_known=True)
@@ -397,7 +376,7 @@ class Session:
         the evaluation the machine's step was fired with: every name the default may read)."""
         q = self.flow.by_id[question_id]
         if question_id not in self.proposals and q.default is not None:
-            value = q.default(self._walk.env if env is None else env)
+            value = q.default(self._route.env if env is None else env)
             if value is not None:
                 self.proposals[question_id] = value
 
@@ -428,24 +407,24 @@ class Session:
 
         if not self.done:
             raise SessionError(f"the case is not complete: {self.current_id} is still open")
-        if any(self.answers.get(q) == NOT_KNOWN for q in self._walk.path):
+        if any(self.answers.get(q) == NOT_KNOWN for q in self._route.path):
             return self._provisional_result()
         # A copy (the rules add the decision's names to it); the derived values and scores the walk
         # has computed hold, as every answer is in.
-        env = Evaluation(self.flow, self._walk.env)
+        env = Evaluation(self.flow, self._route.env)
         recommendation = recommend(self.flow, env)
-        on_path = set(self._walk.path)
-        answers = {q: self.answers[q] for q in self._walk.path if q in self.answers}
+        on_path = set(self._route.path)
+        answers = {q: self.answers[q] for q in self._route.path if q in self.answers}
         flow = self.flow
         return Result(
             flow=FlowInfo(id=flow.id, version=flow.version, sha256=flow.sha256),
             answers=answers,
-            path=[q for q in self._walk.path if q in answers or q in self.skipped],
+            path=[q for q in self._route.path if q in answers or q in self.skipped],
             derived=env.derived_values(),
             scores=env.score_values(),
             recommendation=recommendation,
             defaults_applied=sorted(self.defaults_applied & on_path),
-            skipped=[q for q in self._walk.path if q in self.skipped],
+            skipped=[q for q in self._route.path if q in self.skipped],
             notice=flow.model.notice,
         )
 
@@ -453,7 +432,7 @@ class Session:
         """The result over every completion of the answers not known yet (CONTRACT §7)."""
         from interview.engine.provisional import provisional_result
 
-        given = {q: self.answers[q] for q in self._walk.path if q in self.answers}
+        given = {q: self.answers[q] for q in self._route.path if q in self.answers}
         result, _, missing = provisional_result(self.flow, given)
         if result is None:
             raise SessionError(f"the case is not complete: {missing} is needed whatever the open answers are")
@@ -479,10 +458,10 @@ class Session:
         ``answered``: the open question just answered or skipped, from which the walk goes on.
         """
         if answered is None:
-            self._walk = walk(self.flow, self.answers, self.skipped)
+            self._walk = Walk(walk(self.flow, self.answers, self.skipped))
         else:
             self._walk = walk_on(self.flow, self._walk, self.answers, self.skipped, answered, self)
-        dropped = [q for q in self._walk.head_off_path if q in self.answers or q in self.skipped]
+        dropped = [q for q in self._walk.head.off_path if q in self.answers or q in self.skipped]
         if dropped:
             dropped.sort(key=lambda q: self.flow.by_id[q].index)
             for qid in dropped:
@@ -493,8 +472,8 @@ class Session:
                 self._emit("drop", qid, old, None)
             # No second walk: answers off the path were never read by the first one.
         # The machine moves along the path to the open question (from `start` when that lies behind).
-        self._machine.move(self, self._walk.current or DONE, self._walk.head_env)
+        self._machine.move(self, self._walk.head.current or DONE, self._walk.head.env)
         return dropped
 
 
-__all__ = ["AnswerError", "Event", "Session", "SessionError", "Walk", "walk"]
+__all__ = ["AnswerError", "Event", "Route", "Session", "SessionError", "Walk", "walk"]

@@ -59,7 +59,7 @@ def assert_consistent(session: Session) -> None:
     else:
         # v2 chains conditions (escc_grade → other_neural_compression → compression_extent): an answer
         # whose question rests on one not answered yet is kept until that question decides.
-        waiting = path | session._walk.undetermined  # noqa: SLF001 - the walk's own record
+        waiting = path | session._walk.whole().undetermined  # noqa: SLF001 - the walk's own record
         assert set(session.answers) <= waiting, f"answers off the path: {set(session.answers) - waiting}"
     assert session.skipped <= path
     assert session.state == (session.current_id or DONE)
