@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -77,19 +78,18 @@ class QuizScreen(Screen[None]):
     #: the step being shown: -1 is the narrative, len(steps) the summary
     position: reactive[int] = reactive(-1, init=False)
 
+    # Messages that only carry a value are dataclasses, as Textual's own (Input.Changed, Input.Submitted).
+    @dataclass
     class Answered(Message):
         """The learner committed a value at a checkpoint."""
 
-        def __init__(self, verdict: Verdict) -> None:
-            self.verdict = verdict
-            super().__init__()
+        verdict: Verdict
 
+    @dataclass
     class Finished(Message):
         """Every checkpoint is answered and the summary is shown."""
 
-        def __init__(self, quiz: Quiz) -> None:
-            self.quiz = quiz
-            super().__init__()
+        quiz: Quiz
 
     def __init__(self, flow: LoadedFlow, case: TeachingCase) -> None:
         super().__init__()
