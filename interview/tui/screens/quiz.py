@@ -22,6 +22,7 @@ from interview.present import source_words
 from interview.teach.coaching import CoachingTopic, load_topics
 from interview.teach.library import TeachingCase
 from interview.teach.quiz import Checkpoint, PhaseStep, Quiz, QuizError, Verdict
+from interview.tui.keys import WHAT_IF
 from interview.tui.labels import waits_for_enter
 
 
@@ -71,7 +72,7 @@ class QuizScreen(Screen[None]):
         Binding("n", "next", "Next"),
         Binding("c", "coaching", "Coaching"),
         Binding("v", "vignette", "The case"),
-        Binding("w", "what_if", "What if"),
+        WHAT_IF,
         Binding("q", "app.quit", "Quit"),
     ]
 

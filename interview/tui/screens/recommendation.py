@@ -25,6 +25,7 @@ from interview.export.summary import body_lines, build_summary, what_would_chang
 from interview.flow.load import LoadedFlow
 from interview.present import basis_words, inputs_lines, is_rule_code, rule_legend, urgency_words
 from interview.result import Result, Statement
+from interview.tui.keys import WHAT_IF
 from interview.tui.widgets.panel import _short
 
 
@@ -86,7 +87,7 @@ class RecommendationScreen(Screen[None]):
     BINDINGS = [
         Binding("m", "export_markdown", "Markdown"),
         Binding("x", "save_transcript", "Transcript"),
-        Binding("w", "what_if", "What-if"),
+        WHAT_IF,
         Binding("c", "clock", "Clock"),
         Binding("h", "handover", "Handover"),
         Binding("escape,b", "review", "Review"),
