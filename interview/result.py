@@ -27,6 +27,11 @@ class FlowInfo:
     version: str
     sha256: str
 
+    @classmethod
+    def of(cls, flow: Any) -> FlowInfo:
+        """The identity of a loaded flow (anything with its ``id``, ``version`` and ``sha256``)."""
+        return cls(id=flow.id, version=flow.version, sha256=flow.sha256)
+
 
 @dataclass(kw_only=True)
 class Cited:

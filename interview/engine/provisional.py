@@ -996,7 +996,7 @@ def provisional_result(flow: LoadedFlow, given: Mapping[str, Any]) -> tuple[Any,
         parts=parts,
     )
     result = Result(
-        flow=FlowInfo(id=flow.id, version=flow.version, sha256=flow.sha256),
+        flow=FlowInfo.of(flow),
         answers=answers, path=[q for q in on_some if q in given],
         derived=out["derived"], scores=out["scores"], recommendation=recommendation,
         defaults_applied=sorted(q for q, v in space.fixed.items() if q not in given and v is not None),

@@ -81,10 +81,6 @@ def usable_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> tuple[dict[s
     return usable, refused
 
 
-def flow_info(flow: LoadedFlow) -> FlowInfo:
-    return FlowInfo(id=flow.id, version=flow.version, sha256=flow.sha256)
-
-
 def stored_flow(case: StoredCase) -> FlowInfo:
     return FlowInfo(id=case.flow_id, version=case.flow_version, sha256=case.flow_sha256)
 
@@ -232,7 +228,7 @@ def reevaluate(flow: LoadedFlow, case: StoredCase) -> Reevaluation | None:
         session.close()
     stamp = str(summary.updated or summary.created or "")
     return Reevaluation(
-        stored=stored_flow(case), current=flow_info(flow), stored_status=summary.status,
+        stored=stored_flow(case), current=FlowInfo.of(flow), stored_status=summary.status,
         stored_on=stamp[:10] or "an unknown date", stored_headline=summary.headline,
         stored_headline_title=summary.headline_title, stored_result=case.result, result=result,
         missing=missing, next_question=first_missing, not_taken=refused)
@@ -272,5 +268,5 @@ def logged_note(event: Any) -> str:
 
 __all__ = [
     "EVENT_KIND", "EVENT_QUESTION", "NotTaken", "Reevaluation", "ReevaluationError", "StoredCase", "contract_label",
-    "flow_info", "has_changed", "last_logged", "logged_note", "reevaluate", "usable_answers",
+    "has_changed", "last_logged", "logged_note", "reevaluate", "usable_answers",
 ]

@@ -417,7 +417,7 @@ class Session:
         answers = {q: self.answers[q] for q in self._route.path if q in self.answers}
         flow = self.flow
         return Result(
-            flow=FlowInfo(id=flow.id, version=flow.version, sha256=flow.sha256),
+            flow=FlowInfo.of(flow),
             answers=answers,
             path=[q for q in self._route.path if q in answers or q in self.skipped],
             derived=env.derived_values(),
