@@ -14,7 +14,6 @@ mapping of event to time (``mri_done: 2026-11-29T09:00``, or ``{at: …, dose: 1
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from interview.present import scores_line, time_words, urgency_words, value_word
 
 if TYPE_CHECKING:
     from interview.flow.load import LoadedFlow
+    from interview.flow.model import HandoverItem
     from interview.result import Result
 
 #: The key of an answers file that holds clock events (not a question).
@@ -42,40 +42,6 @@ UNAVAILABLE = "unavailable"
 
 class HandoverError(OneLineError, ValueError):
     """A handover answer or clock entry of an answers file that cannot be read (``message`` says why)."""
-
-
-@dataclass(frozen=True)
-class Item:
-    """One thing the coordinator will ask: which question or clock event holds it."""
-
-    id: str
-    words: str
-    question: str | None = None
-    event: str | None = None
-    #: the case's own answer that holds it when given (e.g. prior radiotherapy at the level)
-    case_answer: str | None = None
-    #: applies only when this case question is true (None: decided by the handover question's `when`)
-    needs: str | None = None
-
-
-#: The case's answers the background gives, in the words of a handover.
-BACKGROUND = (("age", "Age"), ("primary_tumour", "Primary"), ("histology_established", "Histology established"),
-              ("systemic_treatment_status", "Systemic treatment"), ("prior_rt_same_level", "Previous RT at this level"),
-              ("kps", "KPS"), ("expected_survival_months", "Expected survival"), ("fit_for_surgery", "Fit for surgery"))
-
-ITEMS = (
-    Item("symptom_onset", "time of the first symptom", "handover_symptom_onset", event="symptom_onset"),
-    Item("walking_lost", "time walking was lost", "handover_walking_lost"),
-    Item("dexamethasone", "dexamethasone given (time, dose)", "handover_dexamethasone", event="dexamethasone_given"),
-    Item("mri_time", "time of the MRI", event="mri_done", needs="mri_whole_spine_done"),
-    Item("mri_images", "where the MRI images are", "handover_mri_images"),
-    Item("bladder_bowel", "bladder and bowel function", "handover_bladder_bowel"),
-    Item("anticoagulation", "anticoagulants or antiplatelets", "handover_anticoagulation"),
-    Item("platelets_inr", "platelet count and INR (surgery is possible)", "handover_platelets_inr"),
-    Item("prior_rt", "previous radiotherapy at the level", "handover_prior_rt", case_answer="prior_rt_same_level"),
-    Item("ceiling_of_care", "the patient's wishes and ceiling of care", "handover_ceiling_of_care"),
-    Item("consultant", "the responsible consultant", "handover_consultant"),
-)
 
 
 def handover_questions(flow: LoadedFlow) -> dict[str, Any]:
@@ -155,7 +121,7 @@ def _env(result: Result) -> _Env:
     return env
 
 
-def _applies(flow: LoadedFlow, item: Item, env: _Env, questions: dict[str, Any]) -> bool:
+def _applies(flow: LoadedFlow, item: HandoverItem, env: _Env, questions: dict[str, Any]) -> bool:
     if item.needs is not None:
         return bool(env[item.needs])
     q = questions.get(item.question or "")
@@ -165,12 +131,14 @@ def _applies(flow: LoadedFlow, item: Item, env: _Env, questions: dict[str, Any])
 
 
 def missing_items(result: Result, flow: LoadedFlow, answers: Mapping[str, Any],
-                  marks: Mapping[str, Moment]) -> list[Item]:
-    """What the coordinator will ask that the case does not hold, in the order they ask it."""
+                  marks: Mapping[str, Moment]) -> list[HandoverItem]:
+    """What the coordinator will ask that the case does not hold, in the order the flow lists them."""
+    if flow.model.handover is None:
+        return []
     questions = handover_questions(flow)
     env = _env(result)
     out = []
-    for item in ITEMS:
+    for item in flow.model.handover.items:
         if not _applies(flow, item, env, questions):
             continue
         if item.event and item.event in marks:
@@ -240,8 +208,8 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
     if result.answers.get("ambulatory") is False:
         out += line("Walking lost", _handover_answer(flow, answers, "handover_walking_lost"))
     out += ["", "B — Background"]
-    for qid, words in BACKGROUND:
-        out += line(words, _answer(flow, result, qid))
+    for background in flow.model.handover.background if flow.model.handover else ():
+        out += line(background.words, _answer(flow, result, background.question))
     out += line("Anticoagulants or antiplatelets", _handover_answer(flow, answers, "handover_anticoagulation"))
     if "platelets_inr" in {i.id for i in missing} or answers.get("handover_platelets_inr") is not None:
         out += line("Platelets and INR", _handover_answer(flow, answers, "handover_platelets_inr"))
@@ -278,5 +246,5 @@ def _wrap(text: str, width: int = WIDTH) -> list[str]:
     return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False) or [""]
 
 
-__all__ = ["CLOCK_KEY", "ITEMS", "HandoverError", "Item", "check_handover_answers", "clock_marks",
+__all__ = ["CLOCK_KEY", "HandoverError", "check_handover_answers", "clock_marks",
            "handover_questions", "missing_items", "render_handover", "split_answers"]

@@ -493,6 +493,20 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
                 b.bind(q, q.when, decision | {CONSISTENCY_NAME}, (*loc, "when"))
             _check_refs(b, q, loc)
             _check_question_values(b, q, loc)
+        handover_ids = {q.id for q in flow.handover.questions}
+        for i, item in enumerate(flow.handover.items):
+            loc = ("handover", "items", i)
+            if any(o.id == item.id for o in flow.handover.items[:i]):
+                raise b.fail((*loc, "id"), f"id {item.id!r} is used twice")
+            if item.question is not None and item.question not in handover_ids:
+                raise b.fail((*loc, "question"), f"unknown handover question {item.question!r}")
+            for key in ("case_answer", "needs"):
+                name = getattr(item, key)
+                if name is not None and name not in every_name:
+                    raise b.fail((*loc, key), f"unknown question or derived value {name!r}")
+        for i, line in enumerate(flow.handover.background):
+            if line.question not in question_ids:
+                raise b.fail(("handover", "background", i, "question"), f"unknown question {line.question!r}")
     del order
     return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates, deps)
 

@@ -524,6 +524,34 @@ class Advice(Sourced):
 
 
 @flow_data
+class HandoverItem(FlowPart):
+    """One thing the coordinator will ask, and where the case holds it: a handover question or a clock event."""
+
+    id: Annotated[Id, Doc("the item's key (the handover screen's list and `cases handover`)")]
+    words: Annotated[str, Doc("the item as the coordinator says it ('dexamethasone given (time, dose)')")]
+    question: Annotated[Id | None, Doc("the handover question that records it")] = None
+    event: Annotated[ClockEvent | ClockMoment | None, Doc("the clock event that records it (`cases mark`)")] = None
+    case_answer: Annotated[
+        Id | None, Doc("a case question whose answer, when given, holds it already (previous radiotherapy)")
+    ] = None
+    needs: Annotated[
+        Id | None, Doc("asked only when this case answer or derived value is true (default: the question's `when`)")
+    ] = None
+
+    def __post_init__(self) -> None:
+        if self.question is None and self.event is None:
+            raise ValueError("give `question`, `event` or both: where the case records the item")
+
+
+@flow_data
+class HandoverLine(FlowPart):
+    """A line of the handover's Background: a case answer under the words the coordinator uses."""
+
+    question: Annotated[Id, Doc("the case question whose answer is shown")]
+    words: Annotated[str, Doc("its name in the handover ('Previous RT at this level')")]
+
+
+@flow_data
 class Handover(FlowPart):
     """The optional MDT handover phase: what the MSCC coordinator will ask that a case may not hold.
 
@@ -537,6 +565,12 @@ class Handover(FlowPart):
     purpose: str
     questions: Annotated[list[Question], Doc("each question's `when` may read answers, derived values, scores, "
                                                "`headline` and `urgency`")] = field(default_factory=list)
+    items: Annotated[
+        list[HandoverItem], Doc("what the coordinator asks, in the order they ask it (listed while missing)")
+    ] = field(default_factory=list)
+    background: Annotated[
+        list[HandoverLine], Doc("the case answers of the SBAR's Background, in order")
+    ] = field(default_factory=list)
 
 
 @flow_data

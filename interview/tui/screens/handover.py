@@ -18,7 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from interview.export.handover import UNAVAILABLE, Item, handover_questions, missing_items, render_handover
+from interview.export.handover import UNAVAILABLE, handover_questions, missing_items, render_handover
+from interview.flow.model import HandoverItem
 from interview.tui.screens.modals import _MODAL_CSS, _Modal
 from interview.tui.widgets.marked import MarkedOptionList
 
@@ -122,7 +123,7 @@ class HandoverScreen(Screen[None]):
             return dict(self.unsaved)
         return {e.question: e.new for e in keeper.store.events(keeper.case_id) if e.kind == HANDOVER_KIND}
 
-    def missing(self) -> list[Item]:
+    def missing(self) -> list[HandoverItem]:
         now, marks = self.recommendation.clock_state()
         return missing_items(self.result, self.flow, self.answers(), marks)
 
@@ -148,7 +149,7 @@ class HandoverScreen(Screen[None]):
         # The missing list is above; the SBAR below starts at its Situation.
         self.query_one("#sbar", Static).update(Text(text[text.index("S — Situation"):]))
 
-    def _highlighted(self) -> Item | None:
+    def _highlighted(self) -> HandoverItem | None:
         rows = self.query_one("#missing", OptionList)
         if not rows.display or rows.highlighted is None:
             return None
