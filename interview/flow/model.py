@@ -498,6 +498,8 @@ def _default_parts() -> list[RecommendationPart]:
 #: the case: when the case was opened (presentation) and the symptom onset ("hours since onset").
 ClockEvent = Literal["dexamethasone_given", "coordinator_contacted", "mri_done", "decision_made", "treatment_started"]
 ClockMoment = Literal["presentation", "symptom_onset", "mri_done", "decision_made"]
+#: Every clock event a case may record: the moments times run from and the events that meet them.
+ClockMark = Literal[ClockMoment, ClockEvent]
 
 
 @flow_data
@@ -530,7 +532,7 @@ class HandoverItem(FlowPart):
     id: Annotated[Id, Doc("the item's key (the handover screen's list and `cases handover`)")]
     words: Annotated[str, Doc("the item as the coordinator says it ('dexamethasone given (time, dose)')")]
     question: Annotated[Id | None, Doc("the handover question that records it")] = None
-    event: Annotated[ClockEvent | ClockMoment | None, Doc("the clock event that records it (`cases mark`)")] = None
+    event: Annotated[ClockMark | None, Doc("the clock event that records it (`cases mark`)")] = None
     case_answer: Annotated[
         Id | None, Doc("a case question whose answer, when given, holds it already (previous radiotherapy)")
     ] = None

@@ -116,6 +116,42 @@ def test_a_handover_condition_naming_nothing_is_a_flow_error(tmp_path):
     assert "spinal_metastases.yaml:" in str(err.value)
 
 
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("question: handover_walking_lost}", "question: handover_walking_gone}",
+     "unknown handover question 'handover_walking_gone'"),
+    ("needs: mri_whole_spine_done}", "needs: mri_done_whole}",
+     "unknown question or derived value 'mri_done_whole'"),
+    ("{question: kps, words: KPS}", "{question: karnofsky, words: KPS}",
+     "unknown question 'karnofsky'"),
+    ("event: mri_done, needs", "event: mri_taken, needs", "'symptom_onset', 'mri_done'"),
+    ("{id: walking_lost, words: \"time walking was lost\", question: handover_walking_lost}",
+     "{id: walking_lost, words: \"time walking was lost\"}", "give `question`, `event` or both"),
+])
+def test_the_handover_list_is_flow_data_checked_at_load(tmp_path, old, new, words):
+    """The coordinator's items and the Background name handover questions, clock events and case answers the flow has."""
+    from paths import ROOT
+
+    from interview.flow.load import FlowError, load_flow
+
+    text = (ROOT / "flows" / "spinal_metastases.yaml").read_text(encoding="utf-8")
+    bad = text.replace(old, new, 1)
+    assert bad != text
+    path = tmp_path / "spinal_metastases.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(FlowError) as err:
+        load_flow(path, cache=False)
+    line = next(n for n, row in enumerate(bad.splitlines(), 1) if new.split(",")[0] in row)
+    assert words in str(err.value) and f"spinal_metastases.yaml:{line}" in str(err.value), str(err.value)
+
+
+def test_the_handover_items_are_the_flows_in_its_order(flow):
+    """The missing list follows the flow's `handover: items` (first symptom, walking, dexamethasone… the consultant)."""
+    ids = [i.id for i in flow.model.handover.items]
+    assert ids[:3] == ["symptom_onset", "walking_lost", "dexamethasone"] and ids[-1] == "consultant"
+    _, _, _, missing = handover_of(flow, example_answers("emergency_breast"))
+    assert [i.id for i in missing] == [i for i in ids if i in {m.id for m in missing}]
+
+
 def test_a_dose_given_minutes_ago_reads_in_minutes_not_0_h(flow):
     """Dexamethasone given 17 minutes before the handover reads '17 min ago' (a tester saw '0 h ago')."""
     answers = example_answers("emergency_breast") | {CLOCK_KEY: {"dexamethasone_given": {"at": "2026-11-29T19:43Z",
