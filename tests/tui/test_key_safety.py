@@ -54,10 +54,10 @@ class Host(App[None]):
 
 def _shown_key(area: AnswerArea, index: int) -> str:
     """The key printed beside option `index`, read from what the option list draws ('3.' → '3')."""
-    option = area.query_one(ChoiceList).get_option(f"{area.question.id}:{index}")
+    block = next(b for b in area.query_one(ChoiceList).blocks if b.ref == f"{area.question.id}:{index}")
     out = io.StringIO()
-    Console(file=out, width=70, color_system=None).print(option.prompt)
-    return out.getvalue().replace("▸", " ").split()[0].rstrip(".")
+    Console(file=out, width=70, color_system=None).print(block.renderable)
+    return out.getvalue().split()[0].rstrip(".")
 
 
 def _as_keys(text: str) -> list[str]:

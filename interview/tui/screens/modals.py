@@ -122,7 +122,7 @@ class EditScreen(_Modal):
         rows = max(3, limit - chrome - self._SPARE_ROWS)
         if choices.styles.max_height is None or choices.styles.max_height.value != rows:
             choices.styles.max_height = rows
-            self.call_after_refresh(choices.scroll_to_highlight)  # the current answer stays in view
+            self.call_after_refresh(choices.move_cursor, choices.cursor)  # the current answer stays in view
 
     @on(AnswerArea.Submitted)
     def _done(self, event: AnswerArea.Submitted) -> None:

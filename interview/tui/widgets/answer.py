@@ -14,10 +14,8 @@ what is allowed inline, and the question stays. Valid answers are posted as :cla
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from typing import Any
 
-from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -26,14 +24,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key, Paste
 from textual.message import Message
-from textual.widgets import Button, Input, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input
 
 from interview.engine.values import NOT_KNOWN, AnswerError, allowed, coerce, read_typed
 from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
 from interview.tui.labels import Choice, choices, typed_keys, waits_for_enter
-from interview.tui.widgets.marked import BLANK, MarkedOptionList
+from interview.tui.widgets.blocks import Block, BlockView
 from interview.tui.widgets.steady import Caption, Row, steady_size
 
 #: The visible option of a question that may be answered "not known yet" (its key: ctrl+p).
@@ -92,42 +89,28 @@ class _Entry(Input):
             event.stop()
 
 
-@dataclass(frozen=True)
-class KeyedLabel:
-    """An option of a list: its key (a position "3." or a value "1b") and its label, as one grid row.
-
-    The label wraps under itself, not under its key; the mark column ("▸") is drawn before the key.
-    """
-
-    key: Text
-    label: str
-    mark: str = BLANK
-
-    #: Width of the key column (a position "12." or a value "1b", right-aligned: lined up in every list).
-    KEY_WIDTH = 3
-
-    def __rich__(self) -> Table:
-        row = Table.grid(padding=(0, 1, 0, 0))
-        row.add_column(width=len(self.mark) + self.KEY_WIDTH, no_wrap=True)
-        row.add_column(ratio=1)
-        row.add_row(Text(self.mark) + Text(" " * max(0, self.KEY_WIDTH - self.key.cell_len)) + self.key, self.label)
-        return row
+def _numbered(number: int, label: str) -> Table:
+    """An option as ' 3. label', a long label wrapping under itself rather than under its number."""
+    row = Table.grid(padding=(0, 1, 0, 0))
+    row.add_column(width=3, justify="right", no_wrap=True)
+    row.add_column(ratio=1)
+    row.add_row(f"{number}.", label)
+    return row
 
 
-def _numbered(number: int, label: str) -> KeyedLabel:
-    """An option as ' 3. label'."""
-    return KeyedLabel(Text(f"{number}."), label)
-
-
-def _keyed(key: str, label: str) -> KeyedLabel:
+def _keyed(key: str, label: str, width: int) -> Table:
     """An option keyed by its value: ' 1b — thecal sac deformed…', the key in bold, never a position.
 
     A label that starts with its value ('1b — …', '70 % — …') is not repeated after its key.
     """
+    row = Table.grid(padding=(0, 1, 0, 0))
+    row.add_column(width=width, justify="right", no_wrap=True)
+    row.add_column(ratio=1)
     rest = label
     if label.lower().startswith(key) and not label[len(key):len(key) + 1].isalnum():
         rest = label[len(key):].lstrip()
-    return KeyedLabel(Text(key, style="bold"), rest)
+    row.add_row(Text(key, style="bold"), rest)
+    return row
 
 
 def _alternatives(keys: list[str]) -> str:
@@ -135,43 +118,38 @@ def _alternatives(keys: list[str]) -> str:
     return keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " or " + keys[-1]
 
 
-class ChoiceList(MarkedOptionList, can_focus=False):
-    """The numbered options of a question, answered from the reply field (or a click).
+class ChoiceList(BlockView, can_focus=False):
+    """The numbered options of a question, answered from the reply field (or a click)."""
 
-    Never focused: the reply field keeps the keyboard and moves the highlight (↑↓), so the highlight
-    is drawn in the focused colours, and the ▸ mark shows it without colour.
-    """
-
+    CURSOR_NEEDS_FOCUS = False
+    MARK_GUTTER = True  # "▸" before the highlighted option: seen without colour (NO_COLOR)
+    WIDTH_FROM_PARENT = True
     SCOPED_CSS = False  # its rules name the screen's height class (.-short), above this widget
 
     DEFAULT_CSS = """
-    /* Scrolled by the highlight only: a scrollbar that comes and goes with the list's length is a
+    /* Scrolled by the cursor only: a scrollbar that comes and goes with the list's length is a
        layout change, one more frame on entering and leaving every long list. */
-    ChoiceList {
-        height: auto; max-height: 12; background: $surface; overflow-y: hidden; border: none; padding: 0;
-        & > .option-list--option-highlighted {
-            color: $block-cursor-foreground;
-            background: $block-cursor-background;
-            text-style: $block-cursor-text-style;
-        }
-    }
+    ChoiceList { height: auto; max-height: 12; background: $surface; overflow-y: hidden; }
     /* A list must fit whole in the answer area (a clipped list hid highlighted options): as many
        rows as the terminal's height leaves (the app's vertical breakpoints). */
     .-short ChoiceList { max-height: 6; }
     .-medium ChoiceList { max-height: 9; }
     """
 
-    def marked(self, prompt: RenderableType, mark: str) -> RenderableType:
-        """The mark goes in the option's own grid (one table to draw, not a table in a table)."""
-        return replace(prompt, mark=mark) if isinstance(prompt, KeyedLabel) else super().marked(prompt, mark)
+    def set_blocks(self, blocks: Iterable[Block]) -> None:
+        """Show these options, from the top of the list."""
+        super().set_blocks(blocks)
+        self._scroll_now(0)
 
-    def show_options(self, options: Iterable[Option]) -> None:
-        """Show these options, from the top of the list, none highlighted."""
-        self.set_marked_options(options)
+    @property
+    def highlighted(self) -> int | None:
+        """Position of the highlighted option among those shown."""
+        return self.cursor
 
-    def move_cursor(self, index: int | None) -> None:
-        """Highlight the option at `index` among those shown (None: none) and scroll it into view."""
-        self.highlight_with_mark(index)
+    @property
+    def option_count(self) -> int:
+        """How many options are shown."""
+        return len(self.blocks)
 
 
 class AnswerArea(Vertical):
@@ -259,7 +237,9 @@ class AnswerArea(Vertical):
         entry = _Entry(id="entry")
         entry.cursor_blink = False
         yield entry
-        yield ChoiceList(*self._options(), id="choices")
+        choice_list = ChoiceList(id="choices")
+        choice_list.set_blocks(self._options())
+        yield choice_list
         yield Caption("", classes="error", id="error")
         # Compact buttons for the mouse; never focused, so the keyboard stays in the reply field
         # (their keys, s / ctrl+s and ctrl+p, are said on them).
@@ -290,7 +270,7 @@ class AnswerArea(Vertical):
         entry.select_all()
         options = self.query_one("#choices", ChoiceList)
         options.display = self.mode in ("pick", "filter")
-        options.show_options(self._options())
+        options.set_blocks(self._options())
         self.set_error("")
         skip = self.query_one("#skip-row", Button)
         skip.display = q.optional
@@ -363,14 +343,16 @@ class AnswerArea(Vertical):
             return "filter or number…"
         return allowed(self.question)
 
-    def _options(self) -> list[Option]:
+    def _options(self) -> list[Block]:
         # Option refs carry their question: a pick queued for the previous question is not applied
         # to the next one, which reuses this area.
         qid = self.question.id
         codes = self.codes
         if codes is not None:
-            return [Option(_keyed(codes[i], self.choices[i].label), id=f"{qid}:{i}") for i in self._shown]
-        return [Option(_numbered(i + 1, self.choices[i].label), id=f"{qid}:{i}") for i in self._shown]
+            width = max(3, *(len(k) for k in codes))  # lined up with the numbered lists
+            return [Block(f"{qid}:{i}", _keyed(codes[i], self.choices[i].label, width), f"{qid}:{i}")
+                    for i in self._shown]
+        return [Block(f"{qid}:{i}", _numbered(i + 1, self.choices[i].label), f"{qid}:{i}") for i in self._shown]
 
     def on_mount(self) -> None:
         self._apply()
@@ -457,7 +439,7 @@ class AnswerArea(Vertical):
         options = self.query_one(ChoiceList)
         if shown != self._shown:
             self._shown = shown
-            options.show_options(self._options())
+            options.set_blocks(self._options())
         exact = next((n for n, i in enumerate(shown) if codes[i] == typed), None)
         options.move_cursor(exact)
         hint = self.query_one("#hint", Caption)
@@ -471,10 +453,10 @@ class AnswerArea(Vertical):
             hint.show(self._hint())
             self._highlight_proposed()
 
-    @on(OptionList.OptionSelected, "#choices")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
+    @on(ChoiceList.Chosen, "#choices")
+    def _picked(self, event: ChoiceList.Chosen) -> None:
         event.stop()
-        qid, _, index = (event.option.id or "").rpartition(":")
+        qid, _, index = event.ref.rpartition(":")
         if qid != self.question.id:
             return
         self._submit_raw(self.choices[int(index)].value)
@@ -504,7 +486,7 @@ class AnswerArea(Vertical):
         if shown != self._shown:
             self._shown = shown
             options = self.query_one(ChoiceList)
-            options.show_options(self._options())
+            options.set_blocks(self._options())
             options.move_cursor(0 if shown else None)
 
     def _matches(self, index: int, needle: str) -> bool:
@@ -523,7 +505,7 @@ class AnswerArea(Vertical):
         if self.mode == "filter":
             self._shown = [i for i, c in enumerate(self.choices) if c.value in values]
             options = self.query_one(ChoiceList)
-            options.show_options(self._options())
+            options.set_blocks(self._options())
             options.move_cursor(None)
             keys = " or ".join(str(v) for v in values)
             self.query_one("#hint", Caption).show(f"{question} Type {keys}, or ↑↓ and Enter")
