@@ -40,12 +40,8 @@ class MarkedOptionList(OptionList):
         out = []
         for option in options:
             self._plain.append(option.prompt)  # type: ignore[arg-type]
-            out.append(Option(self.marked(self._plain[-1], BLANK), id=option.id, disabled=option.disabled))
+            out.append(Option(with_mark(self._plain[-1], BLANK), id=option.id, disabled=option.disabled))
         return out
-
-    def marked(self, prompt: RenderableType, mark: str) -> RenderableType:
-        """The option's prompt as shown, behind `mark` (subclasses with prompts of their own shape lay it out)."""
-        return with_mark(prompt, mark)
 
     def set_marked_options(self, options: Iterable[Option]) -> None:
         """Replace every option (``clear_options`` + ``add_options``, with the marks kept right)."""
@@ -67,8 +63,8 @@ class MarkedOptionList(OptionList):
         if index == self._marked:
             return
         if self._marked is not None and self._marked < len(self._plain):
-            self.replace_option_prompt_at_index(self._marked, self.marked(self._plain[self._marked], BLANK))
+            self.replace_option_prompt_at_index(self._marked, with_mark(self._plain[self._marked], BLANK))
         self._marked = None
         if index is not None and index < len(self._plain):
-            self.replace_option_prompt_at_index(index, self.marked(self._plain[index], MARK))
+            self.replace_option_prompt_at_index(index, with_mark(self._plain[index], MARK))
             self._marked = index
