@@ -31,7 +31,7 @@ from interview.flow.load import LoadedFlow
 from interview.flow.model import BoolQuestion, ChoiceQuestion, IntQuestion, NumberQuestion, TextQuestion
 from interview.tui.labels import Choice, choices, typed_keys, waits_for_enter
 from interview.tui.widgets.blocks import Block, BlockView
-from interview.tui.widgets.steady import Caption, Row, steady_size
+from interview.tui.widgets.steady import Caption, LinkButton, Row, steady_size
 
 #: The visible option of a question that may be answered "not known yet" (its key: ctrl+p).
 NOT_KNOWN_CAPTION = "Not known yet · ctrl+p"
@@ -245,9 +245,7 @@ class AnswerArea(Vertical):
         # (their keys, s / ctrl+s and ctrl+p, are said on them).
         with Row(id="links"):
             for caption, id in ((self._skip_caption(), "skip-row"), (NOT_KNOWN_CAPTION, "not-known-row")):
-                button = Button(caption, id=id, compact=True)
-                button.can_focus = False
-                yield button
+                yield LinkButton(caption, id=id)
 
     def _apply(self) -> None:
         """Show the parts the current question needs, with its values."""
