@@ -49,7 +49,7 @@ async def test_edit_dialog_reaches_every_primary_and_opens_on_the_current_one(ma
         area = dialog.query_one(AnswerArea)
         choices = dialog.query_one(ChoiceList)
         assert area.choices[area._shown[choices.highlighted]].value == "kidney" and _in_view(app, area, choices)
-        assert choices.region.bottom <= dialog.query_one("#edit-box").region.bottom
+        assert choices.region.bottom <= dialog.query_one("#dialog").region.bottom
         assert choices.region.height > 6  # sized to the screen, not the interview's short list
         seen = set()
         for key in ["up"] * len(area.choices) + ["down"] * len(area.choices):

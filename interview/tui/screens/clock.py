@@ -14,46 +14,40 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from interview.export.clock import EVENTS, ClockError, parse_time
-from interview.tui.screens.modals import _MODAL_CSS, _Modal
+from interview.tui.screens.modals import Dialog
 from interview.tui.widgets.marked import MarkedOptionList
 
 
-class ClockScreen(_Modal):
+class ClockScreen(Dialog):
     """Pick the event (↑↓ or its number), type the time (empty: now) and a dose, Enter records it."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="ClockScreen") + """
+    TITLE = "Record a clock event"
+    DEFAULT_CSS = """
     ClockScreen OptionList { height: auto; max-height: 7; }
     ClockScreen Input { margin: 0; }
-    ClockScreen .error { color: $text-error; text-style: bold; height: auto; }
-    ClockScreen .hint { color: $text-muted; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, now: Callable[[], datetime], done: dict[str, str] | None = None) -> None:
         super().__init__()
         self.now = now
         self.done = done or {}
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Record a clock event", classes="title")
-            options = [Option(f"{i}. {words}" + (f"  (done {self.done[key]})" if key in self.done else ""), id=key)
-                       for i, (key, words) in enumerate(EVENTS.items(), start=1)]
-            yield MarkedOptionList(*options, id="event")
-            field = Input(placeholder="when: HH:MM, 2026-11-29T14:30, or empty for now", id="at", max_length=40)
-            field.cursor_blink = False
-            yield field
-            dose = Input(placeholder="dose or note (optional), e.g. 16 mg orally", id="dose", max_length=80)
-            dose.cursor_blink = False
-            yield dose
-            yield Static("", classes="error", id="clock-error")
-            yield Static("↑↓ or 1–5 picks · Tab moves · Enter records · Escape cancels", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        options = [Option(f"{i}. {words}" + (f"  (done {self.done[key]})" if key in self.done else ""), id=key)
+                   for i, (key, words) in enumerate(EVENTS.items(), start=1)]
+        yield MarkedOptionList(*options, id="event")
+        field = Input(placeholder="when: HH:MM, 2026-11-29T14:30, or empty for now", id="at", max_length=40)
+        field.cursor_blink = False
+        yield field
+        dose = Input(placeholder="dose or note (optional), e.g. 16 mg orally", id="dose", max_length=80)
+        dose.cursor_blink = False
+        yield dose
+        yield Static("", classes="error", id="clock-error")
+        yield Static("↑↓ or 1–5 picks · Tab moves · Enter records · Escape cancels", classes="hint")
 
     def on_mount(self) -> None:
         events = self.query_one("#event", MarkedOptionList)
@@ -95,9 +89,6 @@ class ClockScreen(_Modal):
                 error.update(Text(f"✗ the dose or note: {err}"))
                 return
         self.close((key, at, dose))
-
-    def action_cancel(self) -> None:
-        self.close(None)
 
 
 __all__ = ["ClockScreen"]

@@ -13,45 +13,40 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from interview.export.handover import UNAVAILABLE, handover_questions, missing_items, render_handover
 from interview.flow.model import HandoverItem
-from interview.tui.screens.modals import _MODAL_CSS, _Modal
+from interview.tui.screens.modals import Dialog
 from interview.tui.widgets.marked import MarkedOptionList
 
 #: The log's event kind of a handover answer (as `cases handover --set` writes it).
 HANDOVER_KIND = "handover"
 
 
-class HandoverAnswer(_Modal):
+class HandoverAnswer(Dialog):
     """One handover question: its options, or a text field; dismisses with the value or ``None``."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="HandoverAnswer") + """
-    HandoverAnswer OptionList { height: auto; max-height: 8; }
-    HandoverAnswer .hint { color: $text-muted; height: auto; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = "HandoverAnswer OptionList { height: auto; max-height: 8; }"
 
     def __init__(self, question: Any) -> None:
         super().__init__()
         self.question = question
+        self.title = question.prompt
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         q = self.question
-        with Vertical():
-            yield Static(Text(q.prompt), classes="title")
-            if q.kind == "choice":
-                yield MarkedOptionList(*(Option(o.label, id=o.value) for o in q.options), id="choices")
-            else:
-                field = Input(placeholder=getattr(q, "example", None) or "a few words, or 'unavailable'", id="text",
-                              max_length=getattr(q, "max_length", 200))
-                field.cursor_blink = False
-                yield field
-            yield Static("Enter records · Escape cancels", classes="hint")
+        if q.kind == "choice":
+            yield MarkedOptionList(*(Option(o.label, id=o.value) for o in q.options), id="choices")
+        else:
+            field = Input(placeholder=getattr(q, "example", None) or "a few words, or 'unavailable'", id="text",
+                          max_length=getattr(q, "max_length", 200))
+            field.cursor_blink = False
+            yield field
+        yield Static("Enter records · Escape cancels", classes="hint")
 
     def on_mount(self) -> None:
         if self.question.kind == "choice":
@@ -77,9 +72,6 @@ class HandoverAnswer(_Modal):
             self.close(check_label(event.value))
         except LabelError as err:
             self.notify(f"Not recorded: {err}", severity="error", markup=False)
-
-    def action_cancel(self) -> None:
-        self.close(None)
 
 
 class HandoverScreen(Screen[None]):

@@ -1,4 +1,5 @@
-"""Small modal screens: edit one answer, help for a question, confirm, and the saved-case picker."""
+"""The dialogs: the :class:`Dialog` frame they all share (the clock and handover dialogs too), and
+edit one answer, help for a question, confirm, case label and the saved-case picker."""
 
 from __future__ import annotations
 
@@ -17,34 +18,59 @@ from interview.engine.values import NOT_KNOWN
 from interview.flow.load import LoadedFlow
 from interview.tui.widgets.answer import AnswerArea
 
-_MODAL_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical, {name} > VerticalScroll {{
-    width: 90%;
-    max-width: 100;
-    height: auto;
-    max-height: 90%;
-    border: thick $primary;
-    background: $surface;
-    padding: 0 1;
-}}
-{name} .title {{ text-style: bold; color: $primary; }}
-"""
 
+class Dialog(ModalScreen[Any]):
+    """A dialog over the screen: a framed box in the middle, its title in bold, then its body.
 
-class _Modal(ModalScreen[Any]):
-    """A modal that closes once: keys queued while it closes must not dismiss it again."""
+    Every dialog of the app is one (edit, help, confirm, label, saved cases, clock, handover): the
+    frame, the title line and its styles, Escape to cancel and closing once live here. A dialog's
+    title is the screen's own (``TITLE``, or ``title`` set in the constructor), shown as plain text,
+    never read as markup; its parts come from :meth:`compose_body`, its ``DEFAULT_CSS`` adds to this.
+    """
+
+    DEFAULT_CSS = """
+    Dialog { align: center middle; }
+    Dialog > #dialog {
+        width: 90%;
+        max-width: 100;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    Dialog .title { text-style: bold; color: $primary; }
+    Dialog .hint { color: $text-muted; height: auto; }
+    Dialog .error { color: $text-error; text-style: bold; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    #: Whether the box scrolls (help's long text) instead of holding its parts in a plain column.
+    SCROLLS = False
 
     # Not `_closing`: that name is Textual's own MessagePump flag, and setting it makes the screen
     # refuse every message, including the one that removes it (the app then never exits).
     _dismissing = False
 
+    def compose(self) -> ComposeResult:
+        with (VerticalScroll if self.SCROLLS else Vertical)(id="dialog"):
+            if self.title:
+                yield Static(Text(self.title), classes="title")
+            yield from self.compose_body()
+
+    def compose_body(self) -> ComposeResult:
+        """The dialog's parts below its title."""
+        yield from ()
+
     def close(self, value: Any = None) -> None:
-        """Dismiss with a value, once."""
+        """Dismiss with a value, once: keys queued while the dialog closes must not dismiss it again."""
         if self._dismissing:
             return
         self._dismissing = True
         self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.close(None)
 
 
 def help_text(flow: LoadedFlow, question_id: str) -> Text:
@@ -63,7 +89,7 @@ def help_text(flow: LoadedFlow, question_id: str) -> Text:
     return text
 
 
-class EditScreen(_Modal):
+class EditScreen(Dialog):
     """Change one earlier answer; dismisses with the new value, or ``None`` when cancelled.
 
     The interview's own answer area, with its keys (numbers for a list of words, the value itself for
@@ -71,14 +97,12 @@ class EditScreen(_Modal):
     keeps it. The list is as tall as the screen allows and scrolls, so every option can be reached.
     """
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="EditScreen") + """
+    DEFAULT_CSS = """
     EditScreen #edit-answer { max-height: 100%; }
     /* The list scrolls (a scrollbar says there is more), sized to the screen in _fit_list. */
     EditScreen #edit-answer ChoiceList { overflow-y: auto; scrollbar-gutter: stable; }
     EditScreen .now { height: auto; }
-    EditScreen .hint { height: auto; color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     #: Rows kept free below the list for an inline error message.
     _SPARE_ROWS = 1
@@ -88,20 +112,19 @@ class EditScreen(_Modal):
         self.flow = flow
         self.question_id = question_id
         self.current = current
+        self.title = f"Edit: {flow.by_id[question_id].model.prompt}"
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         from interview.tui.labels import answer_text
 
         q = self.flow.by_id[self.question_id].model
         now = "skipped" if self.current is None else answer_text(q, self.current)
-        with Vertical(id="edit-box"):
-            yield Static(Text(f"Edit: {q.prompt}"), classes="title")
-            yield Static(Text.assemble(("Now: ", "bold"), now,
-                                       "  (▸ marks it below; Enter keeps it)"
-                                       if self.current not in (None, NOT_KNOWN) else ""),
-                         classes="now")
-            yield AnswerArea(self.flow, self.question_id, self.current, offer_not_known=True, id="edit-answer")
-            yield Static("Escape cancels. Answers that leave the path are dropped and shown.", classes="hint")
+        yield Static(Text.assemble(("Now: ", "bold"), now,
+                                   "  (▸ marks it below; Enter keeps it)"
+                                   if self.current not in (None, NOT_KNOWN) else ""),
+                     classes="now")
+        yield AnswerArea(self.flow, self.question_id, self.current, offer_not_known=True, id="edit-answer")
+        yield Static("Escape cancels. Answers that leave the path are dropped and shown.", classes="hint")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._fit_list)
@@ -116,7 +139,7 @@ class EditScreen(_Modal):
         choices = self.query_one(ChoiceList)
         if not choices.display:
             return
-        box = self.query_one("#edit-box")
+        box = self.query_one("#dialog")
         limit = int(self.size.height * 0.9)
         chrome = box.outer_size.height - choices.outer_size.height
         rows = max(3, limit - chrome - self._SPARE_ROWS)
@@ -133,9 +156,6 @@ class EditScreen(_Modal):
     def _no_skip(self, event: AnswerArea.SkipRequested) -> None:
         event.stop()
         self.query_one(AnswerArea).set_error("an edit needs a value; to skip it instead, go back (ctrl+z) to it")
-
-    def action_cancel(self) -> None:
-        self.close(None)
 
 
 def reference_widget(section: str) -> Static:
@@ -156,51 +176,46 @@ def reference_widget(section: str) -> Static:
     return Static(Markdown("\n".join(blocks), hyperlinks=False), id="reference")
 
 
-class HelpScreen(_Modal):
+class HelpScreen(Dialog):
     """'Why we ask' with its REFERENCE section and sources, the section's own text, plus the keys."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="HelpScreen") + "HelpScreen #reference { margin: 1 0; }"
-    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
+    TITLE = "Help"
+    DEFAULT_CSS = "HelpScreen #reference { margin: 1 0; }"
+    BINDINGS = [Binding("escape,q,f1,question_mark", "cancel", "Close")]
+    SCROLLS = True
 
     def __init__(self, body: Text, section: str | None = None) -> None:
         super().__init__()
         self.body = body
         self.section = section
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static("Help", classes="title")
-            yield Static(self.body)
-            if self.section:
-                yield reference_widget(self.section)
-            yield Static(Text(
-                "Keys: 1–9 / y n answer · ↑↓ Enter pick · s skip (optional) · ctrl+z or b back · "
-                "shift+↑ your replies (Enter or a click edits one) · e the same from the panel · "
-                "esc back to the reply field · t teaching · f2 side panel · ctrl+o saved cases · "
-                "ctrl+n new case · ctrl+l case label · ctrl+q quit",
-                style="dim"))
-
-    def action_close(self) -> None:
-        self.close(None)
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.body)
+        if self.section:
+            yield reference_widget(self.section)
+        yield Static(Text(
+            "Keys: 1–9 / y n answer · ↑↓ Enter pick · s skip (optional) · ctrl+z or b back · "
+            "shift+↑ your replies (Enter or a click edits one) · e the same from the panel · "
+            "esc back to the reply field · t teaching · f2 side panel · ctrl+o saved cases · "
+            "ctrl+n new case · ctrl+l case label · ctrl+q quit",
+            style="dim"))
 
 
-class ConfirmScreen(_Modal):
+class ConfirmScreen(Dialog):
     """A yes/no question; y or Enter confirms, n or Escape declines."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="ConfirmScreen")
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
 
     def __init__(self, question: str | Text) -> None:
         super().__init__()
         self.question = question
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            # A Text (e.g. holding a file name) is never read as markup.
-            yield Static(self.question)
-            with Horizontal():
-                yield Button("Yes (y)", id="yes", variant="error")
-                yield Button("No (n)", id="no", variant="primary")
+    def compose_body(self) -> ComposeResult:
+        # A Text (e.g. holding a file name) is never read as markup.
+        yield Static(self.question)
+        with Horizontal():
+            yield Button("Yes (y)", id="yes", variant="error")
+            yield Button("No (n)", id="no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -211,40 +226,41 @@ class ConfirmScreen(_Modal):
     def action_answer(self, value: bool) -> None:
         self.close(value)
 
+    def action_cancel(self) -> None:
+        self.close(False)  # declining, whichever of the Escape bindings runs
 
-class LabelScreen(_Modal):
+
+class LabelScreen(Dialog):
     """Set or change the case label; dismisses with the label typed, or ``None``.
 
     The label is checked as every label is (:func:`interview.text.check_label`): a refused one shows
     why under the field and the dialog stays.
     """
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="LabelScreen") + """
-    LabelScreen Input { margin: 0; }
-    LabelScreen .error { color: $text-error; text-style: bold; height: auto; }
-    LabelScreen .hint { color: $text-muted; height: auto; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    TITLE = "Case label"
+    DEFAULT_CSS = "LabelScreen Input { margin: 0; }"
 
     def __init__(self, current: str | None, *, saved: bool = True) -> None:
         super().__init__()
         self.current = current
+        #: whether the case is kept in a case store (else the label only heads its report and transcript)
         self.saved = saved
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         from interview.text import for_terminal
 
-        with Vertical():
-            yield Static("Case label", classes="title")
-            now = for_terminal(self.current) if self.current else "none yet"
-            yield Static(Text.assemble(("Now: ", "bold"), now))
-            field = Input(value=for_terminal(self.current or ""), placeholder="e.g. bed 12 T8 — no names",
-                          id="label", max_length=200)
-            field.cursor_blink = False
-            yield field
-            yield Static("", classes="error", id="label-error")
-            yield Static("Enter saves · Escape cancels. A label helps you find the case (ctrl+o); "
-                         "avoid names and other identifying details.", classes="hint")
+        now = for_terminal(self.current) if self.current else "none yet"
+        yield Static(Text.assemble(("Now: ", "bold"), now))
+        field = Input(value=for_terminal(self.current or ""), placeholder="e.g. bed 12 T8 — no names",
+                      id="label", max_length=200)
+        field.cursor_blink = False
+        yield field
+        yield Static("", classes="error", id="label-error")
+        where = ("A label helps you find the case (ctrl+o)" if self.saved else
+                 "Cases are not saved in this session (no case storage): the label heads its report "
+                 "and transcript only")
+        yield Static(f"Enter sets it · Escape cancels. {where}; avoid names and other identifying details.",
+                     classes="hint")
 
     def on_mount(self) -> None:
         field = self.query_one("#label", Input)
@@ -263,33 +279,25 @@ class LabelScreen(_Modal):
             return
         self.close(label)
 
-    def action_cancel(self) -> None:
-        self.close(None)
 
-
-class CasePicker(_Modal):
+class CasePicker(Dialog):
     """Saved cases to continue; dismisses with a case id, or ``None``."""
 
-    DEFAULT_CSS = _MODAL_CSS.format(name="CasePicker") + "CasePicker OptionList { height: auto; max-height: 20; }"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    TITLE = "Continue a saved case (Enter), Escape to cancel"
+    DEFAULT_CSS = "CasePicker OptionList { height: auto; max-height: 20; }"
 
     def __init__(self, cases: list[Any]) -> None:
         super().__init__()
         self.cases = cases
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Continue a saved case (Enter), Escape to cancel", classes="title")
-            if not self.cases:
-                yield Static("No saved cases yet.")
-            yield OptionList(*[Option(case_prompt(c), id=str(c.id)) for c in self.cases])
+    def compose_body(self) -> ComposeResult:
+        if not self.cases:
+            yield Static("No saved cases yet.")
+        yield OptionList(*[Option(case_prompt(c), id=str(c.id)) for c in self.cases])
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.close(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.close(None)
 
 
 def case_prompt(case: Any) -> Text:
