@@ -218,7 +218,7 @@ class InterviewApp(App[int]):
 
         if isinstance(self.screen, ConfirmScreen | LabelScreen):
             return
-        self.push_screen(LabelScreen(self.keeper.label(), saved=self.keeper.saving), self._set_label)
+        self.push_screen(LabelScreen(self.keeper.label(), saved=self.keeper.store is not None), self._set_label)
 
     def _set_label(self, label: str | None) -> None:
         if label is None:

@@ -40,3 +40,21 @@ async def test_a_reopened_case_shows_its_label(make_app, flow, temp_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert _title(app).startswith("Case ward 3 · ")
+
+
+async def test_the_label_dialog_says_where_the_label_goes_with_and_without_a_case_store(make_app, temp_db):
+    """With a case store the dialog says a label finds the case again; without one, that it heads the report only."""
+    from textual.widgets import Static
+
+    def hint(app) -> str:
+        return str(app.screen.query_one(".hint", Static).render())
+
+    for damaged, says, never in ((False, "find the case (ctrl+o)", "not saved"), (True, "not saved", "ctrl+o")):
+        if damaged:
+            temp_db.write_bytes(b"this is not a database\n" * 64)  # the store cannot be opened
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("ctrl+l")
+            await pilot.pause()
+            assert says in hint(app) and never not in hint(app)
+            assert "avoid names" in hint(app)
