@@ -20,10 +20,11 @@ dotted names index into nested mappings, and the only functions are those of :da
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 Env = Mapping[str, Any]
 Compiled = Callable[[Env], Any]
@@ -239,34 +240,40 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 
 
 class Node:
-    """Base of the expression tree: each kind of node lists its parts in ``__slots__``.
+    """Base of the expression tree: each kind of node declares its parts as annotated fields, in order.
 
     Plain classes, not dataclasses: a tree is built by the parser and by the flow cache only, and
     generating dataclass methods for the eleven kinds cost more at every start than all the rest of
-    this module.
+    this module. A kind's parts are read once from its annotations (:attr:`fields`), so each part is
+    named in one place.
     """
 
-    __slots__: tuple[str, ...] = ()
+    #: the node's parts, in the order the parser gives them: its own annotated fields
+    fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.fields = tuple(inspect.get_annotations(cls))
 
     def __init__(self, *parts: Any) -> None:
-        for name, value in zip(self.__slots__, parts, strict=True):
+        for name, value in zip(self.fields, parts, strict=True):
             setattr(self, name, value)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+        return all(getattr(self, n) == getattr(other, n) for n in self.fields)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(repr(getattr(self, n)) for n in self.__slots__)})"
+        return f"{type(self).__name__}({', '.join(repr(getattr(self, n)) for n in self.fields)})"
 
     def children(self) -> list[Node]:
-        """The nodes this one is made of, in ``__slots__`` order (a list part gives each of its items)."""
+        """The nodes this one is made of, in :attr:`fields` order (a list part gives each of its items)."""
         found: list[Node] = []
-        for slot in self.__slots__:
-            part = getattr(self, slot)
+        for name in self.fields:
+            part = getattr(self, name)
             if isinstance(part, Node):
                 found.append(part)
             elif isinstance(part, list):
@@ -282,7 +289,6 @@ class Node:
 
 
 class Literal(Node):
-    __slots__ = ("value",)
     value: Any
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
@@ -291,7 +297,6 @@ class Literal(Node):
 
 
 class ListNode(Node):
-    __slots__ = ("items",)
     items: list[Node]
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
@@ -303,7 +308,6 @@ class ListNode(Node):
 
 
 class Name(Node):
-    __slots__ = ("path",)
     path: tuple[str, ...]
 
     def names(self) -> set[str]:
@@ -326,7 +330,6 @@ class Name(Node):
 
 
 class Call(Node):
-    __slots__ = ("func", "args")
     func: str
     args: list[Node]
 
@@ -337,7 +340,6 @@ class Call(Node):
 
 
 class Not(Node):
-    __slots__ = ("operand",)
     operand: Node
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
@@ -346,7 +348,6 @@ class Not(Node):
 
 
 class Neg(Node):
-    __slots__ = ("operand",)
     operand: Node
 
     def compile(self, tables: Mapping[str, Any]) -> Compiled:
@@ -360,7 +361,6 @@ class Neg(Node):
 
 
 class BoolOp(Node):
-    __slots__ = ("op", "operands")
     op: str
     operands: list[Node]
 
@@ -372,7 +372,6 @@ class BoolOp(Node):
 
 
 class Binary(Node):
-    __slots__ = ("op", "left", "right")
     op: str
     left: Node
     right: Node
@@ -384,7 +383,6 @@ class Binary(Node):
 
 
 class IfElse(Node):
-    __slots__ = ("then", "cond", "otherwise")
     then: Node
     cond: Node
     otherwise: Node
@@ -406,11 +404,14 @@ class _Parser:
         self.i = 0
         self.depth = 0
 
-    def deeper(self) -> None:
-        """Enter one more level of nesting; refuse past :data:`MAX_DEPTH` (never a RecursionError)."""
+    def nested(self, parse: Callable[[], Node]) -> Node:
+        """``parse()`` one level of nesting deeper; refused past :data:`MAX_DEPTH` (never a RecursionError)."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise self.error(f"nested more than {MAX_DEPTH} levels deep")
+        node = parse()
+        self.depth -= 1
+        return node
 
     @property
     def tok(self) -> Token:
@@ -448,13 +449,14 @@ class _Parser:
         return node
 
     def expr(self) -> Node:
-        self.deeper()
+        return self.nested(self.conditional)
+
+    def conditional(self) -> Node:
         node = self.or_()
         if self.accept("kw", "if"):
             cond = self.or_()
             self.expect("kw", "else")
             node = IfElse(node, cond, self.expr())
-        self.depth -= 1
         return node
 
     def or_(self) -> Node:
@@ -470,12 +472,7 @@ class _Parser:
         return parts[0] if len(parts) == 1 else BoolOp("and", parts)
 
     def not_(self) -> Node:
-        if self.accept("kw", "not"):
-            self.deeper()
-            node = Not(self.not_())
-            self.depth -= 1
-            return node
-        return self.compare()
+        return Not(self.nested(self.not_)) if self.accept("kw", "not") else self.compare()
 
     def compare(self) -> Node:
         left = self.sum_()
@@ -498,12 +495,7 @@ class _Parser:
         return node
 
     def unary(self) -> Node:
-        if self.accept("op", "-"):
-            self.deeper()
-            node = Neg(self.unary())
-            self.depth -= 1
-            return node
-        return self.primary()
+        return Neg(self.nested(self.unary)) if self.accept("op", "-") else self.primary()
 
     def primary(self) -> Node:
         t = self.tok

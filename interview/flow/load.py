@@ -174,6 +174,11 @@ class LoadedFlow:
     #: the names each derived value and score reads (every branch), from binding
     depends_on: dict[str, set[str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        #: the flow's own id and version: what the store, the reports and the cache name it by
+        self.id: str = self.model.id
+        self.version: str = self.model.version
+
     def answers_behind(self, names: Iterable[str]) -> frozenset[str]:
         """The questions some names rest on, directly or through derived values and scores."""
         out: set[str] = set()
@@ -192,14 +197,6 @@ class LoadedFlow:
     @cached_property
     def scores(self) -> dict[str, Score]:
         return {s.id: s for s in self.model.scores}
-
-    @property
-    def id(self) -> str:
-        return self.model.id
-
-    @property
-    def version(self) -> str:
-        return self.model.version
 
     @cached_property
     def _by_source(self) -> dict[str, ex.Expression]:

@@ -387,18 +387,24 @@ class Band(FlowPart):
 
 
 @flow_data
-class PointsScore(Sourced):
-    """A sum of item points with bands (SINS, Tokuhashi, Tomita, modified Bauer, NESMS)."""
+class _ScoreBase(Sourced):
+    """What every kind of score has: its id and key in the result, its title, when it applies, its note."""
 
-    kind: Literal["points"]
     id: Id
     key: Annotated[str | None, Doc("key in the result's `scores` object (default: the id)")] = None
     title: str
     requires: Annotated[ExprText | None, Doc("the score is null unless this holds")] = None
+    explain: str | None = None
+
+
+@flow_data
+class PointsScore(_ScoreBase):
+    """A sum of item points with bands (SINS, Tokuhashi, Tomita, modified Bauer, NESMS)."""
+
+    kind: Literal["points"]
     items: Annotated[list[ScoreItem], Check(min_length=1)]
     ceiling: Annotated[int | None, Doc("the highest total the score gives (NESMS: 3)")] = None
     bands: Annotated[list[Band], Check(min_length=1)]
-    explain: str | None = None
 
     def __post_init__(self) -> None:
         for a, b in zip(self.bands, self.bands[1:], strict=False):
@@ -407,29 +413,19 @@ class PointsScore(Sourced):
 
 
 @flow_data
-class SummaryScore(Sourced):
+class SummaryScore(_ScoreBase):
     """A named group of values shown with the scores (ESCC grade and class; KPS and ECOG)."""
 
     kind: Literal["summary"]
-    id: Id
-    key: Annotated[str | None, Doc("key in the result's `scores` object (default: the id)")] = None
-    title: str
-    requires: ExprText | None = None
     fields: dict[str, ExprText]
-    explain: str | None = None
 
 
 @flow_data
-class ValueScore(Sourced):
+class ValueScore(_ScoreBase):
     """A single graded value shown with the scores (Frankel)."""
 
     kind: Literal["value"]
-    id: Id
-    key: Annotated[str | None, Doc("key in the result's `scores` object (default: the id)")] = None
-    title: str
-    requires: ExprText | None = None
     expr: ExprText
-    explain: str | None = None
 
 
 Score = Annotated[PointsScore | SummaryScore | ValueScore, Check(discriminator="kind")]
@@ -477,9 +473,7 @@ class RecommendationPart(FlowPart):
 
     id: Annotated[Id, Doc("the part's key in the result's `recommendation` object")]
     title: Annotated[str, Doc("the heading reports and the recommendation screen give it")]
-    with_urgency: Annotated[
-        bool, Doc("shown with the urgency, above the flags and scores (the clock items)")
-    ] = False
+    with_urgency: Annotated[bool, Doc("shown with the urgency, above the flags and scores")] = False
 
 
 #: The parts of REFERENCE §9.3, for a flow that declares none (each flow may declare its own).
