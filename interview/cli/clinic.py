@@ -68,7 +68,8 @@ def run_text(flow: Any, result: Any, fmt: str, extras: Mapping[str, Any], now_te
     now = now_arg(now_text)
     try:
         handover = check_handover_answers(flow, extras.get("handover") or {})
-        marks = moments([], answers=result.answers, answered_at=now) | clock_marks(extras.get("clock") or {}, now=now)
+        marks = (moments([], flow, answers=result.answers, answered_at=now)
+                 | clock_marks(flow, extras.get("clock") or {}, now=now))
     except HandoverError as err:
         raise CliError(err.message, EXIT_BAD_INPUT) from None
     return report_text(flow, result, fmt, now=now, marks=marks, handover=handover)
@@ -81,8 +82,8 @@ def save_extras(store: Any, case_id: str, flow: Any, extras: Mapping[str, Any], 
     from interview.export.clock import clock_event
     from interview.export.handover import check_handover_answers, clock_marks
 
-    events = [clock_event(name, m.at, dose=m.dose, note=m.note)
-              for name, m in clock_marks(extras.get("clock") or {}, now=now).items()]
+    events = [clock_event(flow, name, m.at, dose=m.dose, note=m.note)
+              for name, m in clock_marks(flow, extras.get("clock") or {}, now=now).items()]
     events += [Event(HANDOVER_KIND, q, None, v)
                for q, v in check_handover_answers(flow, extras.get("handover") or {}).items()]
     if not events:
@@ -105,7 +106,7 @@ def export_text(record: Any, flow: Any, result: Any, fmt: str, now_text: str | N
     """`cases export ID --format markdown|summary|handover`: the stored clock and handover, as of ``--now``."""
     from interview.export.clock import moments
 
-    return report_text(flow, result, fmt, now=now_arg(now_text), marks=moments(record.events),
+    return report_text(flow, result, fmt, now=now_arg(now_text), marks=moments(record.events, flow),
                        handover=stored_handover(record.events), label=record.label, note=note)
 
 
@@ -117,24 +118,25 @@ def cmd_mark(args: argparse.Namespace) -> int:
     """`cases mark ID EVENT [--at TIME]`: one clock event in the case's log; says what was recorded."""
     import sys
 
-    from interview.cli.cases import _open
-    from interview.export.clock import EVENTS, ClockError, check_event, mark, now_utc, parse_time
+    from interview.cli.cases import _flow_for, _open
+    from interview.export.clock import ClockError, check_event, event_words, mark, now_utc, parse_time
     from interview.present import time_words
 
     try:
-        event = check_event(args.event)
         now = now_utc(args.now)
         at = parse_time(args.at, now=now)
     except ClockError as err:
         raise CliError(err.message, EXIT_BAD_INPUT) from None
     with _open(args) as store:
         case_id = store.resolve(args.id)
+        flow = _flow_for(store.get_case(case_id), args, required=True)  # its clock names the events
         try:
-            mark(store, case_id, event, at, dose=args.dose, note=args.note)
+            event = check_event(flow, args.event)
+            mark(store, case_id, flow, event, at, dose=args.dose, note=args.note)
         except ClockError as err:
-            raise CliError(err.message, EXIT_BAD_INPUT) from None
+            raise CliError(f"case {case_id}: {err.message}", EXIT_BAD_INPUT) from None
     dose = f" ({args.dose.strip()})" if args.dose else ""
-    print(f"case {case_id}: {EVENTS[event]} at {time_words(at.isoformat())}{dose} — recorded in its log",
+    print(f"case {case_id}: {event_words(flow)[event]} at {time_words(at.isoformat())}{dose} — recorded in its log",
           file=sys.stderr)
     return EXIT_OK
 
@@ -200,13 +202,20 @@ def since_arg(text: str | None) -> Any:
 @clean
 def cmd_audit(args: argparse.Namespace) -> int:
     """`cases audit`: one row per case, the intervals, the shares within each standard (CSV or Markdown)."""
-    from interview.cli.cases import _open, _write_out
+    from interview.cli.cases import _flow_for, _open, _write_out
     from interview.export.audit import audit_csv, audit_markdown, audit_rows
 
     since = since_arg(args.since)
     now = now_arg(args.now)
+    flows: dict[str, Any] = {}  # each flow once: its clock names the moments of its cases
+
+    def flow_of(record: Any) -> Any:
+        if record.flow_id not in flows:
+            flows[record.flow_id] = _flow_for(record, args, required=False)
+        return flows[record.flow_id]
+
     with _open(args, read_only=True) as store:
-        rows = audit_rows(store, since=since)
+        rows = audit_rows(store, flow_of, since=since)
     text = audit_csv(rows) if args.format == "csv" else audit_markdown(rows, since=since, now=now)
     _write_out(text, args.output, force=args.force)
     return EXIT_OK
@@ -214,19 +223,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def register_case_commands(commands: Any) -> None:
     """Add `cases mark`, `cases handover` and `cases audit` to the `cases` subparsers."""
-    from interview.export.clock import EVENTS  # light: no engine, no store
-
     mark = add_command(
         commands, "mark", cmd_mark, case_id=True,
         help="record a clock event of a case (dexamethasone given, MRI done, …)",
         description="Record when an emergency action was done, as one event of the case's log (the one record of "
                     "it; a later mark of the same event corrects it). The reports show each clock item as done "
                     "(time) or due (time left).")
-    mark.add_argument("event", metavar="EVENT", help=f"one of: {', '.join(EVENTS)}")
+    mark.add_argument("event", metavar="EVENT", help="one of the clock events of the case's flow (e.g. mri_done); "
+                                                     "any other is refused with the list")
     mark.add_argument("--at", metavar="TIME", help="when it was done: HH:MM today, or an ISO date and time "
                                                   "(default: now); never in the future")
     mark.add_argument("--dose", metavar="TEXT", help="the dose given (e.g. '16 mg orally')")
     mark.add_argument("--note", metavar="TEXT", help="a short note (e.g. where the MRI was done)")
+    mark.add_argument("--flow", metavar="FLOW", help="flow whose clock names the events (default: the case's own)")
     _add_now_and_db(mark)
 
     handover = add_command(

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interview.export.clock import moments
 from interview.present import time_words
+
+if TYPE_CHECKING:
+    from interview.flow.load import LoadedFlow
 
 MISSING = "missing"
 #: Bars of the Markdown chart: this many characters for 100%.
@@ -91,12 +94,17 @@ class AuditRow:
         return self.urgency != "emergency"
 
 
-def audit_rows(store: Any, *, since: datetime | None = None) -> list[AuditRow]:
-    """One row per case (oldest presentation first); with ``since``, the cases that presented since then."""
+def audit_rows(store: Any, flow_of: Callable[[Any], LoadedFlow | None], *,
+               since: datetime | None = None) -> list[AuditRow]:
+    """One row per case (oldest presentation first); with ``since``, the cases that presented since then.
+
+    ``flow_of(record)`` is a case's flow, whose clock names its events (``None``: a flow that cannot be
+    loaded; the case then shows its presentation only).
+    """
     rows: list[AuditRow] = []
     for summary in store.list_cases():
         record = store.get_case(summary.id)
-        marks = moments(record.events)
+        marks = moments(record.events, flow_of(record))
         times = {name: m.at for name, m in marks.items() if name in dict(MOMENTS)}
         presented = times.get("presentation")
         if since is not None and (presented is None or presented < since):

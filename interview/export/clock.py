@@ -6,11 +6,13 @@ MRI done, decision made, treatment started): each is one event of the case's ord
 the one record of what was done and when; nothing copies a time elsewhere. A later mark of the same
 event corrects the earlier one (the log keeps both).
 
-Two moments come from the case itself: its presentation (when the case was opened: its first
-event) and the symptom onset — the answer to "hours since the first neurological symptom" is
-stored with the time it was given, so the onset is that time minus the hours, absolute from then
-on. The deadlines themselves (24 h, 48 h, 1 week) are the flow's: each clock advice item carries
-a ``timer`` (hours after a moment, met by an event), beside its REFERENCE section.
+The events and their words are the flow's (its ``clock``; a flow without one records none). Two
+moments come from the case itself: its presentation (when the case was opened: its first event)
+and the symptom onset — the answer to the clock's ``onset_question`` ("hours since the first
+neurological symptom") is stored with the time it was given, so the onset is that time minus the
+hours, absolute from then on. The deadlines themselves (24 h, 48 h, 1 week) are the flow's too:
+each clock advice item carries a ``timer`` (hours after a moment, met by an event), beside its
+REFERENCE section.
 
 Times are shown against ``now`` (the report says "as of TIME"), never frozen when the case was entered.
 """
@@ -31,38 +33,30 @@ if TYPE_CHECKING:
 
 #: The log's event kind for a clock mark.
 CLOCK_KIND = "clock"
-#: The events a doctor records, in the order they usually happen, with their words.
-EVENTS: dict[str, str] = {
-    "dexamethasone_given": "Dexamethasone given",
-    "coordinator_contacted": "MSCC coordinator contacted",
-    "mri_done": "Whole-spine MRI done",
-    "decision_made": "Definitive plan agreed",
-    "treatment_started": "Definitive treatment started",
-}
-#: The moments a deadline runs from, in words (for "… time missing").
-MOMENT_WORDS = {
-    "presentation": "presentation",
-    "symptom_onset": "onset",
-    "mri_done": "MRI",
-    "decision_made": "decision",
-}
-#: The answer whose time, minus its hours, is the symptom onset.
-ONSET_QUESTION = "hours_since_deficit_onset"
 
 
 class ClockError(OneLineError, ValueError):
     """A clock mark that cannot be recorded: ``message`` says what is wrong and what is allowed."""
 
 
-def check_event(name: str) -> str:
+def event_words(flow: LoadedFlow) -> dict[str, str]:
+    """The events a doctor records in this flow, in the order they usually happen, with their words
+    (none when the flow has no clock)."""
+    return flow.model.clock.event_words() if flow.model.clock else {}
+
+
+def check_event(flow: LoadedFlow, name: str) -> str:
     """An event name as recorded ("MRI-done" -> "mri_done").
 
     Raises:
-        ClockError: not one of :data:`EVENTS`, with the names allowed.
+        ClockError: not one of the flow's clock events, with the names allowed.
     """
+    events = event_words(flow)
+    if not events:
+        raise ClockError(f"the flow {flow.id!r} has no clock: it records no events")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    if key not in EVENTS:
-        raise ClockError(f"unknown clock event {name!r} (allowed: {', '.join(EVENTS)})")
+    if key not in events:
+        raise ClockError(f"unknown clock event {name!r} (allowed: {', '.join(events)})")
     return key
 
 
@@ -116,7 +110,8 @@ def now_utc(text: str | None = None) -> datetime:
     return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
 
 
-def clock_event(name: str, at: datetime, *, dose: str | None = None, note: str | None = None) -> Any:
+def clock_event(flow: LoadedFlow, name: str, at: datetime, *, dose: str | None = None,
+                note: str | None = None) -> Any:
     """The log event of a clock mark (kind ``clock``; the value holds the time and any dose or note)."""
     from interview.engine.session import Event
 
@@ -125,10 +120,10 @@ def clock_event(name: str, at: datetime, *, dose: str | None = None, note: str |
         value["dose"] = dose.strip()
     if note:
         value["note"] = note.strip()
-    return Event(CLOCK_KIND, check_event(name), None, value)
+    return Event(CLOCK_KIND, check_event(flow, name), None, value)
 
 
-def mark(store: Any, case_id: str, name: str, at: datetime, *, dose: str | None = None,
+def mark(store: Any, case_id: str, flow: LoadedFlow, name: str, at: datetime, *, dose: str | None = None,
          note: str | None = None) -> Any:
     """Record a clock event in a case's log (one committed write through the store's event log).
 
@@ -148,7 +143,7 @@ def mark(store: Any, case_id: str, name: str, at: datetime, *, dose: str | None 
                 check_label(text)
             except LabelError as err:
                 raise ClockError(f"the {what} cannot be stored: {err}") from None
-    event = clock_event(name, at, dose=dose, note=note)
+    event = clock_event(flow, name, at, dose=dose, note=note)
     store.append(case_id, [event])
     return event
 
@@ -170,35 +165,40 @@ def _time(text: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def moments(events: Iterable[Any], *, answers: Mapping[str, Any] | None = None,
+def moments(events: Iterable[Any], flow: LoadedFlow | None, *, answers: Mapping[str, Any] | None = None,
             answered_at: datetime | None = None) -> dict[str, Moment]:
     """Every moment a case's log holds: the clock marks, the presentation and the symptom onset.
 
     Args:
         events: the case's log, oldest first (stored :class:`EventRecord` or session events).
+        flow: the case's flow (its clock's events and onset question); ``None``, a flow that cannot be
+            loaded: the presentation only.
         answers: for a case not stored (an answers file): its answers; the onset is then
             ``answered_at`` minus the hours, and ``answered_at`` is the presentation.
         answered_at: when those answers were given (``--now``).
     """
+    clock = flow.model.clock if flow is not None else None
+    recorded = clock.event_words() if clock else {}
+    onset = clock.onset_question if clock else None
     out: dict[str, Moment] = {}
     for e in events:
         stamp = _time(getattr(e, "time", None))
         if stamp is not None and "presentation" not in out:
             out["presentation"] = Moment(stamp)  # the case was opened with its first event
-        if e.kind == CLOCK_KIND and e.question in EVENTS and isinstance(e.new, Mapping):
+        if e.kind == CLOCK_KIND and e.question in recorded and isinstance(e.new, Mapping):
             at = _time(e.new.get("at"))
             if at is not None:
                 out[e.question] = Moment(at, e.new.get("dose"), e.new.get("note"))
-        elif e.question == ONSET_QUESTION and e.kind in ("answer", "edit", "default"):
+        elif onset is not None and e.question == onset and e.kind in ("answer", "edit", "default"):
             if isinstance(e.new, int | float) and not isinstance(e.new, bool) and stamp is not None:
                 out["symptom_onset"] = Moment(stamp - timedelta(hours=e.new))
             else:
                 out.pop("symptom_onset", None)
-        elif e.question == ONSET_QUESTION and e.kind in ("back", "drop", "skip"):
+        elif onset is not None and e.question == onset and e.kind in ("back", "drop", "skip"):
             out.pop("symptom_onset", None)
     if answers is not None and answered_at is not None:
         out.setdefault("presentation", Moment(answered_at))
-        hours = answers.get(ONSET_QUESTION)
+        hours = answers.get(onset) if onset is not None else None
         if isinstance(hours, int | float) and not isinstance(hours, bool):
             out.setdefault("symptom_onset", Moment(answered_at - timedelta(hours=hours)))
     return out
@@ -218,6 +218,8 @@ class ClockItem:
     #: the event that meets it, and when it happened (None: not yet)
     done_by: str | None = None
     done: Moment | None = None
+    #: the starting moment in a word ("MRI" in "MRI time missing"), the flow's
+    after_words: str | None = None
 
     @property
     def due(self) -> datetime | None:
@@ -236,7 +238,7 @@ class ClockItem:
         if self.hours == 0:
             return "due now"
         if self.due is None:
-            return f"{MOMENT_WORDS.get(self.after or '', self.after)} time missing"
+            return f"{self.after_words or self.after} time missing"
         return span_words(self.due - now)
 
 
@@ -270,6 +272,7 @@ def span_words(left: timedelta) -> str:
 def clock_items(result: Result, flow: LoadedFlow, marks: Mapping[str, Moment]) -> list[ClockItem]:
     """The recommendation's clock items in order, each with its deadline and whether it is done."""
     advice = {a.id: a for a in flow.model.advice}
+    words = flow.model.clock.moment_words() if flow.model.clock else {}
     out: list[ClockItem] = []
     rec = result.recommendation
     # The clock items are the parts the flow shows with the urgency (the spinal flow's `clock`).
@@ -282,9 +285,9 @@ def clock_items(result: Result, flow: LoadedFlow, marks: Mapping[str, Moment]) -
             continue
         start = marks.get(timer.after)
         out.append(ClockItem(s.id, what, timer.hours, timer.after, start.at if start else None,
-                             timer.done_by, marks.get(timer.done_by)))
+                             timer.done_by, marks.get(timer.done_by), words.get(timer.after)))
     return out
 
 
-__all__ = ["CLOCK_KIND", "EVENTS", "ClockError", "ClockItem", "Moment", "check_event", "clock_event",
-           "clock_items", "mark", "moments", "now_utc", "parse_time", "span_words"]
+__all__ = ["CLOCK_KIND", "ClockError", "ClockItem", "Moment", "check_event", "clock_event",
+           "clock_items", "event_words", "mark", "moments", "now_utc", "parse_time", "span_words"]

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from interview.errors import OneLineError
 from interview.export.clock import (
-    EVENTS,
     ClockError,
     Moment,
     amount_words,
     check_event,
     clock_items,
+    event_words,
     parse_time,
 )
 from interview.export.summary import WIDTH, first_sentence, rule_words, short_flag
@@ -87,7 +87,7 @@ def check_handover_answers(flow: LoadedFlow, answers: Mapping[str, Any]) -> dict
     return out
 
 
-def clock_marks(entries: Mapping[str, Any], *, now: datetime) -> dict[str, Moment]:
+def clock_marks(flow: LoadedFlow, entries: Mapping[str, Any], *, now: datetime) -> dict[str, Moment]:
     """The ``clock:`` entries of an answers file as moments (``event: TIME`` or ``event: {at, dose, note}``).
 
     Raises:
@@ -96,7 +96,7 @@ def clock_marks(entries: Mapping[str, Any], *, now: datetime) -> dict[str, Momen
     out: dict[str, Moment] = {}
     for name, value in entries.items():
         try:
-            event = check_event(str(name))
+            event = check_event(flow, str(name))
             entry = value if isinstance(value, Mapping) else {"at": value}
             at = parse_time(None if entry.get("at") is None else str(entry.get("at")), now=now)
         except ClockError as err:
@@ -230,7 +230,7 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
         out.append(f"  • {item.what}" + (f": {status}" if status else ""))
     if "dexamethasone_given" in marks:
         out += line("Dexamethasone", _moment(marks, "dexamethasone_given", now))
-    for event, words in EVENTS.items():
+    for event, words in event_words(flow).items():
         if event not in ("dexamethasone_given", "mri_done") and event in marks:
             out += line(words, _moment(marks, event, now))
     out += ["", rec.notice.strip()]

@@ -153,7 +153,7 @@ def render_markdown(result: Result, flow: LoadedFlow, *, title: str | None = Non
     """
     now = now or datetime.now(UTC)
     if marks is None:
-        marks = moments([], answers=result.answers, answered_at=now)
+        marks = moments([], flow, answers=result.answers, answered_at=now)
     rec = result.recommendation
     label = for_markdown(title) if title else (flow.model.report.title or flow.model.title)
     summary = build_summary(result, flow, now=now, marks=marks, label=label)

@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from interview.flow import expr as ex
 from interview.flow.model import (
+    CASE_MOMENTS,
     Advice,
     Alert,
     ChoiceQuestion,
     Derived,
     Flag,
     Flow,
+    IntQuestion,
+    NumberQuestion,
     PointsScore,
     Question,
     Rule,
@@ -504,8 +507,45 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
         for i, line in enumerate(flow.handover.background):
             if line.question not in question_ids:
                 raise b.fail(("handover", "background", i, "question"), f"unknown question {line.question!r}")
+    _check_clock(b, flow, question_ids)
     del order
     return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates, deps)
+
+
+def _check_clock(b: _Binder, flow: Flow, question_ids: set[str]) -> None:
+    """Every clock name the flow uses is one its `clock` declares: the timers' moments and events, and
+    the handover items' events (a wrong one would never be met, and the deadline never shown as done)."""
+    clock = flow.clock
+    if clock is not None:
+        for i, event in enumerate(clock.events):
+            if event.id in CASE_MOMENTS or any(o.id == event.id for o in clock.events[:i]):
+                raise b.fail(("clock", "events", i, "id"), f"id {event.id!r} is used twice (or is a case moment: "
+                                                           f"{', '.join(CASE_MOMENTS)})")
+        onset = clock.onset_question
+        if onset is not None and not isinstance(flow_question(flow, onset), IntQuestion | NumberQuestion):
+            raise b.fail(("clock", "onset_question"), f"{onset!r} is not a number question of the flow")
+    events = clock.event_words() if clock else {}
+    moments = clock.moment_words() if clock else {}
+    for i, advice in enumerate(flow.advice):
+        if advice.timer is None:
+            continue
+        loc = ("advice", i, "timer")
+        if clock is None:
+            raise b.fail(loc, "a timer needs the flow's `clock`: the events that meet it")
+        if advice.timer.after not in moments:
+            raise b.fail((*loc, "after"), f"unknown moment {advice.timer.after!r} (allowed: {', '.join(moments)})")
+        if advice.timer.done_by not in events:
+            raise b.fail((*loc, "done_by"), f"unknown clock event {advice.timer.done_by!r} "
+                                             f"(allowed: {', '.join(events)})")
+    marks = [m for m in moments if m in CASE_MOMENTS] + list(events)  # the case's own moments, then the events
+    for i, item in enumerate(flow.handover.items if flow.handover else ()):
+        if item.event is not None and item.event not in marks:
+            allowed = ", ".join(marks) or "none: the flow has no `clock`"
+            raise b.fail(("handover", "items", i, "event"), f"unknown clock event {item.event!r} (allowed: {allowed})")
+
+
+def flow_question(flow: Flow, question_id: str) -> Question | None:
+    return next((q for q in flow.questions if q.id == question_id), None)
 
 
 def flow_ids(flow: Flow) -> set[str]:

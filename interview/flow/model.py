@@ -488,12 +488,43 @@ def _default_parts() -> list[RecommendationPart]:
     return [RecommendationPart(id=i, title=t, with_urgency=i == "clock") for i, t in SECTION_9_3_PARTS]
 
 
-#: The moments of the MSCC clock a doctor records (`cases mark ID EVENT`), and the two it reads from
-#: the case: when the case was opened (presentation) and the symptom onset ("hours since onset").
-ClockEvent = Literal["dexamethasone_given", "coordinator_contacted", "mri_done", "decision_made", "treatment_started"]
-ClockMoment = Literal["presentation", "symptom_onset", "mri_done", "decision_made"]
-#: Every clock event a case may record: the moments times run from and the events that meet them.
-ClockMark = Literal[ClockMoment, ClockEvent]
+#: The two moments every clock reads from the case itself: when the case was opened (its first
+#: event) and the symptom onset (when the clock's `onset_question` was answered, minus its hours).
+CASE_MOMENTS = {"presentation": "presentation", "symptom_onset": "onset"}
+
+
+@flow_data
+class ClockEvent(FlowPart):
+    """An action a doctor records with its time, as it happens (the clock dialog, `cases mark ID EVENT`)."""
+
+    id: Annotated[Id, Doc("the event's name in the case's log and on the command line")]
+    words: Annotated[str, Doc("the event as the dialog and the reports say it ('Dexamethasone given')")]
+    moment: Annotated[
+        str | None, Doc("its word when a deadline runs from it ('MRI' in 'MRI time missing'); default: none does")
+    ] = None
+
+
+@flow_data
+class Clock(FlowPart):
+    """The emergency clock: the events a doctor records, and the answer that dates the symptom onset.
+
+    Deadlines (`advice[].timer`) run from a moment (`presentation`, `symptom_onset`, or an event
+    with a `moment` word) and are met by an event; the loader checks every name against this list.
+    """
+
+    events: Annotated[list[ClockEvent], Check(min_length=1, max_length=9), Doc("in the order they usually happen")]
+    onset_question: Annotated[
+        Id | None, Doc("the number question 'hours since the first symptom'; without it there is no `symptom_onset`")
+    ] = None
+
+    def event_words(self) -> dict[str, str]:
+        """Each event's name and its words, in order."""
+        return {e.id: e.words for e in self.events}
+
+    def moment_words(self) -> dict[str, str]:
+        """Every moment a deadline may run from, with its word: the case's own, then the events'."""
+        own = dict(CASE_MOMENTS) if self.onset_question else {"presentation": CASE_MOMENTS["presentation"]}
+        return own | {e.id: e.moment for e in self.events if e.moment}
 
 
 @flow_data
@@ -501,8 +532,8 @@ class ClockTimer(FlowPart):
     """When a clock item is due and which recorded event meets it (NICE NG234 / QS56 times)."""
 
     hours: Annotated[int, Check(ge=0, le=8760), Doc("due so many hours after `after`; 0 means now")]
-    after: Annotated[ClockMoment, Doc("the moment the time runs from")] = "presentation"
-    done_by: Annotated[ClockEvent, Doc("the recorded event that meets it")]
+    after: Annotated[Id, Doc("the moment the time runs from (see `clock`)")] = "presentation"
+    done_by: Annotated[Id, Doc("the clock event that meets it")]
 
 
 @flow_data
@@ -526,7 +557,7 @@ class HandoverItem(FlowPart):
     id: Annotated[Id, Doc("the item's key (the handover screen's list and `cases handover`)")]
     words: Annotated[str, Doc("the item as the coordinator says it ('dexamethasone given (time, dose)')")]
     question: Annotated[Id | None, Doc("the handover question that records it")] = None
-    event: Annotated[ClockMark | None, Doc("the clock event that records it (`cases mark`)")] = None
+    event: Annotated[Id | None, Doc("the clock event or moment that records it (`cases mark`)")] = None
     case_answer: Annotated[
         Id | None, Doc("a case question whose answer, when given, holds it already (previous radiotherapy)")
     ] = None
@@ -712,3 +743,4 @@ class Flow(FlowPart):
     ] = None
     report: Report = field(default_factory=Report)
     handover: Annotated[Handover | None, Doc("the optional MDT handover questions (flow-only)")] = None
+    clock: Annotated[Clock | None, Doc("the emergency clock's events (none: the flow has no clock)")] = None

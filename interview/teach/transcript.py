@@ -31,7 +31,7 @@ def render_transcript(session: Session, *, now: datetime | None = None, marks: M
         now = now or datetime.now(UTC)
         result = session.result()
         if marks is None:
-            marks = moments([], answers=result.answers, answered_at=now)
+            marks = moments([], flow, answers=result.answers, answered_at=now)
         out += ["", "== Summary ==",
                 *summary_lines(build_summary(result, flow, now=now, marks=marks, label=label), notice=False)]
     current_phase: str | None = None

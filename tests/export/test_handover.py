@@ -25,7 +25,7 @@ def handover_of(flow, answers: dict):
     case, given, clock = split_answers(flow, answers)
     result = replay(flow, case).result
     checked = check_handover_answers(flow, given)
-    marks = moments([], answers=result.answers, answered_at=NOW) | clock_marks(clock, now=NOW)
+    marks = moments([], flow, answers=result.answers, answered_at=NOW) | clock_marks(flow, clock, now=NOW)
     return result, checked, marks, missing_items(result, flow, checked, marks)
 
 
@@ -123,7 +123,8 @@ def test_a_handover_condition_naming_nothing_is_a_flow_error(tmp_path):
      "unknown question or derived value 'mri_done_whole'"),
     ("{question: kps, words: KPS}", "{question: karnofsky, words: KPS}",
      "unknown question 'karnofsky'"),
-    ("event: mri_done, needs", "event: mri_taken, needs", "'symptom_onset', 'mri_done'"),
+    ("event: mri_done, needs", "event: mri_taken, needs",
+     "unknown clock event 'mri_taken' (allowed: presentation, symptom_onset, dexamethasone_given,"),
     ("{id: walking_lost, words: \"time walking was lost\", question: handover_walking_lost}",
      "{id: walking_lost, words: \"time walking was lost\"}", "give `question`, `event` or both"),
 ])

@@ -46,7 +46,7 @@ def statements(result) -> list[str]:
 def test_summary_of_every_example_fits_80_by_24(flow, name):
     """Each example's summary is at most MAX_LINES lines of at most 80 characters (24 rows less chrome)."""
     result = result_of(flow, name)
-    lines = render_summary(result, flow, now=NOW, marks=moments([], answers=result.answers, answered_at=NOW),
+    lines = render_summary(result, flow, now=NOW, marks=moments([], flow, answers=result.answers, answered_at=NOW),
                            label="case-7F3K").splitlines()
     assert 0 < len(lines) <= MAX_LINES <= 24
     assert max(len(line) for line in lines) <= WIDTH, max(lines, key=len)
@@ -55,7 +55,7 @@ def test_summary_of_every_example_fits_80_by_24(flow, name):
 def test_summary_of_emergency_breast_gives_what_the_phone_call_needs(flow):
     """Headline and urgency, why, the timed actions with time left, the scores on one line, what is missing."""
     result = result_of(flow, "emergency_breast")
-    text = render_summary(result, flow, now=NOW, marks=moments([], answers=result.answers, answered_at=NOW))
+    text = render_summary(result, flow, now=NOW, marks=moments([], flow, answers=result.answers, answered_at=NOW))
     assert "EMERGENCY — now / within 24 h: Emergency decompression" in text
     assert "Why: rule R3c — neurological emergency" in text
     assert "Dexamethasone 16 mg — now (admitting doctor): due now" in text
@@ -82,7 +82,7 @@ def test_summary_of_a_provisional_case_says_so_and_what_to_find_out(flow):
 def test_emergency_breast_report_and_summary_keep_to_their_word_limits(flow):
     """The full report of emergency_breast is at most 900 words, its summary at most 150."""
     result = result_of(flow, "emergency_breast")
-    marks = moments([], answers=result.answers, answered_at=NOW)
+    marks = moments([], flow, answers=result.answers, answered_at=NOW)
     report = render_markdown(result, flow, now=NOW, marks=marks, title="case-7F3K")
     summary = render_summary(result, flow, now=NOW, marks=marks, label="case-7F3K")
     assert words(report) <= 900, words(report)
@@ -129,7 +129,7 @@ def test_clock_items_are_done_or_due_against_now(flow):
     """A recorded event reads "done (time)"; a timed item "N h left", then "overdue by N h" as `now` moves on."""
     result = result_of(flow, "emergency_breast")
     entered = NOW - timedelta(hours=2)
-    marks = moments([], answers=result.answers, answered_at=entered)  # onset 14 h before entry
+    marks = moments([], flow, answers=result.answers, answered_at=entered)  # onset 14 h before entry
     marks["dexamethasone_given"] = Moment(entered + timedelta(minutes=30), dose="16 mg")
     items = {i.advice_id: i for i in clock_items(result, flow, marks)}
     assert items["clock_dexamethasone"].status(NOW).startswith("done ") and "(16 mg)" in items["clock_dexamethasone"].status(NOW)
@@ -141,7 +141,7 @@ def test_clock_items_are_done_or_due_against_now(flow):
 def test_report_says_as_of_when_and_moves_with_now(flow):
     """The same case read later shows less time left: the clock is never frozen at entry."""
     result = result_of(flow, "emergency_breast")
-    marks = moments([], answers=result.answers, answered_at=NOW)
+    marks = moments([], flow, answers=result.answers, answered_at=NOW)
     early = render_markdown(result, flow, now=NOW, marks=marks)
     late = render_markdown(result, flow, now=NOW + timedelta(hours=10), marks=marks)
     assert "34 h left" in early and "24 h left" in late
@@ -189,7 +189,7 @@ def test_emergency_summary_next_gives_immobilisation_among_the_actions_due_now(f
     """A deficit with suspected instability: "Immobilise until expert review — now" is in Next, with the other
     "now" actions before the later timed ones, and the summary stays within its words and lines."""
     result = result_of(flow, "emergency_breast")
-    text = render_summary(result, flow, now=NOW, marks=moments([], answers=result.answers, answered_at=NOW))
+    text = render_summary(result, flow, now=NOW, marks=moments([], flow, answers=result.answers, answered_at=NOW))
     lines = text.splitlines()
     after = lines[lines.index("Next:") + 1:]
     nxt = after[:next(i for i, line in enumerate(after) if not line.startswith("• "))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -218,21 +219,29 @@ def test_a_flow_without_scores_is_quizzed_on_its_headline_alone():
 # --- the terminal: interview, quiz and what-if through Pilot ----------------------------------------
 
 
-async def test_interview_reaches_the_second_flows_recommendation(trauma, tmp_path, monkeypatch):
-    """The interview asks the second flow's questions by keys and shows its parts under its own titles."""
+@asynccontextmanager
+async def _at_recommendation(flow, tmp_path, monkeypatch):
+    """The app (a case store in ``tmp_path``, the working folder) at the recommendation of DEFICIT, answered by keys."""
     from tui_keys import answer_case
 
     from interview.tui.app import InterviewApp
-    from interview.tui.screens.recommendation import RecommendationScreen
-    from interview.tui.screens.whatif import WhatIfScreen
     from interview.tui.storage import CaseKeeper
 
     monkeypatch.chdir(tmp_path)
-    app = InterviewApp(trauma, keeper=CaseKeeper(str(tmp_path / "cases.db")))
+    app = InterviewApp(flow, keeper=CaseKeeper(str(tmp_path / "cases.db")))
     async with app.run_test(size=(100, 40)) as pilot:
         await answer_case(pilot, DEFICIT)
         await pilot.press("r")
         await pilot.pause()
+        yield app, pilot
+
+
+async def test_interview_reaches_the_second_flows_recommendation(trauma, tmp_path, monkeypatch):
+    """The interview asks the second flow's questions by keys and shows its parts under its own titles."""
+    from interview.tui.screens.recommendation import RecommendationScreen
+    from interview.tui.screens.whatif import WhatIfScreen
+
+    async with _at_recommendation(trauma, tmp_path, monkeypatch) as (app, pilot):
         assert isinstance(app.screen, RecommendationScreen)
         sections = [str(s.render()) for s in app.screen.query(".section")]
         ours = ("Flags", "Now", "Treatment", "Follow-up", "Urgency and clock items", "Radiotherapy")
@@ -241,6 +250,70 @@ async def test_interview_reaches_the_second_flows_recommendation(trauma, tmp_pat
         await pilot.pause()
         assert isinstance(app.screen, WhatIfScreen)
         assert app.session.result().recommendation.headline == "operative"
+
+
+async def test_the_clock_dialog_records_the_second_flows_own_events(trauma, tmp_path, monkeypatch):
+    """The clock key offers the flow's own events (none of the MSCC ones), and the one recorded meets its timer."""
+    import io
+
+    from rich.console import Console
+
+    from interview.tui.screens.clock import ClockScreen
+
+    async with _at_recommendation(trauma, tmp_path, monkeypatch) as (app, pilot):
+        summary = str(app.screen.query_one("#summary").render())
+        assert "Call the spinal surgeon now: due now" in summary and "c records a clock event" in summary
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ClockScreen)
+        options = [app.screen.query_one("#event").get_option_at_index(i) for i in range(2)]
+        assert app.screen.query_one("#event").option_count == 2
+        assert [o.id for o in options] == ["ct_done", "surgeon_contacted"]
+        drawn = io.StringIO()
+        Console(file=drawn, width=60, color_system=None).print(*(o.prompt for o in options))
+        assert "1. Whole-spine CT done" in drawn.getvalue() and "2. On-call spinal surgeon contacted" in drawn.getvalue()
+        await pilot.press("2", "enter")
+        await pilot.pause()
+        events = app.keeper.store.events(app.keeper.case_id)
+        assert [(e.kind, e.question) for e in events if e.kind == "clock"] == [("clock", "surgeon_contacted")]
+        assert "Call the spinal surgeon now: done" in str(app.screen.query_one("#summary").render())
+
+
+async def test_a_flow_without_a_clock_offers_no_clock_key(tmp_path, monkeypatch):
+    """A flow that declares no clock has nothing to record: `c` is neither shown nor acted on."""
+    from interview.tui.screens.recommendation import RecommendationScreen
+
+    text = TRAUMA.read_text(encoding="utf-8")
+    start, end = text.index("clock:  #"), text.index("parts:")
+    path = tmp_path / "no_clock.yaml"
+    path.write_text(text[:start] + text[end:].replace(", timer: {hours: 0, done_by: surgeon_contacted}", ""),
+                    encoding="utf-8")
+    flow = load_flow(path, cache=False)
+    assert flow.model.clock is None
+    async with _at_recommendation(flow, tmp_path, monkeypatch) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, RecommendationScreen)
+        assert "c records" not in str(screen.query_one("#summary").render())
+        assert "clock" not in {b.action for (_, b, enabled, _) in screen.active_bindings.values() if enabled}
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+def test_cases_mark_takes_the_events_of_the_cases_own_flow(tmp_path):
+    """`cases mark` checks the event against the case's flow: its own is recorded, a spinal one is refused with its list."""
+    answers = tmp_path / "case.json"
+    answers.write_text(json.dumps(DEFICIT), encoding="utf-8")
+    db = str(tmp_path / "cases.db")
+    done = _run("run", "--flow", str(TRAUMA), "--answers", str(answers), "--save", "--db", db)
+    assert done.returncode == 0, done.stderr
+    case_id = json.loads(_run("cases", "list", "--db", db, "--format", "json").stdout)[0]["id"]
+    wrong = _run("cases", "mark", case_id, "mri_done", "--db", db, "--flow", str(TRAUMA))
+    assert wrong.returncode == 2 and "unknown clock event 'mri_done' (allowed: ct_done, surgeon_contacted)" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    right = _run("cases", "mark", case_id, "surgeon-contacted", "--db", db, "--flow", str(TRAUMA))
+    assert right.returncode == 0, right.stderr
+    assert "On-call spinal surgeon contacted at" in right.stderr
 
 
 async def test_quiz_app_runs_a_second_flow_case_to_its_summary(trauma, teaching_case, tmp_path):

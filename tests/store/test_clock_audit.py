@@ -62,7 +62,7 @@ def fill_audit_store(store, flow):
             if hours is None:
                 continue  # not recorded: the next time still runs from the last one recorded
             at = at + hours * H
-            mark(store, case_id, event, at)
+            mark(store, case_id, flow, event, at)
     return store
 
 
@@ -93,7 +93,7 @@ def test_a_mark_is_an_event_of_the_log_and_keeps_the_case_complete(store, flow):
     """`mark` appends one `clock` event (time and dose in its value); the finished case stays finished."""
     case_id = store_case(store, flow, "emergency_breast", T0, "bed 4")
     before = store.get_case(case_id)
-    mark(store, case_id, "dexamethasone_given", T0 + 2 * H, dose="16 mg")
+    mark(store, case_id, flow, "dexamethasone_given", T0 + 2 * H, dose="16 mg")
     after = store.get_case(case_id)
     assert after.status == "complete" and after.result == before.result and after.answers == before.answers
     event = after.events[-1]
@@ -104,7 +104,7 @@ def test_a_mark_is_an_event_of_the_log_and_keeps_the_case_complete(store, flow):
 def test_onset_is_stored_as_the_answer_time_less_its_hours(store, flow):
     """The answer "14 h since the first symptom" given at T0 puts the onset at T0 − 14 h, for good."""
     case_id = store_case(store, flow, "emergency_breast", T0, "bed 5")
-    marks = moments(store.get_case(case_id).events)
+    marks = moments(store.get_case(case_id).events, flow)
     assert marks["symptom_onset"].at == T0 - 14 * H
     assert marks["presentation"].at == T0
 
@@ -112,18 +112,18 @@ def test_onset_is_stored_as_the_answer_time_less_its_hours(store, flow):
 def test_a_later_mark_corrects_the_earlier_one(store, flow):
     """Marking the same event again gives the new time; the log keeps both."""
     case_id = store_case(store, flow, "emergency_breast", T0, "bed 6")
-    mark(store, case_id, "mri_done", T0 + 3 * H)
-    mark(store, case_id, "mri_done", T0 + 4 * H)
+    mark(store, case_id, flow, "mri_done", T0 + 3 * H)
+    mark(store, case_id, flow, "mri_done", T0 + 4 * H)
     record = store.get_case(case_id)
-    assert moments(record.events)["mri_done"].at == T0 + 4 * H
+    assert moments(record.events, flow)["mri_done"].at == T0 + 4 * H
     assert sum(e.kind == CLOCK_KIND for e in record.events) == 2
 
 
 @pytest.mark.parametrize(("text", "words"), [("MRI", "allowed: dexamethasone_given"), ("given", "allowed:")])
-def test_unknown_event_is_one_clear_error(text, words):
-    """An event name outside the list is refused with the names allowed."""
+def test_unknown_event_is_one_clear_error(flow, text, words):
+    """An event name outside the flow's list is refused with the names allowed."""
     with pytest.raises(ClockError, match=words):
-        check_event(text)
+        check_event(flow, text)
 
 
 @pytest.mark.parametrize(("text", "words"), [("yesterday", "cannot read"), ("2027-01-01T10:00", "in the future")])
@@ -142,9 +142,9 @@ def test_times_are_read_as_typed():
 # --- the audit ------------------------------------------------------------------------------------------
 
 
-def test_audit_has_one_row_per_case_with_missing_times_shown(audit_store):
+def test_audit_has_one_row_per_case_with_missing_times_shown(audit_store, flow):
     """24 cases, 24 rows; a time not recorded is "missing" and so is every interval that needs it."""
-    rows = audit_rows(audit_store)
+    rows = audit_rows(audit_store, lambda record: flow)
     assert len(rows) == len(PLAN) == 24
     table = list(csv.DictReader(io.StringIO(audit_csv(rows))))
     assert len(table) == 24
@@ -160,19 +160,19 @@ def test_audit_has_one_row_per_case_with_missing_times_shown(audit_store):
 
 def test_audit_shares_are_those_worked_out_by_hand(audit_store, flow):
     """Within each standard: met / counted, and the cases with a time missing counted apart."""
-    got = {s.standard.id: (s.met, s.counted, s.missing) for s in shares(audit_rows(audit_store))}
+    got = {s.standard.id: (s.met, s.counted, s.missing) for s in shares(audit_rows(audit_store, lambda record: flow))}
     assert got == expected_shares(flow)
     assert got["mri_24h"] == (17, 21, 3)  # 4 of the 21 with both times took longer than 24 h
 
 
-def test_audit_since_keeps_the_later_cases(audit_store):
+def test_audit_since_keeps_the_later_cases(audit_store, flow):
     """`since` keeps the cases that presented on or after it."""
-    assert len(audit_rows(audit_store, since=T0 + timedelta(days=20))) == 4
+    assert len(audit_rows(audit_store, lambda record: flow, since=T0 + timedelta(days=20))) == 4
 
 
-def test_audit_markdown_has_the_table_shares_and_a_bar_chart(audit_store):
+def test_audit_markdown_has_the_table_shares_and_a_bar_chart(audit_store, flow):
     """The Markdown gives each case, "missing" where a time is, and a bar per standard."""
-    text = audit_markdown(audit_rows(audit_store), now=T0 + timedelta(days=30))
+    text = audit_markdown(audit_rows(audit_store, lambda record: flow), now=T0 + timedelta(days=30))
     assert sum(line.startswith("| audit") for line in text.splitlines()) == 24
     assert "missing" in text
     for s in STANDARDS:

@@ -20,7 +20,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Collapsible, Footer, Header, Static
 
-from interview.export.clock import Moment, clock_event, moments
+from interview.export.clock import Moment, clock_event, event_words, moments
 from interview.export.summary import body_lines, build_summary, what_would_change
 from interview.flow.load import LoadedFlow
 from interview.present import basis_words, inputs_lines, is_rule_code, rule_legend, urgency_words
@@ -102,6 +102,10 @@ class RecommendationScreen(Screen[None]):
         #: clock marks of a case that is not saved (a saved case's are in its log)
         self.unsaved_marks: dict[str, Moment] = {}
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A flow without a clock has no events to record: its key is not offered.
+        return not (action == "clock" and self.flow.model.clock is None)
+
     def compose(self) -> ComposeResult:
         rec = self.result.recommendation
         yield Header()
@@ -166,10 +170,10 @@ class RecommendationScreen(Screen[None]):
         keeper = self._keeper()
         if keeper is not None:
             try:
-                return moments(keeper.store.events(keeper.case_id))
+                return moments(keeper.store.events(keeper.case_id), self.flow)
             except Exception:  # noqa: BLE001 - a store that cannot be read: the summary still shows
                 pass
-        return moments([], answers=self.result.answers, answered_at=self.opened) | self.unsaved_marks
+        return moments([], self.flow, answers=self.result.answers, answered_at=self.opened) | self.unsaved_marks
 
     def clock_state(self) -> tuple[datetime, dict[str, Moment]]:
         """The time and the clock marks this screen shows: the report and the transcript use the same."""
@@ -180,7 +184,8 @@ class RecommendationScreen(Screen[None]):
         # Wrapped to the room the body gives it (the padding and the scrollbar take 4 columns of 80).
         width = max(40, self.size.width - 4) if self.size.width else 76
         return Text("\n".join(body_lines(summary, width, self._summary_rows()))
-                    + f"\nAs of {summary.as_of} · c records a clock event · h the handover")
+                    + f"\nAs of {summary.as_of}{' · c records a clock event' if self.flow.model.clock else ''}"
+                    + " · h the handover")
 
     def _summary_rows(self) -> int:
         """The rows the summary's body may take and still end above the notice, before any scrolling (less
@@ -208,7 +213,8 @@ class RecommendationScreen(Screen[None]):
         from interview.tui.screens.clock import ClockScreen
 
         done = {k: time_words(m.at.isoformat()) for k, m in self.marks().items()}
-        self.app.push_screen(ClockScreen(current_time, done), self._record_clock)
+        # Offered only when the flow has a clock (check_action): its events are the dialog's list.
+        self.app.push_screen(ClockScreen(event_words(self.flow), current_time, done), self._record_clock)
 
     def _record_clock(self, picked: tuple[str, datetime, str | None] | None) -> None:
         if picked is None:
@@ -217,18 +223,17 @@ class RecommendationScreen(Screen[None]):
         keeper = self._keeper()
         if keeper is not None:
             try:
-                keeper.record([clock_event(event, at, dose=dose)])
+                keeper.record([clock_event(self.flow, event, at, dose=dose)])
             except Exception as err:  # noqa: BLE001 - say it failed; nothing typed is lost from the screen
                 self.notify(f"The clock event was not saved: {getattr(err, 'message', err)}", severity="error")
                 return
         else:
             self.unsaved_marks[event] = Moment(at, dose)
-        from interview.export.clock import EVENTS
         from interview.present import time_words
 
         self.refresh_summary()
         saved = "" if keeper is not None else " (this case is not saved: the mark lives only on this screen)"
-        self.notify(f"{EVENTS[event]}: {time_words(at.isoformat())}{saved}")
+        self.notify(f"{event_words(self.flow)[event]}: {time_words(at.isoformat())}{saved}", markup=False)
 
     def _scores(self) -> Text:
         from interview.flow.model import PointsScore
