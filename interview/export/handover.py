@@ -32,7 +32,7 @@ from interview.present import scores_line, time_words, urgency_words, value_word
 
 if TYPE_CHECKING:
     from interview.flow.load import LoadedFlow
-    from interview.flow.model import HandoverItem
+    from interview.flow.model import HandoverItem, HandoverLine
     from interview.result import Result
 
 #: The key of an answers file that holds clock events (not a question).
@@ -169,6 +169,24 @@ def _handover_answer(flow: LoadedFlow, answers: Mapping[str, Any], qid: str) -> 
     return display(q, value)
 
 
+def _line_value(flow: LoadedFlow, spec: HandoverLine, result: Result, answers: Mapping[str, Any],
+                marks: Mapping[str, Moment], now: datetime, env: _Env) -> str | None:
+    """What an SBAR line shows (see :class:`HandoverLine`), or ``None`` when it is left out."""
+    asked = handover_questions(flow).get(spec.handover_answer or "")
+    if spec.when:
+        if not flow.cond(spec)(env):
+            return None
+    elif asked is not None and asked.when and not flow.cond(asked)(env) and answers.get(asked.id) is None:
+        return None  # its question is not asked for this case, and was not answered anyway
+    if spec.event and spec.event in marks:
+        return _moment(marks, spec.event, now)
+    if spec.question and spec.question in result.answers:
+        return _answer(flow, result, spec.question)
+    if spec.handover_answer:
+        return _handover_answer(flow, answers, spec.handover_answer)
+    return "missing" if spec.event else None
+
+
 def _moment(marks: Mapping[str, Moment], name: str, now: datetime) -> str:
     m = marks.get(name)
     if m is None:
@@ -196,31 +214,22 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
         out += [f"  • {i.words}" + (f" ({i.question})" if i.question else f" (clock: {i.event})") for i in missing]
     else:
         out.append("Nothing missing: every item the coordinator asks for is recorded or marked unavailable.")
-    out += ["", "S — Situation",
-            f"  {urgency_words(rec.urgency)}: {rec.headline_title or 'not decided yet'}"]
-    out += line("Neurological deficit", _answer(flow, result, "neuro_deficit"))
-    out += line("Frankel grade", _answer(flow, result, "frankel"))
-    out += line("Walking", _answer(flow, result, "ambulatory"))
-    if "neuro_deficit" in result.answers and result.answers["neuro_deficit"]:
-        out += line("First symptom", _moment(marks, "symptom_onset", now) if "symptom_onset" in marks
-                    else _handover_answer(flow, answers, "handover_symptom_onset"))
-        out += line("Bladder and bowel", _handover_answer(flow, answers, "handover_bladder_bowel"))
-    if result.answers.get("ambulatory") is False:
-        out += line("Walking lost", _handover_answer(flow, answers, "handover_walking_lost"))
-    out += ["", "B — Background"]
-    for background in flow.model.handover.background if flow.model.handover else ():
-        out += line(background.words, _answer(flow, result, background.question))
-    out += line("Anticoagulants or antiplatelets", _handover_answer(flow, answers, "handover_anticoagulation"))
-    if "platelets_inr" in {i.id for i in missing} or answers.get("handover_platelets_inr") is not None:
-        out += line("Platelets and INR", _handover_answer(flow, answers, "handover_platelets_inr"))
-    out += line("Wishes and ceiling of care", _handover_answer(flow, answers, "handover_ceiling_of_care"))
-    out += line("Responsible consultant", _handover_answer(flow, answers, "handover_consultant"))
-    out += ["", "A — Assessment"]
-    if result.answers.get("index_level"):
-        out += line("Index level", _answer(flow, result, "index_level"))  # where the surgeon will look first
-    if result.answers.get("mri_whole_spine_done"):
-        out += line("MRI", _moment(marks, "mri_done", now))
-        out += line("Images", _handover_answer(flow, answers, "handover_mri_images"))
+    env = _env(result)
+    shown: set[str] = set()  # the clock events a line has shown already
+
+    def section(name: str) -> list[str]:
+        lines: list[str] = []
+        for spec in getattr(flow.model.handover, name) if flow.model.handover else ():
+            value = _line_value(flow, spec, result, answers, marks, now, env)
+            if value is not None:
+                lines += line(spec.words, value)
+                shown.add(spec.event or "")
+        return lines
+
+    out += ["", "S — Situation", f"  {urgency_words(rec.urgency)}: {rec.headline_title or 'not decided yet'}"]
+    out += section("situation")
+    out += ["", "B — Background", *section("background")]
+    out += ["", "A — Assessment", *section("assessment")]
     out += line("Scores", scores_line(flow, result))
     if rec.flags:
         out += line("Flags", "; ".join(short_flag(s.text) for s in rec.flag_details))
@@ -228,10 +237,8 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
     for item in clock_items(result, flow, marks):
         status = item.status(now) if item.hours is not None else ""
         out.append(f"  • {item.what}" + (f": {status}" if status else ""))
-    if "dexamethasone_given" in marks:
-        out += line("Dexamethasone", _moment(marks, "dexamethasone_given", now))
-    for event, words in event_words(flow).items():
-        if event not in ("dexamethasone_given", "mri_done") and event in marks:
+    for event, words in event_words(flow).items():  # every other action recorded, with its time (and dose)
+        if event in marks and event not in shown:
             out += line(words, _moment(marks, event, now))
     out += ["", rec.notice.strip()]
     return "\n".join(wrapped for text in out for wrapped in _wrap(text, width)) + "\n"

@@ -484,6 +484,7 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             raise b.fail((*loc, "after"), f"unknown question {a.after!r}")
         b.bind(a, a.when, every_name, (*loc, "when"))
         _check_refs(b, a, loc)
+    _check_clock(b, flow, question_ids)  # before the handover: its lines and items name the clock's events
     if flow.handover is not None:  # flow-only questions asked after the recommendation (never on its path)
         for i, q in enumerate(flow.handover.questions):
             loc = ("handover", "questions", i)
@@ -504,10 +505,19 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
                 name = getattr(item, key)
                 if name is not None and name not in every_name:
                     raise b.fail((*loc, key), f"unknown question or derived value {name!r}")
-        for i, line in enumerate(flow.handover.background):
-            if line.question not in question_ids:
-                raise b.fail(("handover", "background", i, "question"), f"unknown question {line.question!r}")
-    _check_clock(b, flow, question_ids)
+        marks = flow.clock.marks() if flow.clock else []
+        for section in ("situation", "background", "assessment"):
+            for i, line in enumerate(getattr(flow.handover, section)):
+                loc = ("handover", section, i)
+                if line.question is not None and line.question not in question_ids:
+                    raise b.fail((*loc, "question"), f"unknown question {line.question!r}")
+                if line.handover_answer is not None and line.handover_answer not in handover_ids:
+                    raise b.fail((*loc, "handover_answer"), f"unknown handover question {line.handover_answer!r}")
+                if line.event is not None and line.event not in marks:
+                    raise b.fail((*loc, "event"), f"unknown clock event {line.event!r} "
+                                                  f"(allowed: {', '.join(marks) or 'none: the flow has no `clock`'})")
+                if line.when:
+                    b.bind(line, line.when, decision | {CONSISTENCY_NAME}, (*loc, "when"))
     del order
     return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates, deps)
 
@@ -537,7 +547,7 @@ def _check_clock(b: _Binder, flow: Flow, question_ids: set[str]) -> None:
         if advice.timer.done_by not in events:
             raise b.fail((*loc, "done_by"), f"unknown clock event {advice.timer.done_by!r} "
                                              f"(allowed: {', '.join(events)})")
-    marks = [m for m in moments if m in CASE_MOMENTS] + list(events)  # the case's own moments, then the events
+    marks = clock.marks() if clock else []
     for i, item in enumerate(flow.handover.items if flow.handover else ()):
         if item.event is not None and item.event not in marks:
             allowed = ", ".join(marks) or "none: the flow has no `clock`"

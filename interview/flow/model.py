@@ -521,6 +521,10 @@ class Clock(FlowPart):
         """Each event's name and its words, in order."""
         return {e.id: e.words for e in self.events}
 
+    def marks(self) -> list[str]:
+        """Every name a case's clock may hold: the case's own moments, then the events in order."""
+        return [m for m in self.moment_words() if m in CASE_MOMENTS] + list(self.event_words())
+
     def moment_words(self) -> dict[str, str]:
         """Every moment a deadline may run from, with its word: the case's own, then the events'."""
         own = dict(CASE_MOMENTS) if self.onset_question else {"presentation": CASE_MOMENTS["presentation"]}
@@ -572,10 +576,25 @@ class HandoverItem(FlowPart):
 
 @flow_data
 class HandoverLine(FlowPart):
-    """A line of the handover's Background: a case answer under the words the coordinator uses."""
+    """A line of the SBAR handover under the words the coordinator uses ('Previous RT at this level').
 
-    question: Annotated[Id, Doc("the case question whose answer is shown")]
+    It shows the first the case holds of: the clock ``event``'s time, the case ``question``'s answer,
+    the ``handover_answer``. A line with only a case question is left out while it is unanswered; one
+    with an event or a handover answer says "missing", so that the gap is seen before the call.
+    """
+
     words: Annotated[str, Doc("its name in the handover ('Previous RT at this level')")]
+    question: Annotated[Id | None, Doc("the case question whose answer is shown")] = None
+    handover_answer: Annotated[Id | None, Doc("the handover question whose answer is shown")] = None
+    event: Annotated[Id | None, Doc("the clock event or moment whose time is shown")] = None
+    when: Annotated[
+        ExprText | None,
+        Doc("shown only while this holds (default: the handover question's `when`, else always)"),
+    ] = None
+
+    def __post_init__(self) -> None:
+        if self.question is None and self.handover_answer is None and self.event is None:
+            raise ValueError("give `question`, `handover_answer` or `event`: what the line shows")
 
 
 @flow_data
@@ -595,8 +614,13 @@ class Handover(FlowPart):
     items: Annotated[
         list[HandoverItem], Doc("what the coordinator asks, in the order they ask it (listed while missing)")
     ] = field(default_factory=list)
-    background: Annotated[
-        list[HandoverLine], Doc("the case answers of the SBAR's Background, in order")
+    situation: Annotated[
+        list[HandoverLine], Doc("the SBAR's Situation lines, in order, after the urgency and the headline")
+    ] = field(default_factory=list)
+    background: Annotated[list[HandoverLine], Doc("the SBAR's Background lines, in order")] = field(
+        default_factory=list)
+    assessment: Annotated[
+        list[HandoverLine], Doc("the SBAR's Assessment lines, in order, before the scores and the flags")
     ] = field(default_factory=list)
 
 

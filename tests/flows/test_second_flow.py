@@ -127,6 +127,21 @@ def test_run_markdown_titles_come_from_the_flow(tmp_path):
     assert "Spinal metastasis" not in text and "Urgency and clock items" not in text and "not an order" in text
 
 
+def test_the_handover_of_a_flow_without_one_holds_no_line_of_another_flow(tmp_path):
+    """The SBAR's lines are the flow's (`handover: situation/background/assessment`): none of the spinal ones
+    ("missing" anticoagulants, consultant…) under a flow that declares no handover, and nothing said missing."""
+    answers = tmp_path / "case.json"
+    answers.write_text(json.dumps(DEFICIT), encoding="utf-8")
+    done = _run("run", "--flow", str(TRAUMA), "--answers", str(answers), "--format", "handover",
+                "--now", "2026-11-30T10:00")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert "Nothing missing" in text and "missing" not in text.replace("Nothing missing", "")
+    for spinal in ("Anticoagulants", "Responsible consultant", "Neurological deficit", "Frankel", "MRI"):
+        assert spinal not in text
+    assert "Scores: TLICS 5" in text and "Call the spinal surgeon now: due now" in text
+
+
 def test_a_stored_result_reads_back_with_its_parts(trauma):
     """A second-flow result read back from its JSON holds the same parts (the case store relies on it)."""
     from interview.result import read_result
