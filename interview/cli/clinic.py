@@ -129,7 +129,11 @@ def cmd_mark(args: argparse.Namespace) -> int:
         raise CliError(err.message, EXIT_BAD_INPUT) from None
     with _open(args) as store:
         case_id = store.resolve(args.id)
-        flow = _flow_for(store.get_case(case_id), args, required=True)  # its clock names the events
+        record = store.get_case(case_id)
+        flow = _flow_for(record, args, required=True)  # its clock names the events
+        if flow.id != record.flow_id:  # a mark its own flow's reports would never read
+            raise CliError(f"case {case_id} is a case of flow {record.flow_id!r}, not {flow.id!r} (--flow): "
+                           "its clock events are its own flow's", EXIT_BAD_INPUT)
         try:
             event = check_event(flow, args.event)
             mark(store, case_id, flow, event, at, dose=args.dose, note=args.note)
@@ -202,20 +206,33 @@ def since_arg(text: str | None) -> Any:
 @clean
 def cmd_audit(args: argparse.Namespace) -> int:
     """`cases audit`: one row per case, the intervals, the shares within each standard (CSV or Markdown)."""
-    from interview.cli.cases import _flow_for, _open, _write_out
+    import sys
+
+    from interview.cli.cases import _load, _open, _write_out
     from interview.export.audit import audit_csv, audit_markdown, audit_rows
 
     since = since_arg(args.since)
     now = now_arg(args.now)
-    flows: dict[str, Any] = {}  # each flow once: its clock names the moments of its cases
+    flows: dict[str, Any] = {}  # each case's own flow (never --flow), loaded once per flow id
 
     def flow_of(record: Any) -> Any:
         if record.flow_id not in flows:
-            flows[record.flow_id] = _flow_for(record, args, required=False)
+            flow = _load(record.flow_id)
+            if isinstance(flow, Exception):
+                print(f"spine-interview: note: cases of flow {record.flow_id!r}: the flow cannot be loaded, so "
+                      f"their symptom onset is missing from the audit (their clock marks count): {flow}",
+                      file=sys.stderr)
+                flow = None
+            flows[record.flow_id] = flow
         return flows[record.flow_id]
 
+    left_out: list[str] = []
     with _open(args, read_only=True) as store:
-        rows = audit_rows(store, flow_of, since=since)
+        rows = audit_rows(store, flow_of, since=since, left_out=left_out)
+    if left_out:
+        print(f"spine-interview: note: {len(left_out)} case(s) left out ({', '.join(left_out[:5])}"
+              f"{', …' if len(left_out) > 5 else ''}): their flow records no MRI, decision or treatment "
+              "clock events, which this audit (NICE MSCC) reads", file=sys.stderr)
     text = audit_csv(rows) if args.format == "csv" else audit_markdown(rows, since=since, now=now)
     _write_out(text, args.output, force=args.force)
     return EXIT_OK

@@ -56,6 +56,8 @@ STANDARDS = (
     Standard("treatment_1w", "Treatment in 1 week (others)", "decision_made",
              "treatment_started", 168, urgency="other"),
 )
+#: The clock events the standards read: a case whose flow's clock records none of them is not audited here.
+AUDITED_EVENTS = frozenset({"mri_done", "decision_made", "treatment_started"})
 #: The moments of a row, in pathway order, with their column names.
 MOMENTS = (("symptom_onset", "Symptom onset"), ("presentation", "Presentation"), ("mri_done", "MRI"),
            ("decision_made", "Decision"), ("treatment_started", "Treatment started"))
@@ -95,16 +97,24 @@ class AuditRow:
 
 
 def audit_rows(store: Any, flow_of: Callable[[Any], LoadedFlow | None], *,
-               since: datetime | None = None) -> list[AuditRow]:
+               since: datetime | None = None, left_out: list[str] | None = None) -> list[AuditRow]:
     """One row per case (oldest presentation first); with ``since``, the cases that presented since then.
 
-    ``flow_of(record)`` is a case's flow, whose clock names its events (``None``: a flow that cannot be
-    loaded; the case then shows its presentation only).
+    ``flow_of(record)`` is a case's own flow: its clock's onset question dates the symptom onset
+    (``None``: a flow that cannot be loaded; the recorded marks still count, the onset is missing).
+    A case whose flow's clock records none of the audited events (:data:`AUDITED_EVENTS`: another
+    pathway) is not audited; its id goes to ``left_out``.
     """
     rows: list[AuditRow] = []
     for summary in store.list_cases():
         record = store.get_case(summary.id)
-        marks = moments(record.events, flow_of(record))
+        flow = flow_of(record)
+        clock = flow.model.clock if flow is not None else None
+        if flow is not None and not AUDITED_EVENTS & set(clock.event_words() if clock else ()):
+            if left_out is not None:
+                left_out.append(record.id)
+            continue
+        marks = moments(record.events, flow)
         times = {name: m.at for name, m in marks.items() if name in dict(MOMENTS)}
         presented = times.get("presentation")
         if since is not None and (presented is None or presented < since):

@@ -171,21 +171,21 @@ def moments(events: Iterable[Any], flow: LoadedFlow | None, *, answers: Mapping[
 
     Args:
         events: the case's log, oldest first (stored :class:`EventRecord` or session events).
-        flow: the case's flow (its clock's events and onset question); ``None``, a flow that cannot be
-            loaded: the presentation only.
+        flow: the case's flow: its clock's onset question dates the symptom onset (``None``, a flow
+            that cannot be loaded: no onset). Every clock mark in the log is kept whatever the flow
+            (each was checked against the case's flow when it was recorded).
         answers: for a case not stored (an answers file): its answers; the onset is then
             ``answered_at`` minus the hours, and ``answered_at`` is the presentation.
         answered_at: when those answers were given (``--now``).
     """
     clock = flow.model.clock if flow is not None else None
-    recorded = clock.event_words() if clock else {}
     onset = clock.onset_question if clock else None
     out: dict[str, Moment] = {}
     for e in events:
         stamp = _time(getattr(e, "time", None))
         if stamp is not None and "presentation" not in out:
             out["presentation"] = Moment(stamp)  # the case was opened with its first event
-        if e.kind == CLOCK_KIND and e.question in recorded and isinstance(e.new, Mapping):
+        if e.kind == CLOCK_KIND and isinstance(e.new, Mapping):
             at = _time(e.new.get("at"))
             if at is not None:
                 out[e.question] = Moment(at, e.new.get("dose"), e.new.get("note"))

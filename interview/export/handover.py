@@ -110,13 +110,15 @@ class _Env(dict):  # a condition's names: a name the case does not hold reads as
         return None
 
 
-def _env(result: Result) -> _Env:
+def _env(flow: LoadedFlow, result: Result) -> _Env:
+    """The names a handover condition reads, as the engine's conditions read them: answers, derived values,
+    scores by their id (the result keys them by `key`: Frankel's is the question's own name), the decision."""
     from interview.engine.values import NOT_KNOWN
 
     rec = result.recommendation
     env = _Env({k: (None if v == NOT_KNOWN else v) for k, v in result.answers.items()})
     env.update(result.derived)
-    env.update(result.scores)
+    env.update({s.id: result.scores.get(s.key or s.id) for s in flow.model.scores})
     env.update(headline=rec.headline, rule=rec.rule, urgency=rec.urgency)
     return env
 
@@ -136,7 +138,7 @@ def missing_items(result: Result, flow: LoadedFlow, answers: Mapping[str, Any],
     if flow.model.handover is None:
         return []
     questions = handover_questions(flow)
-    env = _env(result)
+    env = _env(flow, result)
     out = []
     for item in flow.model.handover.items:
         if not _applies(flow, item, env, questions):
@@ -214,7 +216,7 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
         out += [f"  • {i.words}" + (f" ({i.question})" if i.question else f" (clock: {i.event})") for i in missing]
     else:
         out.append("Nothing missing: every item the coordinator asks for is recorded or marked unavailable.")
-    env = _env(result)
+    env = _env(flow, result)
     shown: set[str] = set()  # the clock events a line has shown already
 
     def section(name: str) -> list[str]:

@@ -532,8 +532,11 @@ def _check_clock(b: _Binder, flow: Flow, question_ids: set[str]) -> None:
                 raise b.fail(("clock", "events", i, "id"), f"id {event.id!r} is used twice (or is a case moment: "
                                                            f"{', '.join(CASE_MOMENTS)})")
         onset = clock.onset_question
-        if onset is not None and not isinstance(flow_question(flow, onset), IntQuestion | NumberQuestion):
-            raise b.fail(("clock", "onset_question"), f"{onset!r} is not a number question of the flow")
+        asked = flow_question(flow, onset) if onset is not None else None
+        if onset is not None and not (isinstance(asked, IntQuestion | NumberQuestion) and asked.unit == "h"):
+            # Its answer, in hours, is subtracted from the time it was given: any other number (an age)
+            # would date an onset that never was, and every deadline from it.
+            raise b.fail(("clock", "onset_question"), f"{onset!r} is not a number question in hours (unit: h)")
     events = clock.event_words() if clock else {}
     moments = clock.moment_words() if clock else {}
     for i, advice in enumerate(flow.advice):
@@ -549,9 +552,17 @@ def _check_clock(b: _Binder, flow: Flow, question_ids: set[str]) -> None:
                                              f"(allowed: {', '.join(events)})")
     marks = clock.marks() if clock else []
     for i, item in enumerate(flow.handover.items if flow.handover else ()):
+        loc = ("handover", "items", i)
         if item.event is not None and item.event not in marks:
             allowed = ", ".join(marks) or "none: the flow has no `clock`"
-            raise b.fail(("handover", "items", i, "event"), f"unknown clock event {item.event!r} (allowed: {allowed})")
+            raise b.fail((*loc, "event"), f"unknown clock event {item.event!r} (allowed: {allowed})")
+        if item.question is None and item.event is not None:
+            # Held by a clock event alone: it must be one a doctor can record, and say when it is asked.
+            if item.event not in events:
+                raise b.fail((*loc, "event"), f"{item.event!r} is a moment of the case, not an event a doctor "
+                                              f"records; give a `question` too (events: {', '.join(events)})")
+            if item.needs is None:
+                raise b.fail(loc, "an item held by a clock event alone needs `needs`: when it is asked")
 
 
 def flow_question(flow: Flow, question_id: str) -> Question | None:

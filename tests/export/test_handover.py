@@ -151,6 +151,16 @@ def test_the_handover_list_is_flow_data_checked_at_load(tmp_path, old, new, word
     assert words in str(err.value) and f"spinal_metastases.yaml:{line}" in str(err.value), str(err.value)
 
 
+def test_a_handover_condition_reads_scores_by_id_and_answers_unshadowed(flow):
+    """Conditions read what the engine's read: a score by its id (`frankel_grade`), and the answer `frankel`
+    itself, not the score the result keys under the same name."""
+    from interview.export.handover import _env
+
+    result = replay(flow, example_answers("emergency_breast")).result
+    env = _env(flow, result)
+    assert env["frankel"] == "D" and env["frankel_grade"] == result.scores["frankel"]
+
+
 def test_the_handover_items_are_the_flows_in_its_order(flow):
     """The missing list follows the flow's `handover: items` (first symptom, walking, dexamethasone… the consultant)."""
     ids = [i.id for i in flow.model.handover.items]

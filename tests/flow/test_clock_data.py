@@ -37,7 +37,14 @@ def _line_of(text: str, marker: str) -> int:
     ("- {id: treatment_started, words: Definitive treatment started}",
      "- {id: presentation, words: Definitive treatment started}", "id 'presentation' is used twice (or is a case moment"),
     ("onset_question: hours_since_deficit_onset", "onset_question: neuro_deficit",
-     "'neuro_deficit' is not a number question of the flow"),
+     "'neuro_deficit' is not a number question in hours (unit: h)"),
+    ("onset_question: hours_since_deficit_onset", "onset_question: age",
+     "'age' is not a number question in hours (unit: h)"),
+    ('{id: mri_time, words: "time of the MRI", event: mri_done, needs: mri_whole_spine_done}',
+     '{id: mri_time, words: "time of the MRI", event: mri_done}', "an item held by a clock event alone needs `needs`"),
+    ('{id: mri_time, words: "time of the MRI", event: mri_done, needs: mri_whole_spine_done}',
+     '{id: mri_time, words: "time of the MRI", event: symptom_onset, needs: mri_whole_spine_done}',
+     "'symptom_onset' is a moment of the case, not an event a doctor records"),
 ])
 def test_a_wrong_clock_name_is_refused_at_load_with_its_line(tmp_path, old, new, words):
     """A timer's event or moment, a repeated event id, or an onset question that is no number: one line, file:line."""

@@ -323,6 +323,10 @@ def test_cases_mark_takes_the_events_of_the_cases_own_flow(tmp_path):
     done = _run("run", "--flow", str(TRAUMA), "--answers", str(answers), "--save", "--db", db)
     assert done.returncode == 0, done.stderr
     case_id = json.loads(_run("cases", "list", "--db", db, "--format", "json").stdout)[0]["id"]
+    not_installed = _run("cases", "mark", case_id, "ct_done", "--db", db)  # its own flow, not installed here
+    assert not_installed.returncode != 0 and "needs its flow 'thoracolumbar_trauma'" in not_installed.stderr
+    other = _run("cases", "mark", case_id, "mri_done", "--db", db, "--flow", "spinal_metastases")
+    assert other.returncode == 2 and "is a case of flow 'thoracolumbar_trauma', not 'spinal_metastases'" in other.stderr
     wrong = _run("cases", "mark", case_id, "mri_done", "--db", db, "--flow", str(TRAUMA))
     assert wrong.returncode == 2 and "unknown clock event 'mri_done' (allowed: ct_done, surgeon_contacted)" in wrong.stderr
     assert "Traceback" not in wrong.stderr

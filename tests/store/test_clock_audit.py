@@ -158,6 +158,28 @@ def test_audit_has_one_row_per_case_with_missing_times_shown(audit_store, flow):
     assert table[12]["onset_to_mri_h"] == "missing"  # no deficit: no onset asked, none guessed
 
 
+def test_a_case_whose_flow_cannot_be_loaded_keeps_its_marks_and_loses_only_its_onset(audit_store, flow):
+    """Without the case's flow the recorded marks still count (never silently "missing"); only the onset,
+    dated by the flow's onset question, is not known."""
+    with_flow = list(csv.DictReader(io.StringIO(audit_csv(audit_rows(audit_store, lambda record: flow)))))
+    without = list(csv.DictReader(io.StringIO(audit_csv(audit_rows(audit_store, lambda record: None)))))
+    for a, b in zip(with_flow, without, strict=True):
+        assert {k: v for k, v in a.items() if "onset" not in k} == {k: v for k, v in b.items() if "onset" not in k}
+    assert with_flow[0]["onset_to_mri_h"] == "20.0" and without[0]["onset_to_mri_h"] == "missing"
+
+
+def test_cases_of_a_flow_without_the_audited_events_are_left_out_and_named(audit_store):
+    """A case of another pathway (the trauma test flow records a CT and a call) is not an MSCC audit row."""
+    from paths import ROOT
+
+    from interview.flow.load import load_flow
+
+    trauma = load_flow(ROOT / "tests" / "flows" / "thoracolumbar_trauma.yaml", cache=False)
+    left_out: list[str] = []
+    assert audit_rows(audit_store, lambda record: trauma, left_out=left_out) == []
+    assert len(left_out) == len(PLAN)
+
+
 def test_audit_shares_are_those_worked_out_by_hand(audit_store, flow):
     """Within each standard: met / counted, and the cases with a time missing counted apart."""
     got = {s.standard.id: (s.met, s.counted, s.missing) for s in shares(audit_rows(audit_store, lambda record: flow))}

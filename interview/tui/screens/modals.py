@@ -202,7 +202,7 @@ class HelpScreen(Dialog):
 
 
 class ConfirmScreen(Dialog):
-    """A yes/no question; y or Enter confirms, n or Escape declines."""
+    """A yes/no question: y (or Yes) confirms; n, Escape, or Enter on No (focused first) declines."""
 
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
 
