@@ -275,7 +275,7 @@ def clock_items(result: Result, flow: LoadedFlow, marks: Mapping[str, Moment]) -
     words = flow.model.clock.moment_words() if flow.model.clock else {}
     out: list[ClockItem] = []
     rec = result.recommendation
-    # The clock items are the parts the flow shows with the urgency (the spinal flow's `clock`).
+    # The clock items are the parts the flow shows with the urgency (the spinal flow's `clock` part).
     for s in (s for part in flow.model.parts if part.with_urgency for s in rec.part(part.id)):
         item = advice.get(s.id)
         what = (item.short if item is not None and item.short else s.text)

@@ -484,7 +484,7 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             raise b.fail((*loc, "after"), f"unknown question {a.after!r}")
         b.bind(a, a.when, every_name, (*loc, "when"))
         _check_refs(b, a, loc)
-    _check_clock(b, flow, question_ids)  # before the handover: its lines and items name the clock's events
+    _check_clock(b, flow)  # before the handover: its lines and items name the clock's events
     if flow.handover is not None:  # flow-only questions asked after the recommendation (never on its path)
         for i, q in enumerate(flow.handover.questions):
             loc = ("handover", "questions", i)
@@ -522,7 +522,7 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
     return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates, deps)
 
 
-def _check_clock(b: _Binder, flow: Flow, question_ids: set[str]) -> None:
+def _check_clock(b: _Binder, flow: Flow) -> None:
     """Every clock name the flow uses is one its `clock` declares: the timers' moments and events, and
     the handover items' events (a wrong one would never be met, and the deadline never shown as done)."""
     clock = flow.clock
