@@ -123,13 +123,16 @@ def _env(flow: LoadedFlow, result: Result) -> _Env:
     return env
 
 
+def _asked(flow: LoadedFlow, q: Any, env: _Env) -> bool:
+    """Whether a handover question is asked for this case: it has no `when`, or its `when` holds."""
+    return not q.when or bool(flow.cond(q)(env))
+
+
 def _applies(flow: LoadedFlow, item: HandoverItem, env: _Env, questions: dict[str, Any]) -> bool:
     if item.needs is not None:
         return bool(env[item.needs])
     q = questions.get(item.question or "")
-    if q is None:
-        return False
-    return True if not q.when else bool(flow.cond(q)(env))
+    return q is not None and _asked(flow, q, env)
 
 
 def missing_items(result: Result, flow: LoadedFlow, answers: Mapping[str, Any],
@@ -159,33 +162,32 @@ def _answer(flow: LoadedFlow, result: Result, qid: str) -> str | None:
     return value_words(flow, qid, result.answers[qid])
 
 
-def _handover_answer(flow: LoadedFlow, answers: Mapping[str, Any], qid: str) -> str:
-    value = answers.get(qid)
+def _handover_answer(q: Any, answers: Mapping[str, Any]) -> str:
+    value = answers.get(q.id)
     if value is None:
         return "missing"
     if value == UNAVAILABLE:
         return UNAVAILABLE
-    q = handover_questions(flow)[qid]
     from interview.engine.values import display
 
     return display(q, value)
 
 
 def _line_value(flow: LoadedFlow, spec: HandoverLine, result: Result, answers: Mapping[str, Any],
-                marks: Mapping[str, Moment], now: datetime, env: _Env) -> str | None:
+                marks: Mapping[str, Moment], now: datetime, env: _Env, questions: dict[str, Any]) -> str | None:
     """What an SBAR line shows (see :class:`HandoverLine`), or ``None`` when it is left out."""
-    asked = handover_questions(flow).get(spec.handover_answer or "")
+    asked = questions.get(spec.handover_answer or "")
     if spec.when:
         if not flow.cond(spec)(env):
             return None
-    elif asked is not None and asked.when and not flow.cond(asked)(env) and answers.get(asked.id) is None:
+    elif asked is not None and not _asked(flow, asked, env) and answers.get(asked.id) is None:
         return None  # its question is not asked for this case, and was not answered anyway
     if spec.event and spec.event in marks:
         return _moment(marks, spec.event, now)
     if spec.question and spec.question in result.answers:
         return _answer(flow, result, spec.question)
     if spec.handover_answer:
-        return _handover_answer(flow, answers, spec.handover_answer)
+        return _handover_answer(questions[spec.handover_answer], answers)
     return "missing" if spec.event else None
 
 
@@ -216,13 +218,13 @@ def render_handover(result: Result, flow: LoadedFlow, *, now: datetime, marks: M
         out += [f"  • {i.words}" + (f" ({i.question})" if i.question else f" (clock: {i.event})") for i in missing]
     else:
         out.append("Nothing missing: every item the coordinator asks for is recorded or marked unavailable.")
-    env = _env(flow, result)
+    env, questions = _env(flow, result), handover_questions(flow)
     shown: set[str] = set()  # the clock events a line has shown already
 
     def section(name: str) -> list[str]:
         lines: list[str] = []
         for spec in getattr(flow.model.handover, name) if flow.model.handover else ():
-            value = _line_value(flow, spec, result, answers, marks, now, env)
+            value = _line_value(flow, spec, result, answers, marks, now, env, questions)
             if value is not None:
                 lines += line(spec.words, value)
                 shown.add(spec.event or "")

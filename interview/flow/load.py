@@ -484,7 +484,7 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
             raise b.fail((*loc, "after"), f"unknown question {a.after!r}")
         b.bind(a, a.when, every_name, (*loc, "when"))
         _check_refs(b, a, loc)
-    _check_clock(b, flow)  # before the handover: its lines and items name the clock's events
+    marks = _check_clock(b, flow)  # before the handover: its lines and items name the clock's events
     if flow.handover is not None:  # flow-only questions asked after the recommendation (never on its path)
         for i, q in enumerate(flow.handover.questions):
             loc = ("handover", "questions", i)
@@ -505,7 +505,6 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
                 name = getattr(item, key)
                 if name is not None and name not in every_name:
                     raise b.fail((*loc, key), f"unknown question or derived value {name!r}")
-        marks = flow.clock.marks() if flow.clock else []
         for section in ("situation", "background", "assessment"):
             for i, line in enumerate(getattr(flow.handover, section)):
                 loc = ("handover", section, i)
@@ -522,9 +521,12 @@ def bind_flow(flow: Flow, path: Path, data: Any, sha256: str) -> LoadedFlow:
     return LoadedFlow(flow, path, sha256, bound, b.conditions, b.templates, deps)
 
 
-def _check_clock(b: _Binder, flow: Flow) -> None:
+def _check_clock(b: _Binder, flow: Flow) -> list[str]:
     """Every clock name the flow uses is one its `clock` declares: the timers' moments and events, and
-    the handover items' events (a wrong one would never be met, and the deadline never shown as done)."""
+    the handover items' events (a wrong one would never be met, and the deadline never shown as done).
+
+    Returns every name a case's clock may hold (:meth:`Clock.marks`), for the handover lines' check.
+    """
     clock = flow.clock
     if clock is not None:
         for i, event in enumerate(clock.events):
@@ -563,6 +565,7 @@ def _check_clock(b: _Binder, flow: Flow) -> None:
                                               f"records; give a `question` too (events: {', '.join(events)})")
             if item.needs is None:
                 raise b.fail(loc, "an item held by a clock event alone needs `needs`: when it is asked")
+    return marks
 
 
 def flow_question(flow: Flow, question_id: str) -> Question | None:
